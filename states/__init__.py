@@ -1,0 +1,42 @@
+"""The process definitions, by name and version; a plan stays bound to the version it was
+registered under, so an old plan replays under the rules then in force."""
+
+from __future__ import annotations
+
+from workflow.spec import Definition
+from workflow.validate import validate
+
+from states.transformation import DEFINITION as TRANSFORMATION_V1
+
+_REGISTRY: dict[str, Definition] = {}
+
+
+def register(definition: Definition) -> Definition:
+    """Validate and add a definition; a broken one fails here, at load time."""
+    validate(definition)
+    _REGISTRY[definition.ref] = definition
+    return definition
+
+
+def get(ref: str) -> Definition:
+    """A definition by `name@version`, e.g. `transformation@1`."""
+    try:
+        return _REGISTRY[ref]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KeyError(f"unknown process definition {ref!r} (known: {known})") from None
+
+
+def in_force(name: str, on: str) -> Definition:
+    """The newest version of `name` in force on ISO date `on` (for logs without `definition`)."""
+    candidates = [d for d in _REGISTRY.values() if d.name == name and d.effective_from <= on]
+    if not candidates:
+        raise KeyError(f"no version of {name!r} in force on {on}")
+    return max(candidates, key=lambda d: d.version)
+
+
+def all_definitions() -> list[Definition]:
+    return list(_REGISTRY.values())
+
+
+DEFAULT = register(TRANSFORMATION_V1)

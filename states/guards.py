@@ -1,0 +1,400 @@
+"""Guard predicates of the process, each citing the seed paragraph it comes from.
+
+A4 = "Concretisering van de acties – Actie 4 AZWA"; MP = "Definities en uitgangspunten voor
+totstandkoming modelplannen" (basiseisen BE1–BE14).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from states import modelplan
+from workflow.context import Context
+from workflow.spec import Guard
+from workflow.timecalc import local_date
+
+CRITERIA = ("care_use", "redistribution", "staff_deployment", "care_real_estate")
+CHARACTERS = ("innovation", "scaling")
+VERDICTS = ("positive", "negative", "conditional")
+TRACKS = ("transformation", "breakthrough")
+SETTLED = ("confirmed", "partial")
+
+
+# -- what the plan says about its parties ---------------------------------------------------
+
+
+def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Municipalities listed at registration or joined since (A4 §1.b.3)."""
+    listed = [m["org"] for m in attrs.get("municipalities", [])]
+    joined = [m["org"] for m in facts.get("joined", [])]
+    return listed + [org for org in joined if org not in listed]
+
+
+def party_orgs(attrs: dict[str, Any]) -> list[str]:
+    return [p["org"] for p in attrs.get("parties", [])]
+
+
+def second_insurer(ctx_or_facts: dict[str, Any]) -> str | None:
+    value = ctx_or_facts.get("second_insurer")
+    return str(value) if value else None
+
+
+def committing_orgs(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Every organisation whose commitment approval needs (A4 §1.b.1): parties, financiers."""
+    orgs = [*party_orgs(attrs), attrs["coordinating_insurer"]]
+    if second_insurer(facts):
+        orgs.append(str(facts["second_insurer"]))
+    orgs += participating_municipalities(attrs, facts)
+    return list(dict.fromkeys(orgs))
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+# -- registration ---------------------------------------------------------------------------
+
+
+def registration_problems(ctx: Context) -> list[str]:
+    p = ctx.payload
+    problems: list[str] = []
+    for key in ("title", "region", "coordinating_insurer"):
+        if not _text(p.get(key)):
+            problems.append(f"{key} must be a non-empty text")
+    if p.get("track") not in TRACKS:
+        problems.append(f"track must be one of {', '.join(TRACKS)}")
+    for key in ("social_domain", "domain_transcending"):
+        if not isinstance(p.get(key), bool):
+            problems.append(f"{key} must be true or false")
+    parties = p.get("parties")
+    if not isinstance(parties, list) or not parties:
+        problems.append("parties must list at least one organisation")
+    elif not all(isinstance(x, dict) and _text(x.get("org")) for x in parties):
+        problems.append("every party needs an org")
+    if p.get("second_insurer") is not None and not _text(p.get("second_insurer")):
+        problems.append("second_insurer must be a name or null")
+    munis = p.get("municipalities", [])
+    if not isinstance(munis, list) or not all(
+        isinstance(m, dict) and _text(m.get("org")) and _text(m.get("region")) for m in munis
+    ):
+        problems.append("municipalities must be a list of {org, region}")
+    return problems
+
+
+def is_valid_registration(ctx: Context) -> bool:
+    return not registration_problems(ctx)
+
+
+def is_registrant_a_party(ctx: Context) -> bool:
+    parties = ctx.payload.get("parties")
+    if not isinstance(parties, list):
+        return False
+    return ctx.actor.org in [x.get("org") for x in parties if isinstance(x, dict)]
+
+
+# -- start and quick test (A4 §1.a, §1.3, §1.8) ------------------------------------------------
+
+
+def has_financiers_if_domain_transcending(ctx: Context) -> bool:
+    return not ctx.attrs["domain_transcending"] or bool(
+        participating_municipalities(ctx.attrs, ctx.facts)
+    )
+
+
+def has_second_insurer(ctx: Context) -> bool:
+    return second_insurer(ctx.facts) is not None
+
+
+def has_agreed_character(ctx: Context) -> bool:
+    return ctx.facts.get("character") in CHARACTERS
+
+
+def is_valid_character(ctx: Context) -> bool:
+    return ctx.payload.get("character") in CHARACTERS
+
+
+def is_new_financier(ctx: Context) -> bool:
+    return ctx.actor.org not in participating_municipalities(ctx.attrs, ctx.facts)
+
+
+def has_named_org(ctx: Context) -> bool:
+    return _text(ctx.payload.get("org"))
+
+
+def has_missing_list(ctx: Context) -> bool:
+    missing = ctx.payload.get("missing")
+    return isinstance(missing, list) and bool(missing) and all(_text(m) for m in missing)
+
+
+def has_reason(ctx: Context) -> bool:
+    return _text(ctx.payload.get("reason"))
+
+
+# -- plan content (A4 §2.b.1; MP) -------------------------------------------------------------
+
+
+def impact_problems(ctx: Context) -> list[str]:
+    impact = ctx.payload.get("impact")
+    if not isinstance(impact, dict):
+        return ["impact is missing: name the criteria, transition goals and regional plan"]
+    problems: list[str] = []
+    criteria = impact.get("criteria")
+    if not isinstance(criteria, list) or not criteria:
+        problems.append(f"impact.criteria needs at least one of {', '.join(CRITERIA)}")
+    else:
+        unknown = [c for c in criteria if c not in CRITERIA]
+        if unknown:
+            problems.append(f"unknown criteria {unknown}; the four are {', '.join(CRITERIA)}")
+    for key in ("transition_goals", "regional_plan"):
+        if not _text(impact.get(key)):
+            problems.append(f"impact.{key} must describe the plan's impact on it")
+    return problems
+
+
+def has_impact_on_criteria(ctx: Context) -> bool:
+    return ctx.attrs["track"] != "transformation" or not impact_problems(ctx)
+
+
+def modelplan_problems(ctx: Context) -> list[str]:
+    try:
+        doc = modelplan.parse_modelplan(ctx.payload.get("modelplan"))
+    except modelplan.ModelplanError as exc:
+        return [str(exc)]
+    return [f"BE{f.basiseis} {f.field}: {f.message}" for f in modelplan.check_modelplan(doc)]
+
+
+def has_complete_modelplan(ctx: Context) -> bool:
+    return ctx.attrs["track"] != "breakthrough" or not modelplan_problems(ctx)
+
+
+# -- joint review (A4 §1.b, §1.3) ---------------------------------------------------------------
+
+
+def has_verdict(ctx: Context) -> bool:
+    return ctx.payload.get("verdict") in VERDICTS
+
+
+def _reviewed(ctx: Context, role: str, org: str | None = None) -> bool:
+    reviews: dict[str, Any] = ctx.facts.get("reviews", {})
+    return any(
+        r["role"] == role and (org is None or r["org"] == org) for r in reviews.values()
+    )
+
+
+def has_both_insurer_reviews(ctx: Context) -> bool:
+    return _reviewed(ctx, "coordinating_insurer") and _reviewed(ctx, "second_insurer")
+
+
+def has_municipality_review_if_social_domain(ctx: Context) -> bool:
+    return not ctx.attrs["social_domain"] or _reviewed(ctx, "municipality")
+
+
+def has_coordinator_review_if_assigned(ctx: Context) -> bool:
+    assigned = ctx.facts.get("regional_coordinator")
+    return assigned is None or _reviewed(ctx, "regional_coordinator", assigned["org"])
+
+
+def has_social_domain_approval(ctx: Context) -> bool:
+    return not ctx.attrs["social_domain"] or ctx.facts.get("social_domain_approval") is True
+
+
+def missing_commitments(ctx: Context) -> list[str]:
+    done = set(ctx.facts.get("commitments", []))
+    return [org for org in committing_orgs(ctx.attrs, ctx.facts) if org not in done]
+
+
+def has_all_commitments(ctx: Context) -> bool:
+    return not missing_commitments(ctx)
+
+
+def has_joint_feedback(ctx: Context) -> bool:
+    return bool(ctx.facts.get("joint_feedback"))
+
+
+def is_social_domain_plan(ctx: Context) -> bool:
+    return bool(ctx.attrs["social_domain"])
+
+
+def has_participating_municipality(ctx: Context) -> bool:
+    return bool(participating_municipalities(ctx.attrs, ctx.facts))
+
+
+def is_coordinator_from_other_region(ctx: Context) -> bool:
+    region = ctx.payload.get("region")
+    return _text(region) and region != ctx.attrs["region"]
+
+
+def is_coordinator_open(ctx: Context) -> bool:
+    """Neither assigned nor waived yet: the choice is made once (A4 §1.b.3)."""
+    return ctx.facts.get("regional_coordinator") is None and not ctx.facts.get(
+        "coordinator_waived"
+    )
+
+
+def is_not_committed_yet(ctx: Context) -> bool:
+    return ctx.actor.org not in ctx.facts.get("commitments", [])
+
+
+def is_committing_org(ctx: Context) -> bool:
+    return ctx.actor.org in committing_orgs(ctx.attrs, ctx.facts)
+
+
+# -- contract, implementation, accountability (A4 §1.7, §3.a) ----------------------------------
+
+
+def kpi_problems(ctx: Context) -> list[str]:
+    kpis = ctx.payload.get("kpis")
+    if not isinstance(kpis, list) or not kpis:
+        return ["kpis must list at least one KPI agreement"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    today = local_date(ctx.at)
+    for i, kpi in enumerate(kpis):
+        where = f"kpis[{i}]"
+        if not isinstance(kpi, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        kid = kpi.get("id")
+        if not _text(kid) or ":" in str(kid):
+            problems.append(f"{where}.id must be a non-empty text without ':'")
+        elif kid in seen:
+            problems.append(f"{where}.id {kid!r} is used twice")
+        else:
+            seen.add(str(kid))
+        if not _text(kpi.get("description")):
+            problems.append(f"{where}.description is missing")
+        if not _number(kpi.get("amount_eur")):
+            problems.append(f"{where}.amount_eur must be an amount of zero or more")
+        if not isinstance(kpi.get("go_no_go", False), bool):
+            problems.append(f"{where}.go_no_go must be true or false")
+        try:
+            due = date.fromisoformat(str(kpi.get("due")))
+        except ValueError:
+            problems.append(f"{where}.due must be a date YYYY-MM-DD")
+            continue
+        if due < today:
+            problems.append(f"{where}.due {due} lies before the contract is signed")
+    return problems
+
+
+def has_valid_kpis(ctx: Context) -> bool:
+    return not kpi_problems(ctx)
+
+
+def _kpi(ctx: Context) -> dict[str, Any] | None:
+    kpis: dict[str, dict[str, Any]] = ctx.facts.get("kpis", {})
+    return kpis.get(str(ctx.payload.get("kpi")))
+
+
+def is_open_kpi(ctx: Context) -> bool:
+    kpi = _kpi(ctx)
+    return kpi is not None and kpi["status"] == "open"
+
+
+def has_delivered_efforts(ctx: Context) -> bool:
+    return ctx.payload.get("efforts_delivered") is True
+
+
+def is_within_kpi_amount(ctx: Context) -> bool:
+    kpi, amount = _kpi(ctx), ctx.payload.get("amount_eur")
+    return kpi is not None and _number(amount) and float(amount) <= float(kpi["amount_eur"])
+
+
+def is_undecided_go_no_go_kpi(ctx: Context) -> bool:
+    kpi = _kpi(ctx)
+    return kpi is not None and bool(kpi["go_no_go"]) and kpi.get("decision") is None
+
+
+def has_cost_amount(ctx: Context) -> bool:
+    return _number(ctx.payload.get("amount_eur")) and _text(ctx.payload.get("period"))
+
+
+def has_summary(ctx: Context) -> bool:
+    return _text(ctx.payload.get("summary"))
+
+
+def open_kpis(ctx: Context) -> list[str]:
+    kpis: dict[str, dict[str, Any]] = ctx.facts.get("kpis", {})
+    return [k for k, v in kpis.items() if v["status"] not in SETTLED]
+
+
+def has_all_kpis_settled(ctx: Context) -> bool:
+    return not open_kpis(ctx)
+
+
+def is_not_settled(ctx: Context) -> bool:
+    return not ctx.facts.get("settled")
+
+
+def has_approved_plan_and_contract(ctx: Context) -> bool:
+    return bool(ctx.facts.get("approved_at")) and bool(ctx.facts.get("kpis"))
+
+
+def has_payment_decision(ctx: Context) -> bool:
+    return bool(ctx.facts.get("payment_decision"))
+
+
+def has_costs_and_kpi_evidence(ctx: Context) -> bool:
+    return ctx.facts.get("cost_records", 0) > 0 and has_all_kpis_settled(ctx)
+
+
+def has_monitoring(ctx: Context) -> bool:
+    return ctx.facts.get("monitoring_records", 0) > 0
+
+
+# -- deadlines and escalation (A4 §1.5, §1.4) -----------------------------------------------------
+
+
+def is_plan_submission_expired(ctx: Context) -> bool:
+    return ctx.is_expired("plan_submission")
+
+
+def is_running_deadline(ctx: Context) -> bool:
+    return ctx.is_running(str(ctx.payload.get("deadline")))
+
+
+def is_later_due(ctx: Context) -> bool:
+    deadline = ctx.plan.deadlines.get(str(ctx.payload.get("deadline")))
+    try:
+        until = date.fromisoformat(str(ctx.payload.get("until")))
+    except ValueError:
+        return False
+    return deadline is not None and until > deadline.due
+
+
+def has_issue(ctx: Context) -> bool:
+    return _text(ctx.payload.get("issue"))
+
+
+def has_contact(ctx: Context) -> bool:
+    return _text(ctx.payload.get("contact"))
+
+
+def is_board_meeting_expired(ctx: Context) -> bool:
+    return ctx.is_expired("board_meeting")
+
+
+# -- the guards as the definition uses them -------------------------------------------------------
+
+
+def guard(
+    check: Any, seed: str, message: str, explain: Any = None, only_for: Any = None
+) -> Guard:
+    """A Guard named after its predicate, so a refusal names the function that said no."""
+    return Guard(
+        name=check.__name__,
+        seed=seed,
+        message=message,
+        check=check,
+        explain=explain,
+        only_for=frozenset(only_for) if only_for else None,
+    )
+
+
+def reason(seed: str) -> Guard:
+    return guard(has_reason, seed, "Give a reason")

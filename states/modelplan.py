@@ -1,0 +1,541 @@
+"""The modelplan of the breakthrough track (MP): its questions, its basiseisen and their checks.
+
+A coalition fills in one modelplan per application for the AZWA doorbraakmiddelen 2027–2028.
+This module is the process definition's side of it: the sections and questions as the seed
+words them (MP §I, §II), the fourteen basiseisen (MP BE1–BE14), a strict reader that turns a
+JSON/YAML value into a typed `Modelplan`, and `check_modelplan`, the guard the engine runs on
+`submit_plan`. Parsing and checking are separate on purpose: a document that cannot be read
+is the sender's error (`ModelplanError`), a readable document that falls short of a basiseis
+gives findings, all at once, so a coalition can mend everything in one round.
+
+Two findings have no basiseis of their own in the seed, and carry the closest one:
+- an empty budget carries BE4 (Tijdige besteding): without budget lines nothing shows that the
+  money is spent in 2027 and 2028;
+- a budget line for a provider that is not an applicant carries BE12 (Gezamenlijke
+  aanvragen): the amount per provider exists so that money asked by the coalition can be
+  allotted to its individual providers (VAT, MP §II Financiën), so each provider must be one
+  of the coalition's applicants.
+
+Keys starting with "_" are notes (the JSON template uses them for the questions) and ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, cast, get_args
+
+Category = Literal["personnel", "material"]
+Kind = Literal["incidental", "structural"]
+BUDGET_YEARS = (2027, 2028)
+REGIONAL_CONTEXT = "[aanvulling met (boven-)regio-context]"
+
+
+@dataclass(frozen=True)
+class Basiseis:
+    """One of the basic requirements every application must meet (MP, Opname basiseisen)."""
+
+    number: int
+    title: str
+    explanation: str
+
+
+_BASISEISEN = (
+    Basiseis(1, "Impact op arbeidsinzet",
+             "Inzetten op het verhogen van de productiviteit en/of het verlagen van de zorgvraag."),
+    Basiseis(2, "Positieve business case",
+             "Een positieve business case die bijdraagt aan AZWA-transitiedoelen."),
+    Basiseis(3, "Executiekraacht en gelijkgerichtheid",
+             "Leiden tot aantoonbare borging van uitvoering in implementatieplan."),
+    Basiseis(4, "Tijdige besteding", "De middelen worden besteed in 2027 en 2028."),
+    Basiseis(5, "Structurele inbedding effecten",
+             "De inzet van de middelen moet leiden tot duurzame en structurele effecten."),
+    Basiseis(6, "Toegevoegde waarde",
+             "Er moet een duidelijke onderbouwing zijn voor de inzet doorbraakmiddelen."),
+    Basiseis(7, "In lijn met wetgeving en landelijk beleid",
+             "In lijn zijn met wetgeving (Zvw, WMO 2015, mededingingswet, wetgeving t.a.v. "
+             "informatiebeveiliging en privacy, etc.) landelijk beleid ((inter-)nationale "
+             "keuzes/standaarden m.b.t. digi-/datastructuren, platformen, toepassingen) en "
+             "synergie met landelijke programma's zoals Digizo.nu, LDN, Twiin, Medmij, Cumuluz "
+             "doelarchitectuur)."),
+    Basiseis(8, "Éénmalige financiële impuls",
+             "De concrete toepassing komt niet van de grond zonder eenmalige investering (deze "
+             "vereiste geldt niet voor de 2x100 miljoen). Er moet beschreven worden hoe de "
+             "eenmalige financiële impuls na afloop geborgd wordt via reguliere exploitatie en "
+             "contractering."),
+    Basiseis(9, "Besparing ondanks structurele kosten",
+             "Als er sprake is van structurele kosten bij implementatie van het project, moet de "
+             "onderbouwde besparing minstens zo hoog zijn."),
+    Basiseis(10, "Randvoorwaarden (t.a.v. gegevensuitwisseling en databeschikbaarheid)",
+             "Er moet onderbouwd zijn hoe eventuele randvoorwaardelijke aspecten (ten aanzien van "
+             "gegevensuitwisseling) worden gerealiseerd, in lijn met de route-/actiekaart zoals "
+             "overeengekomen op het Bestuurlijk Overleg IZA-AZWA van 28 januari 2026 in "
+             "Maastricht, zodat de impact binnen de beschreven termijnen verzilverd kan worden. "
+             "Ook randvoorwaarden met betrekking tot databeschikbaarheid, data-kwaliteit, "
+             "gestructureerde vastlegging, open standaarden en interoperabiliteit en koppeling "
+             "met bestaande systemen moeten zijn geborgd. Er wordt concreet benoemd welke "
+             "randvoorwaardelijke aspecten op het vlak van datakwaliteit en databeschikbaarheid "
+             "moeten worden gerealiseerd om de toepassing succesvol te kunnen laten "
+             "functioneren, zodat de impact binnen de beschreven termijnen behaald kan worden. "
+             "Dit omvat minimaal: afhankelijkheden (bijv. bronsysteemkoppelingen), datakwaliteit "
+             "& eenheid van taal en inzet generieke functies"),
+    # The seed's explanation of BE11 breaks off after "en niet"; it is kept as printed.
+    Basiseis(11, "Impact op de markt",
+             "Er moet worden beschreven hoe op lange termijn voorkomen wordt dat er ongewenste "
+             "marktversturende effecten optreden. Bij de keuze voor concrete toepassingen wordt "
+             "er gekeken naar functionaliteiten, specialisaties en randvoorwaarden, en niet"),
+    Basiseis(12, "Gezamenlijke aanvragen",
+             "Aanvragen voor doorbraakmiddelen voor concrete toepassingen worden gedaan door "
+             "samenwerkende partijen (aanvragen van individuele aanbieders worden niet "
+             "gehonoreerd, tenzij bij de uitwerking van het modelplan blijkt dat een gezamenlijke "
+             "aanvraag meer nadelen dan voordelen heeft)"),
+    Basiseis(13, "Randvoorwaarden (veranderkundige ondersteuning)",
+             "Randvoorwaarden met betrekking tot scholing en veranderkundige ondersteuning zijn "
+             "opgenomen in de modelplannen om in aanmerking te komen voor financiering uit de "
+             "doorbraakmiddelen. Over de hoogte en omvang wordt nog nader besloten."),
+    Basiseis(14, "Randvoorwaarden (samenwerking en bekostiging)",
+             "Randvoorwaarden met betrekking tot eventuele samenwerking in de keten (indien van "
+             "toepassing) en passende bekostiging moeten zijn geborgd."),
+)
+BASISEISEN: Mapping[int, Basiseis] = MappingProxyType({b.number: b for b in _BASISEISEN})
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of the modelplan; `text` is the seed's wording without the regional marker.
+
+    `regional_context` marks the questions the seed asks to complete with the (supra-)regional
+    context; `if_applicable` the two the seed lists apart as "Slechts indien van toepassing".
+    """
+
+    key: str
+    label: str
+    text: str
+    basiseis: int | None = None
+    regional_context: bool = False
+    if_applicable: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the modelplan (MP §I, §II) with its questions in the seed's order."""
+
+    key: str
+    title: str
+    questions: tuple[Question, ...]
+    basiseis: int | None = None
+
+    def question_keys(self) -> tuple[str, ...]:
+        return tuple(q.key for q in self.questions)
+
+
+_Q = Question
+SECTIONS: tuple[Section, ...] = (
+    Section("probleemdefinitie", "Probleemdefinitie", (
+        _Q("probleemstelling", "Probleemstelling", "Wat houdt de concrete toepassing/het "
+          "toepassingsgebied in en welk probleem is er?", regional_context=True),
+        _Q("doelstelling", "Doelstelling",
+          "Welk doel streeft deze toepassing na? Wat is het eindresultaat?"),
+        _Q("oplossing", "Oplossing", "Hoe lost deze toepassing dit probleem op?"),
+        _Q("oplossing_deel", "Oplossing",
+          "Welk deel van het probleem lost het investeren in deze toepassing op?"),
+    )),
+    Section("afbakening", "Afbakening", (
+        _Q("scope", "Scope", "Wat valt er binnen de scope van deze toepassing?"),
+    )),
+    Section("aanpak_en_organisatie", "Aanpak en organisatie", (
+        _Q("uitgangspunten_aanpak", "Uitgangspunten aanpak",
+          "Welke inhoudelijke keuzes geven richting aan de aanpak?", regional_context=True),
+        _Q("organisatie", "Organisatie",
+          "Wie zijn er betrokken? Is het een gezamenlijke aanvraag?", 12, regional_context=True),
+        _Q("governance", "Governance",
+          "Wat is een passende structuur voor overleg en besluitvorming?",
+          regional_context=True),
+        _Q("executiekracht", "Executiekraacht/haalbaarheid", "In hoeverre is er voldoende "
+          "executiekraacht aanwezig om de gemaakte plannen daadwerkelijk en tijdig te "
+          "realiseren?", 3, regional_context=True),
+        _Q("wetgeving_en_beleid", "In lijn met wetgeving/landelijk beleid",
+          "Hoe is de toepassing in lijn met wetgeving, (inter-)nationale keuzes voor beleid "
+          "en/of VWS I-beleid?", 7),
+        _Q("technologie_en_gedrag", "Technologie en gedrag", "Hoe wordt bij de implementatie "
+          "van een technologische toepassing expliciet aandacht besteed aan de "
+          "gedragsveranderingscomponent bij gebruikers? (bv. m.b.t. AI-readiness)"),
+        _Q("adoptiemechanismen", "Adoptiemechanismen", "Hoe wordt bij de implementatie van de "
+          "technologische toepassing expliciet aandacht besteed aan adoptiemechanismen? "
+          "(bv. m.b.t. AI-readiness)"),
+        _Q("planning", "Planning", "Wat moet er wanneer gebeuren?", regional_context=True),
+    )),
+    Section("business_case", "Positieve business case (zoveel mogelijk normerend)", (
+        _Q("impact_arbeid", "Beoogde impact (arbeid)",
+          "Wat zijn de effecten op arbeidsbesparing (fte per miljoen euro)?", 1),
+        _Q("impact_kosten", "Beoogde impact (kosten)", "Wat zijn de effecten op kosten?"),
+        _Q("impact_kosten_structureel", "Beoogde impact (kosten)", "Indien structurele kosten: "
+          "is de onderbouwde besparing van het plan minstens zo hoog?", 9),
+        _Q("impact_indirect", "Beoogde impact (indirect)", "Wat zijn de indirecte effecten?",
+          regional_context=True),
+        _Q("impact_kwaliteit", "Beoogde impact (kwaliteit)", "Indien de zorg anders "
+          "georganiseerd wordt, hoe wordt negatieve impact voor patiënten/cliënten voorkomen?"),
+        _Q("impact_administratieve_lasten", "Beoogde impact (administratieve lasten)",
+          "Hoe wordt administratieve lastenverzwaring (verderop in de keten) voorkomen?"),
+        _Q("structurele_inbedding", "Structurele inbedding",
+          "Hoe worden de effecten structureel ingebed?", 5),
+        _Q("toegevoegde_waarde", "Toegevoegde waarde",
+          "Waarom zijn de doorbraakmiddelen van toegevoegde waarde?", 6),
+        _Q("veranderende_zorgprocessen", "Veranderende zorgprocessen", "Zijn niet-vrijblijvende "
+          "afspraken over het veranderen van zorgprocessen (van fte en organisatiekosten) "
+          "onderdeel van het plan evenals transparantie over de realisatie van die afspraken?"),
+    ), basiseis=2),
+    Section("financien", "Financiën (zoveel mogelijk normerend)", (
+        _Q("begroting", "Begroting", "Hoeveel financiering is er nodig en waar gaat dit naartoe?"),
+        _Q("begroting_per_jaar", "Begroting", "Is de begroting uitgesplitst naar jaartallen?"),
+        _Q("begroting_personeel_materieel", "Begroting",
+          "Is de begroting uitgesplitst naar personele en materiële lasten?"),
+        _Q("type_kosten", "Type kosten", "Wat is het onderscheid tussen incidentele "
+          "kosten/investeringskosten en structurele kosten?"),
+        _Q("eenmalige_impuls", "Éénmalige financiële impuls", "Waarom komt deze toepassing niet "
+          "van de grond zonder een eenmalige financiële impuls?", 8),
+        _Q("tijdige_besteding", "Tijdige besteding",
+          "Hoe worden de middelen tijdig besteed (in 2027 en 2028)?", 4),
+        _Q("verdeling", "Verdeling", "Indien van toepassing: Hoe worden doorbraakmiddelen "
+          "verdeeld over betrokken sectoren en/of partijen?"),
+        _Q("dubbele_financiering", "Dubbele financiering", "Is er geen sprake van dubbele "
+          "financiering dan wel financiering van zaken waarvoor andere gealloceerde middelen "
+          "beschikbaar zijn? Is er geen sprake geweest van eerdere financiering via de "
+          "IZA-transformatiemiddelen en/of subsidieregelingen?"),
+        _Q("bedrag_per_zorgaanbieder", "", "Onderbouwing van het bedrag per zorgaanbieder, zodat "
+          "de middelen die aangevraagd worden door een samenwerkingscoalitie wel toegedeeld "
+          "kunnen worden naar individuele aanbieders (i.v.m. BTW)"),
+    )),
+    Section("monitoring_en_bijsturing", "Monitoring en bijsturing", (
+        _Q("mijlpalen_en_kpis", "Monitoring", "Wat zijn de mijlpalen en KPI's, met specifieke "
+          "aandacht voor de zorgtransformatie en streefdata? Hoe en welke mijlpalen/KPI's worden "
+          "gefinancierd en gemonitord? Is er sprake van een meetplan?"),
+        _Q("werkdrukvermindering", "Monitoring",
+          "Hoe wordt werkdrukvermindering gemeten bij implementatie?"),
+        _Q("opschaling", "Monitoring", "Wanneer is volledige opschaling geslaagd (iedere "
+          "instelling vs. iedere gebruiker werkt met toepassing)?"),
+        _Q("bijsturing", "Bijsturing",
+          "Wat zijn de manieren om bij te sturen als het project niet volgens plan verloopt?"),
+    )),
+    Section("randvoorwaarden_en_risicos", "Randvoorwaarden en risico's", (
+        _Q("randvoorwaarden_breed", "Randvoorwaarden (breed)", "Aan welke aanvullende "
+          "randvoorwaarden moet worden voldaan? (om tot uitvoering te komen)?",
+          regional_context=True),
+        _Q("gegevensuitwisseling_en_databeschikbaarheid",
+          "Randvoorwaarden (gegevensuitwisseling & databeschikbaarheid)", "Hoe worden specifieke "
+          "randvoorwaardelijke aspecten t.a.v. gegevensuitwisseling en databeschikbaarheid "
+          "gerealiseerd (in lijn met de afspraken uit het BO IZA-AZWA d.d. 28 januari 2026 in "
+          "Maastricht), als dit nodig is om de aangegeven baten binnen de beoogde termijn te "
+          "verzilveren en direct van toepassing is op het betreffende initiatief?", 10),
+        _Q("veranderkundige_ondersteuning", "Randvoorwaarden (veranderkundige ondersteuning)",
+          "Hoe worden randvoorwaarden m.b.t. scholing en veranderkundige ondersteuning "
+          "geborgd?", 13),
+        _Q("samenwerking_keten_en_bekostiging",
+          "Randvoorwaarden (samenwerking keten en bekostiging)",
+          "Hoe wordt samenwerking in de keten en passende bekostiging georganiseerd?", 14),
+        _Q("synergie", "Synergie", "Welke potentiële synergie met andere ontwikkelingen ontstaat "
+          "er?"),
+        _Q("risicos", "Risico's", "Wat zijn de risico's bij de uitvoering?"),
+        _Q("impact_op_de_markt", "Impact op de markt", "Is het aannemelijk dat er op de lange "
+          "termijn (ongewenste) marktversturende effecten optreden? (Hoe) kunnen er eventuele "
+          "'lock-in' effecten worden voorkomen?", 11, if_applicable=True),
+        _Q("duurzaamheid", "Duurzaamheid",
+          "Wat is de impact van de doorbraak/het plan op de duurzaamheid in de zorg?",
+          if_applicable=True),
+    )),
+)
+SECTION_BY_KEY: Mapping[str, Section] = MappingProxyType({s.key: s for s in SECTIONS})
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A party of the coalition that applies (MP BE12)."""
+
+    org: str
+    role: str = "plan_maker"
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One budget amount, split as MP §II Financiën asks: year, category, kind, provider."""
+
+    year: int
+    category: Category
+    kind: Kind
+    amount_eur: float
+    provider: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Modelplan:
+    """A filled-in modelplan; `basiseisen` holds all fourteen numbers, unanswered ones as ""."""
+
+    applicants: tuple[Applicant, ...]
+    joint_application_exemption: str | None
+    social_domain_budget: bool
+    basiseisen: Mapping[int, str]
+    sections: Mapping[str, Mapping[str, str]]
+    fte_per_million_eur: float | None
+    budget: tuple[BudgetLine, ...]
+    structural_savings_eur_per_year: float | None
+    title: str = ""
+
+    @property
+    def total_eur(self) -> float:
+        return sum(line.amount_eur for line in self.budget)
+
+    def structural_costs_by_year(self) -> dict[int, float]:
+        """Sum of the structural budget lines per year, the costs BE9 weighs against savings."""
+        costs: dict[int, float] = {}
+        for line in self.budget:
+            if line.kind == "structural":
+                costs[line.year] = costs.get(line.year, 0) + line.amount_eur
+        return costs
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A way the modelplan falls short, with the basiseis it concerns and the field to mend."""
+
+    basiseis: int
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"basiseis": self.basiseis, "field": self.field, "message": self.message}
+
+
+class ModelplanError(ValueError):
+    """The document cannot be read as a modelplan; `path` names the field, e.g. budget[2].year."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+def format_eur(amount: float) -> str:
+    """Euros with thousands separators, cents only when there are any."""
+    if float(amount).is_integer():
+        return f"€ {amount:,.0f}"
+    return f"€ {amount:,.2f}"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+_REQUIRED = ("applicants", "basiseisen", "sections", "fte_per_million_eur", "budget",
+             "structural_savings_eur_per_year")
+_OPTIONAL = ("title", "joint_application_exemption", "social_domain_budget")
+
+
+def _kind_of(value: object) -> str:
+    names = {bool: "true/false", int: "a whole number", float: "a number", str: "text",
+             list: "a list", dict: "a mapping", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _notes_dropped(value: object, path: str) -> dict[object, object]:
+    if not isinstance(value, dict):
+        raise ModelplanError(path, f"must be a mapping, got {_kind_of(value)}")
+    return {k: v for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
+
+
+def _fields(value: object, path: str, required: tuple[str, ...],
+            optional: tuple[str, ...] = ()) -> dict[object, object]:
+    data = _notes_dropped(value, path)
+    known = required + optional
+    for key in data:
+        if key not in known:
+            raise ModelplanError(_join(path, key), f"unknown field; expected {', '.join(known)}")
+    for key in required:
+        if key not in data:
+            raise ModelplanError(_join(path, key), "is required but missing")
+    return data
+
+
+def _text(value: object, path: str) -> str:
+    """Free text; null counts as empty, because a YAML key left blank reads as null."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ModelplanError(path, f"must be text, got {_kind_of(value)}")
+    return value
+
+
+def _name(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ModelplanError(path, f"must be a non-empty name, got {_kind_of(value)}")
+    return value.strip()
+
+
+def _number(value: object, path: str, *, non_negative: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ModelplanError(path, f"must be a number, got {_kind_of(value)}")
+    if not math.isfinite(value):
+        raise ModelplanError(path, "must be a finite number")
+    if non_negative and value < 0:
+        raise ModelplanError(path, f"must not be negative, got {value}")
+    return value
+
+
+def _optional_number(value: object, path: str, *, non_negative: bool) -> float | None:
+    """A figure not yet filled in (null) is a finding of the check, not a reading error."""
+    return None if value is None else _number(value, path, non_negative=non_negative)
+
+
+def _year(value: object, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        shown = f" {value!r}" if isinstance(value, str) else ""
+        raise ModelplanError(path, f"must be a year as a whole number such as 2027, "
+                                   f"got {_kind_of(value)}{shown}")
+    return value
+
+
+def _choice(value: object, path: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ModelplanError(path, f"must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _list(value: object, path: str) -> list[object]:
+    if not isinstance(value, list):
+        raise ModelplanError(path, f"must be a list, got {_kind_of(value)}")
+    return value
+
+
+def _applicant(value: object, path: str) -> Applicant:
+    data = _fields(value, path, ("org",), ("role",))
+    role = _name(data["role"], f"{path}.role") if "role" in data else "plan_maker"
+    return Applicant(org=_name(data["org"], f"{path}.org"), role=role)
+
+
+def _budget_line(value: object, path: str) -> BudgetLine:
+    data = _fields(value, path, ("year", "category", "kind", "amount_eur", "provider"),
+                   ("description",))
+    return BudgetLine(
+        year=_year(data["year"], f"{path}.year"),
+        category=cast(Category, _choice(data["category"], f"{path}.category", get_args(Category))),
+        kind=cast(Kind, _choice(data["kind"], f"{path}.kind", get_args(Kind))),
+        amount_eur=_number(data["amount_eur"], f"{path}.amount_eur", non_negative=True),
+        provider=_name(data["provider"], f"{path}.provider"),
+        description=_text(data.get("description"), f"{path}.description"),
+    )
+
+
+def _basiseisen(value: object) -> dict[int, str]:
+    """Numbers "1".."14" (YAML may give them as whole numbers); a missing one stays empty."""
+    answers = dict.fromkeys(BASISEISEN, "")
+    seen: set[int] = set()
+    for key, answer in _notes_dropped(value, "basiseisen").items():
+        number = int(key) if isinstance(key, str) and key.isdigit() else key
+        path = _join("basiseisen", key)
+        if isinstance(number, bool) or not isinstance(number, int) or number not in BASISEISEN:
+            raise ModelplanError(path, "unknown basiseis; expected the numbers 1 to 14")
+        if number in seen:
+            raise ModelplanError(path, "basiseis given twice")
+        seen.add(number)
+        answers[number] = _text(answer, path)
+    return answers
+
+
+def _sections(value: object) -> dict[str, dict[str, str]]:
+    """Every section must be there; a question may be left out (several apply only at times)."""
+    data = _fields(value, "sections", tuple(SECTION_BY_KEY))
+    sections: dict[str, dict[str, str]] = {}
+    for section in SECTIONS:
+        path = f"sections.{section.key}"
+        given = _fields(data[section.key], path, (), section.question_keys())
+        sections[section.key] = {
+            key: _text(given.get(key), f"{path}.{key}") for key in section.question_keys()
+        }
+    return sections
+
+
+def parse_modelplan(data: object) -> Modelplan:
+    """Read a modelplan from parsed JSON/YAML; raise `ModelplanError` naming the bad field.
+
+    Empty answers are accepted here: an unanswered basiseis is a finding of `check_modelplan`,
+    so the empty template reads.
+    """
+    if not isinstance(data, dict):
+        raise ModelplanError("", f"a modelplan must be a mapping of fields, got {_kind_of(data)}")
+    top = _fields(data, "", _REQUIRED, _OPTIONAL)
+    exemption = _text(top.get("joint_application_exemption"), "joint_application_exemption")
+    social = top.get("social_domain_budget", False)
+    if not isinstance(social, bool):
+        raise ModelplanError("social_domain_budget", f"must be true or false, got "
+                                                     f"{_kind_of(social)}")
+    return Modelplan(
+        title=_text(top.get("title"), "title"),
+        applicants=tuple(_applicant(item, f"applicants[{i}]")
+                         for i, item in enumerate(_list(top["applicants"], "applicants"))),
+        joint_application_exemption=exemption or None,
+        social_domain_budget=social,
+        basiseisen=_basiseisen(top["basiseisen"]),
+        sections=_sections(top["sections"]),
+        fte_per_million_eur=_optional_number(top["fte_per_million_eur"], "fte_per_million_eur",
+                                             non_negative=False),
+        budget=tuple(_budget_line(item, f"budget[{i}]")
+                     for i, item in enumerate(_list(top["budget"], "budget"))),
+        structural_savings_eur_per_year=_optional_number(
+            top["structural_savings_eur_per_year"], "structural_savings_eur_per_year",
+            non_negative=True),
+    )
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def check_modelplan(doc: Modelplan) -> list[Finding]:
+    """Every finding at once, ordered by basiseis; an empty list means the checklist is met."""
+    findings: list[Finding] = []
+    for number, basiseis in BASISEISEN.items():
+        if number == 8 and doc.social_domain_budget:
+            continue  # MP BE8: does not apply to the 2x100 million for the social domain
+        if not doc.basiseisen.get(number, "").strip():
+            findings.append(Finding(number, f"basiseisen.{number}",
+                                    f"basiseis {number} ({basiseis.title}) is not addressed: "
+                                    f"describe how the plan meets it"))
+
+    orgs = {applicant.org for applicant in doc.applicants}
+    exemption = (doc.joint_application_exemption or "").strip()
+    if not orgs:
+        findings.append(Finding(12, "applicants", "no applicants are named"))
+    elif len(orgs) < 2 and not exemption:
+        findings.append(Finding(12, "applicants", "a joint application needs two or more "
+                                "applicants, or an argued joint_application_exemption"))
+
+    fte = doc.fte_per_million_eur
+    if fte is None or fte <= 0:
+        findings.append(Finding(1, "fte_per_million_eur", "the impact on labour must be a "
+                                "positive number of fte per million euro"))
+
+    if not doc.budget:
+        findings.append(Finding(4, "budget", "the budget is empty: give the amounts by year, "
+                                "category, kind and provider"))
+    for i, line in enumerate(doc.budget):
+        if line.year not in BUDGET_YEARS:
+            findings.append(Finding(4, f"budget[{i}].year", f"year {line.year} is outside "
+                                    "2027–2028, the years the funds must be spent in"))
+        if line.provider not in orgs:
+            findings.append(Finding(12, f"budget[{i}].provider", f"provider {line.provider!r} "
+                                    "is not an applicant: the amount per provider must go to a "
+                                    "party of the coalition (VAT)"))
+
+    savings = doc.structural_savings_eur_per_year or 0
+    costs = doc.structural_costs_by_year()
+    if costs:
+        year = max(costs, key=lambda y: (costs[y], -y))
+        if costs[year] > savings:
+            findings.append(Finding(9, "structural_savings_eur_per_year",
+                                    f"structural costs of {format_eur(costs[year])} in {year} "
+                                    f"exceed the structural savings of {format_eur(savings)} "
+                                    "a year"))
+    return sorted(findings, key=lambda f: f.basiseis)

@@ -1,0 +1,345 @@
+"""Apply one command to one plan: role check, guards, transition, deadlines, event out.
+
+No I/O and no wall clock: the caller passes the plan and the moment. One `transitions`
+machine per definition (and one for the escalation region) serves every plan; a plan's
+state is set on a proxy model for each command, as MEASURED.md recommends.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from transitions import Machine
+
+from workflow.context import Context
+from workflow.errors import Refused
+from workflow.events import Event, seal
+from workflow.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
+from workflow.spec import (
+    DEADLINE_EXPIRED,
+    REGISTER,
+    SYSTEM_ACTOR,
+    Actor,
+    DeadlineSpec,
+    Definition,
+    Transition,
+)
+from workflow.timecalc import due_date, expiry_instant, format_at
+
+DESIGN = "DESIGN.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A trigger fired by an actor at a moment; `at_text` keeps a foreign log's timestamp."""
+
+    trigger: str
+    actor: Actor
+    payload: dict[str, Any]
+    at: datetime
+    at_text: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    plan: Plan
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """May this actor fire this trigger now; if not, why; if so, what the payload needs."""
+
+    trigger: str
+    allowed: bool
+    reason: str | None = None
+    needs: tuple[str, ...] = ()
+
+
+class _Model:
+    """The proxy model the shared machines move; never one per plan."""
+
+    state: str
+
+
+class _ReadTracker(dict[str, Any]):
+    """An empty payload that notes whether a guard looked at it."""
+
+    read = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read = True
+        return default
+
+    def __getitem__(self, key: str) -> Any:
+        self.read = True
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.read = True
+        return False
+
+
+class ProcessEngine:
+    """The rules of one definition, applied to plans handed in by the caller."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = d = definition
+        self._lock = threading.Lock()
+        self._main_model, self._region_model = _Model(), _Model()
+        self._main = self._machine(self._main_model, d.states, d.initial, d.transitions)
+        self._region = self._machine(
+            self._region_model, d.region.states, d.region.initial, d.region.transitions
+        )
+        self._index: dict[tuple[str, str], Transition] = {}
+        self._roles: dict[str, frozenset[str]] = defaultdict(frozenset)
+        self._seed: dict[str, str] = {}
+        self._region_triggers = {tr.trigger for tr in d.region.transitions}
+        for tr in (*d.transitions, *d.region.transitions):
+            for src in tr.sources:
+                self._index[(src, tr.trigger)] = tr
+            self._roles[tr.trigger] |= tr.roles
+            self._seed.setdefault(tr.trigger, tr.seed)
+        self._roles[REGISTER] = d.registration.roles
+        self._starts: dict[str, list[DeadlineSpec]] = defaultdict(list)
+        self._meets: dict[str, list[DeadlineSpec]] = defaultdict(list)
+        for spec in d.deadlines:
+            for trig in spec.started_by:
+                self._starts[trig].append(spec)
+            for trig in spec.met_by:
+                self._meets[trig].append(spec)
+
+    @staticmethod
+    def _machine(
+        model: _Model, states: tuple[str, ...], initial: str, transitions: tuple[Transition, ...]
+    ) -> Machine:
+        machine = Machine(
+            model=model, states=list(states), initial=initial, auto_transitions=False
+        )
+        for tr in transitions:
+            machine.add_transition(tr.trigger, list(tr.sources), tr.dest)
+        return machine
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def register(
+        self, plan_id: str, actor: Actor, payload: dict[str, Any], at: datetime,
+        at_text: str | None = None,
+    ) -> Outcome:
+        """Create a plan in the initial state; refused like any other command."""
+        d, tr = self.definition, self.definition.registration
+        if not isinstance(plan_id, str) or not plan_id.strip():
+            raise Refused("has_plan_id", "A4 §1.a.2", "A plan needs a non-empty plan_id",
+                          trigger=REGISTER)
+        attrs = {"second_insurer": None, "municipalities": [], **payload}
+        plan = Plan(plan_id, d.ref, d.initial, d.region.initial, attrs)
+        cmd = Command(REGISTER, actor, payload, at, at_text)
+        ctx = Context(plan, actor, payload, at, REGISTER)
+        self._check_role(tr, ctx)
+        self._check_guards(tr, ctx)
+        if tr.effect is not None:
+            tr.effect(plan, ctx)
+        return Outcome(plan, [self._append(plan, cmd)])
+
+    def apply(self, plan: Plan, cmd: Command) -> Outcome:
+        """Apply a command; on refusal the plan is left exactly as it was."""
+        ctx, tr = self.check(plan, cmd)
+        events = self._expire_due(plan, sorted(ctx.due_now, key=lambda n: (
+            plan.deadlines[n].expires_at, n)))
+        self._fire(plan, tr, ctx)
+        events.append(self._append(plan, cmd))
+        return Outcome(plan, events)
+
+    def expire(self, plan: Plan, now: datetime) -> list[Event]:
+        """Expire every open deadline due at or before `now`, in due order, once each."""
+        due = [dl.name for dl in plan.open_deadlines() if dl.expires_at <= now]
+        return self._expire_due(plan, due)
+
+    def check(self, plan: Plan, cmd: Command) -> tuple[Context, Transition]:
+        """Every rule a command must pass, judged without changing anything."""
+        if cmd.trigger == REGISTER:
+            raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
+                          trigger=cmd.trigger, plan_id=plan.plan_id)
+        if plan.last_at is not None and cmd.at < plan.last_at:
+            raise Refused(
+                "time_moves_forward", DESIGN,
+                f"{format_at(cmd.at)} lies before the plan's last event "
+                f"({format_at(plan.last_at)})", trigger=cmd.trigger, plan_id=plan.plan_id)
+        due_now = frozenset(
+            dl.name for dl in plan.deadlines.values() if dl.is_open and dl.expires_at <= cmd.at
+        )
+        ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, due_now)
+        tr = self._select(ctx)
+        self._check_guards(tr, ctx)
+        return ctx, tr
+
+    def allowed(self, plan: Plan, actor: Actor, at: datetime) -> list[Permission]:
+        """What this actor may fire now, and for every other trigger why not."""
+        answers: list[Permission] = []
+        for trigger in self.definition.triggers():
+            if trigger == REGISTER:
+                continue
+            payload = _ReadTracker()
+            cmd = Command(trigger, actor, payload, at)
+            needs: list[str] = []
+            try:
+                ctx = Context(plan, actor, payload, at, trigger, frozenset(
+                    dl.name for dl in plan.deadlines.values()
+                    if dl.is_open and dl.expires_at <= at))
+                if plan.last_at is not None and at < plan.last_at:
+                    self.check(plan, cmd)
+                tr = self._select(ctx)
+                for guard in self._guards_for(tr, ctx):
+                    payload.read = False
+                    if not guard.check(ctx):
+                        if not payload.read:
+                            raise self._refusal(guard, ctx)
+                        needs.append(guard.message)
+            except Refused as refusal:
+                answers.append(Permission(trigger, False, refusal.reason))
+                continue
+            answers.append(Permission(trigger, True, None, tuple(needs)))
+        return answers
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def _select(self, ctx: Context) -> Transition:
+        d, plan, trigger = self.definition, ctx.plan, ctx.trigger
+        ids = {"trigger": trigger, "plan_id": plan.plan_id}
+        if trigger not in self._roles or trigger == DEADLINE_EXPIRED:
+            raise Refused("known_trigger", DESIGN, f"{trigger!r} is not a trigger of {d.ref}",
+                          **ids)
+        if plan.state in d.finals:
+            raise Refused("final_state_is_final", DESIGN,
+                          f"The plan is {plan.state}; nothing can happen after that", **ids)
+        if ctx.actor.role not in self._roles[trigger]:
+            raise Refused("role_may_fire", self._seed[trigger],
+                          f"A {ctx.actor.role} may not {trigger}; only "
+                          f"{' or '.join(sorted(self._roles[trigger]))} may", **ids)
+        in_region = trigger in self._region_triggers
+        if in_region and plan.state not in d.region.open_in:
+            raise Refused("escalation_only_while_worked_out_or_carried_out", d.region.open_seed,
+                          f"Escalation is open only while the plan is worked out or carried "
+                          f"out, not in {plan.state}", **ids)
+        key = plan.escalation if in_region else plan.state
+        tr = self._index.get((key, trigger))
+        if tr is None:
+            where = sorted({s for (s, trig) in self._index if trig == trigger})
+            raise Refused("allowed_in_state", self._seed[trigger],
+                          f"{trigger} is not possible while the "
+                          f"{'escalation is at' if in_region else 'plan is in'} {key} "
+                          f"(possible in: {', '.join(where)})", **ids)
+        self._check_role(tr, ctx)
+        if not tr.any_org and not d.membership[ctx.actor.role](plan, ctx.actor):
+            raise Refused("is_party_of_plan", "A4 §1.a.3",
+                          f"{ctx.actor.org} is not this plan's {ctx.actor.role}", **ids)
+        return tr
+
+    @staticmethod
+    def _check_role(tr: Transition, ctx: Context) -> None:
+        if ctx.actor.role not in tr.roles:
+            raise Refused("role_may_fire", tr.seed,
+                          f"A {ctx.actor.role} may not {tr.trigger} here; only "
+                          f"{' or '.join(sorted(tr.roles))} may",
+                          trigger=tr.trigger, plan_id=ctx.plan.plan_id)
+
+    @staticmethod
+    def _guards_for(tr: Transition, ctx: Context) -> list[Any]:
+        return [g for g in tr.guards if g.only_for is None or ctx.actor.role in g.only_for]
+
+    def _check_guards(self, tr: Transition, ctx: Context) -> None:
+        for guard in self._guards_for(tr, ctx):
+            if not guard.check(ctx):
+                raise self._refusal(guard, ctx)
+
+    @staticmethod
+    def _refusal(guard: Any, ctx: Context) -> Refused:
+        details = (guard.explain(ctx),) if guard.explain is not None else ()
+        return Refused(guard.name, guard.seed, guard.message, trigger=ctx.trigger,
+                       plan_id=ctx.plan.plan_id, details=tuple(x for x in details if x))
+
+    def _fire(self, plan: Plan, tr: Transition, ctx: Context) -> None:
+        d, at_text = self.definition, format_at(ctx.at)
+        in_region = tr.trigger in self._region_triggers
+        with self._lock:
+            if in_region:
+                before = plan.escalation
+                self._region.set_state(before, model=self._region_model)
+                self._region_model.trigger(tr.trigger)
+                plan.escalation = self._region_model.state
+            else:
+                self._main.set_state(plan.state, model=self._main_model)
+                self._main_model.trigger(tr.trigger)
+                plan.state = self._main_model.state
+        if tr.effect is not None:
+            tr.effect(plan, ctx)
+        if in_region:
+            plan.escalation_history.append({
+                "at": at_text, "trigger": tr.trigger, "from": before, "to": plan.escalation,
+                "by": ctx.actor.org, "role": ctx.actor.role,
+                **{k: ctx.payload[k] for k in ("issue", "contact") if k in ctx.payload},
+            })
+        for spec in self._meets.get(tr.trigger, ()):
+            name = spec.name
+            if spec.met_key is not None:
+                name = f"{spec.name}:{ctx.payload.get(spec.met_key)}"
+            found = plan.deadlines.get(name)
+            if found is not None and found.is_open:
+                found.status, found.closed_at = MET, at_text
+        for spec in self._starts.get(tr.trigger, ()):
+            landed = plan.escalation if in_region else plan.state
+            if spec.started_into is None or spec.started_into == landed:
+                self._start(plan, spec, ctx, at_text)
+        if plan.state in d.finals:
+            self._finish(plan, tr.trigger, at_text)
+
+    @staticmethod
+    def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
+        if spec.length is not None:
+            due = due_date(ctx.at, spec.length)
+            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, expiry_instant(due))
+            return
+        for item in ctx.payload.get(spec.per_item or "", []):
+            name = f"{spec.name}:{item[spec.item_key]}"
+            due = date.fromisoformat(str(item[spec.item_due]))
+            plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
+
+    def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
+        """A final state closes an open escalation and cancels running deadlines."""
+        for dl in plan.deadlines.values():
+            if dl.status == OPEN:
+                dl.status, dl.closed_at = CANCELLED, at_text
+        initial = self.definition.region.initial
+        if plan.escalation != initial:
+            plan.escalation_history.append({
+                "at": at_text, "trigger": trigger, "from": plan.escalation, "to": initial,
+                "by": "system", "role": "system", "issue": f"closed: plan is {plan.state}",
+            })
+            plan.escalation = initial
+
+    def _expire_due(self, plan: Plan, names: list[str]) -> list[Event]:
+        events: list[Event] = []
+        for name in names:
+            dl = plan.deadlines[name]
+            at = dl.expires_at
+            dl.status, dl.closed_at = EXPIRED, format_at(at)
+            plan.breaches.append(name)
+            cmd = Command(DEADLINE_EXPIRED, SYSTEM_ACTOR,
+                          {"deadline": name, "due": dl.due.isoformat()}, at)
+            events.append(self._append(plan, cmd))
+        return events
+
+    def _append(self, plan: Plan, cmd: Command) -> Event:
+        event = seal(
+            plan_id=plan.plan_id, seq=plan.seq + 1, at=cmd.at_text or format_at(cmd.at),
+            trigger=cmd.trigger, actor=cmd.actor.to_dict(), payload=cmd.payload,
+            definition=plan.definition, prev_hash=plan.last_hash,
+        )
+        plan.seq, plan.last_hash = event.seq, event.hash
+        if plan.last_at is None or cmd.at > plan.last_at:
+            plan.last_at = cmd.at
+        return event

@@ -1,0 +1,127 @@
+"""The state of one plan: what the engine reads and writes, stored as JSON.
+
+A plan is rebuilt from its row for each command (never one long-lived machine model per
+plan: MEASURED.md shows those leak) and is exactly what replaying its events gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from workflow.timecalc import from_micros, to_micros
+
+OPEN, MET, EXPIRED, CANCELLED = "open", "met", "expired", "cancelled"
+GENESIS = "0" * 64
+
+
+@dataclass(slots=True)
+class Deadline:
+    """A running or finished deadline; `expires_at` is the first instant after the due day."""
+
+    name: str
+    started_at: str
+    due: date
+    expires_at: datetime
+    status: str = OPEN
+    closed_at: str | None = None
+    extensions: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "started_at": self.started_at,
+            "due": self.due.isoformat(),
+            "expires_at_us": to_micros(self.expires_at),
+            "status": self.status,
+            "closed_at": self.closed_at,
+            "extensions": self.extensions,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Deadline:
+        return cls(
+            name=data["name"],
+            started_at=data["started_at"],
+            due=date.fromisoformat(data["due"]),
+            expires_at=from_micros(int(data["expires_at_us"])),
+            status=data["status"],
+            closed_at=data.get("closed_at"),
+            extensions=int(data.get("extensions", 0)),
+        )
+
+
+@dataclass(slots=True)
+class Plan:
+    """One plan's whole state.
+
+    `attrs` is what registration gave; `facts` is what the process has recorded since
+    (character, reviews, commitments, KPIs, costs): the rules read both.
+    """
+
+    plan_id: str
+    definition: str
+    state: str
+    escalation: str
+    attrs: dict[str, Any]
+    facts: dict[str, Any] = field(default_factory=dict)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    breaches: list[str] = field(default_factory=list)
+    escalation_history: list[dict[str, Any]] = field(default_factory=list)
+    funds: dict[str, float] = field(
+        default_factory=lambda: {"paid_eur": 0, "costs_eur": 0, "refund_eur": 0}
+    )
+    seq: int = 0
+    last_hash: str = GENESIS
+    last_at: datetime | None = None
+
+    def open_deadlines(self) -> list[Deadline]:
+        return sorted(
+            (d for d in self.deadlines.values() if d.is_open), key=lambda d: d.expires_at
+        )
+
+    def next_expiry(self) -> datetime | None:
+        pending = self.open_deadlines()
+        return pending[0].expires_at if pending else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything replay must reproduce, as JSON-ready data."""
+        return {
+            "plan_id": self.plan_id,
+            "definition": self.definition,
+            "state": self.state,
+            "escalation": self.escalation,
+            "attrs": self.attrs,
+            "facts": self.facts,
+            "deadlines": {k: d.to_dict() for k, d in sorted(self.deadlines.items())},
+            "breaches": list(self.breaches),
+            "escalation_history": list(self.escalation_history),
+            "funds": dict(self.funds),
+            "seq": self.seq,
+            "last_hash": self.last_hash,
+            "last_at_us": to_micros(self.last_at) if self.last_at else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        last = data.get("last_at_us")
+        return cls(
+            plan_id=data["plan_id"],
+            definition=data["definition"],
+            state=data["state"],
+            escalation=data["escalation"],
+            attrs=data["attrs"],
+            facts=data.get("facts", {}),
+            deadlines={k: Deadline.from_dict(v) for k, v in data.get("deadlines", {}).items()},
+            breaches=list(data.get("breaches", [])),
+            escalation_history=list(data.get("escalation_history", [])),
+            funds=dict(data.get("funds", {"paid_eur": 0, "costs_eur": 0, "refund_eur": 0})),
+            seq=int(data.get("seq", 0)),
+            last_hash=data.get("last_hash", GENESIS),
+            last_at=from_micros(int(last)) if last is not None else None,
+        )

@@ -1,0 +1,91 @@
+"""Calendar arithmetic for deadlines (A4 §1.5): Europe/Amsterdam days, calendar months.
+
+A deadline of N weeks or months started at instant t is due at the end of the local calendar
+day of t's local date plus N; it expires at the first instant after, the next local midnight.
+The arithmetic is on dates, so summer and winter time cannot shift a due day.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pendulum
+
+from workflow.spec import Length
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TZ_NAME = "Europe/Amsterdam"
+
+
+def local_date(at: datetime) -> date:
+    """The calendar date in Amsterdam of an aware instant."""
+    return at.astimezone(AMSTERDAM).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """Months as the calendar counts them: 31 January + 1 month = 28/29 February."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(started_at: datetime, length: Length) -> date:
+    """The last day on which an act is on time."""
+    start = local_date(started_at)
+    return add_months(start, length.months) + timedelta(weeks=length.weeks)
+
+
+def expiry_instant(due: date) -> datetime:
+    """The first instant after the end of the due day, in UTC."""
+    midnight = datetime.combine(due + timedelta(days=1), time(0), tzinfo=AMSTERDAM)
+    return midnight.astimezone(UTC)
+
+
+def to_utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError(f"instant without time zone: {at.isoformat()}")
+    return at.astimezone(UTC)
+
+
+def format_at(at: datetime) -> str:
+    """ISO-8601 with the Amsterdam offset, the form events carry."""
+    return at.astimezone(AMSTERDAM).isoformat()
+
+
+def parse_at(text: str) -> datetime:
+    """Parse an ISO-8601 instant; one without an offset is refused, never guessed."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = pendulum.parse(text)
+        except Exception as exc:
+            raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
+        if not isinstance(parsed, datetime):
+            raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from None
+        value = parsed
+    if value.tzinfo is None:
+        raise ValueError(f"timestamp without offset: {text!r}")
+    return value
+
+
+def days_left(due: date, now: datetime) -> int:
+    """Whole calendar days from today (Amsterdam) to the due day; negative when past."""
+    return (due - local_date(now)).days
+
+
+def to_micros(at: datetime) -> int:
+    """Microseconds since the epoch: how instants are stored so SQLite compares them right."""
+    delta = to_utc(at) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
+
+
+def pendulum_at(at: datetime) -> pendulum.DateTime:
+    """For display: the instant as a pendulum time in Amsterdam."""
+    return pendulum.instance(at).in_timezone(TZ_NAME)
