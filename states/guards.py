@@ -226,7 +226,7 @@ def has_participating_municipality(ctx: Context) -> bool:
 
 def is_coordinator_from_other_region(ctx: Context) -> bool:
     region = ctx.payload.get("region")
-    return _text(region) and region != ctx.attrs["region"]
+    return _text(region) and bool(region != ctx.attrs["region"])
 
 
 def is_coordinator_open(ctx: Context) -> bool:
@@ -302,7 +302,7 @@ def has_delivered_efforts(ctx: Context) -> bool:
 
 def is_within_kpi_amount(ctx: Context) -> bool:
     kpi, amount = _kpi(ctx), ctx.payload.get("amount_eur")
-    return kpi is not None and _number(amount) and float(amount) <= float(kpi["amount_eur"])
+    return kpi is not None and _number(amount) and float(amount or 0) <= float(kpi["amount_eur"])
 
 
 def is_undecided_go_no_go_kpi(ctx: Context) -> bool:
@@ -340,11 +340,11 @@ def has_payment_decision(ctx: Context) -> bool:
 
 
 def has_costs_and_kpi_evidence(ctx: Context) -> bool:
-    return ctx.facts.get("cost_records", 0) > 0 and has_all_kpis_settled(ctx)
+    return int(ctx.facts.get("cost_records", 0)) > 0 and has_all_kpis_settled(ctx)
 
 
 def has_monitoring(ctx: Context) -> bool:
-    return ctx.facts.get("monitoring_records", 0) > 0
+    return int(ctx.facts.get("monitoring_records", 0)) > 0
 
 
 # -- deadlines and escalation (A4 §1.5, §1.4) -----------------------------------------------------

@@ -295,6 +295,14 @@ class Modelplan:
                 costs[line.year] = costs.get(line.year, 0) + line.amount_eur
         return costs
 
+    def peak_structural_costs(self) -> tuple[int, float] | None:
+        """The (earliest) year with the highest structural costs and those costs; None if none."""
+        costs = self.structural_costs_by_year()
+        if not costs:
+            return None
+        year = max(costs, key=lambda y: (costs[y], -y))
+        return year, costs[year]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -530,12 +538,10 @@ def check_modelplan(doc: Modelplan) -> list[Finding]:
                                     "party of the coalition (VAT)"))
 
     savings = doc.structural_savings_eur_per_year or 0
-    costs = doc.structural_costs_by_year()
-    if costs:
-        year = max(costs, key=lambda y: (costs[y], -y))
-        if costs[year] > savings:
-            findings.append(Finding(9, "structural_savings_eur_per_year",
-                                    f"structural costs of {format_eur(costs[year])} in {year} "
-                                    f"exceed the structural savings of {format_eur(savings)} "
-                                    "a year"))
+    peak = doc.peak_structural_costs()
+    if peak is not None and peak[1] > savings:
+        year, costs = peak
+        findings.append(Finding(9, "structural_savings_eur_per_year",
+                                f"structural costs of {format_eur(costs)} in {year} exceed the "
+                                f"structural savings of {format_eur(savings)} a year"))
     return sorted(findings, key=lambda f: f.basiseis)

@@ -26,7 +26,7 @@ def _plan_maker(plan: Plan, actor: Actor) -> bool:
 
 
 def _coordinating(plan: Plan, actor: Actor) -> bool:
-    return actor.org == plan.attrs["coordinating_insurer"]
+    return bool(actor.org == plan.attrs["coordinating_insurer"])
 
 
 def _second(plan: Plan, actor: Actor) -> bool:

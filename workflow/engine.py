@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from transitions import Machine
 
@@ -209,7 +209,7 @@ class ProcessEngine:
 
     def _select(self, ctx: Context) -> Transition:
         d, plan, trigger = self.definition, ctx.plan, ctx.trigger
-        ids = {"trigger": trigger, "plan_id": plan.plan_id}
+        ids: dict[str, Any] = {"trigger": trigger, "plan_id": plan.plan_id}
         if trigger not in self._roles or trigger == DEADLINE_EXPIRED:
             raise Refused("known_trigger", DESIGN, f"{trigger!r} is not a trigger of {d.ref}",
                           **ids)
@@ -269,11 +269,11 @@ class ProcessEngine:
             if in_region:
                 before = plan.escalation
                 self._region.set_state(before, model=self._region_model)
-                self._region_model.trigger(tr.trigger)
+                cast(Any, self._region_model).trigger(tr.trigger)
                 plan.escalation = self._region_model.state
             else:
                 self._main.set_state(plan.state, model=self._main_model)
-                self._main_model.trigger(tr.trigger)
+                cast(Any, self._main_model).trigger(tr.trigger)
                 plan.state = self._main_model.state
         if tr.effect is not None:
             tr.effect(plan, ctx)

@@ -1,0 +1,110 @@
+"""`azwa modelplan`: check a modelplan before it is submitted, start one, report on one.
+
+Exit status of `check`: 0 when the modelplan meets the checklist, 1 with findings, 2 when the
+file cannot be read. An unreadable file is reported on one line naming the field, never with a
+traceback: the people reading it fill in plans, they do not debug programs.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from states.modelplan import Modelplan, check_modelplan
+from workflow.modelplan_io import ModelplanFileError, read_modelplan, report, template
+
+app = typer.Typer(
+    name="modelplan",
+    help="Check, start or report on a modelplan for the AZWA breakthrough funds (MP BE1–BE14).",
+    no_args_is_help=True,
+)
+
+
+class TemplateFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    return typer.Exit(code=2)
+
+
+def _read(file: Path) -> Modelplan:
+    try:
+        return read_modelplan(file)
+    except ModelplanFileError as error:
+        raise _fail(str(error)) from None
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"{output}: cannot write the file: {error.strerror or error}") from None
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="The modelplan, JSON or YAML.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check a modelplan against the basiseisen; exit 0 ok, 1 findings, 2 unreadable."""
+    findings = check_modelplan(_read(file))
+    if as_json:
+        typer.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings]},
+                              ensure_ascii=False))
+    elif not findings:
+        typer.echo(f"ok: {file} meets every basiseis")
+    else:
+        table = Table(title=Text(f"{len(findings)} finding(s) in {file}"), title_justify="left")
+        table.add_column("BE", justify="right")
+        table.add_column("field")
+        table.add_column("message")
+        for finding in findings:
+            table.add_row(str(finding.basiseis), Text(finding.field), Text(finding.message))
+        Console(highlight=False).print(table)
+    if findings:
+        raise typer.Exit(code=1)
+
+
+@app.command("template")
+def template_command(
+    fmt: Annotated[TemplateFormat, typer.Option("--format", help="yaml or json.")] = (
+        TemplateFormat.yaml
+    ),
+    output: OutputOption = None,
+) -> None:
+    """Print an empty modelplan with every question of the seed, ready to fill in."""
+    _write(template("json" if fmt is TemplateFormat.json else "yaml"), output)
+
+
+@app.command("report")
+def report_command(
+    file: Annotated[Path, typer.Argument(help="The modelplan, JSON or YAML.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
+    output: OutputOption = None,
+) -> None:
+    """Write a readable overview: answers, budget by year and category, and the findings."""
+    _write(report(_read(file), "html" if fmt is ReportFormat.html else "md"), output)

@@ -1,0 +1,133 @@
+"""A sample plan from registration to `closed`, with a breach and an escalation on the way.
+
+The scenario is data: the demo command, the docs and the tests run the same steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow.service import Engine
+from workflow.spec import Actor
+from workflow.timecalc import parse_at
+
+START = "2027-01-11T09:00:00+01:00"
+PLAN_ID = "TW-2027-001"
+
+MAKER = Actor("plan_maker", "Huisartsen Twente", "Twente")
+HOSPITAL = Actor("plan_maker", "ZGT", "Twente")
+INSURER = Actor("coordinating_insurer", "Menzis")
+SECOND = Actor("second_insurer", "Zilveren Kruis")
+ENSCHEDE = Actor("municipality", "Gemeente Enschede", "Twente")
+NZA = Actor("nza", "NZa")
+
+REGISTRATION: dict[str, Any] = {
+    "title": "Samen sterker in de wijk",
+    "region": "Twente",
+    "track": "transformation",
+    "social_domain": True,
+    "domain_transcending": True,
+    "parties": [
+        {"org": "Huisartsen Twente", "role": "plan_maker"},
+        {"org": "ZGT", "role": "plan_maker"},
+    ],
+    "coordinating_insurer": "Menzis",
+    "second_insurer": "Zilveren Kruis",
+    "municipalities": [{"org": "Gemeente Enschede", "region": "Twente"}],
+}
+
+IMPACT = {
+    "impact": {
+        "criteria": ["care_use", "staff_deployment"],
+        "transition_goals": "Minder verwijzingen naar de tweede lijn; zorg dichtbij huis.",
+        "regional_plan": "Past in het regioplan Twente: wijkteams en huisartsen werken samen.",
+    },
+    "kpis": ["plan delivered", "80% of patients seen in the neighbourhood team"],
+}
+
+CONTRACT = {
+    "kpis": [
+        {"id": "k1", "description": "Deliver the transformation plan (paid retroactively)",
+         "amount_eur": 50000, "due": "2027-06-30", "go_no_go": False},
+        {"id": "k2", "description": "80% of patients seen by the neighbourhood team",
+         "amount_eur": 200000, "due": "2028-02-29", "go_no_go": True},
+    ]
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    day: int
+    actor: Actor | None
+    trigger: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    """`actor` None and trigger `tick`: let the clock run and expire due deadlines."""
+
+
+STEPS: tuple[Step, ...] = (
+    Step(0, MAKER, "register_plan", REGISTRATION),
+    Step(7, INSURER, "hold_start_meeting"),
+    Step(7, INSURER, "agree_character", {"character": "innovation"}),
+    Step(20, MAKER, "submit_quick_test"),
+    Step(25, INSURER, "request_information", {"missing": ["begroting per jaar"]}),
+    Step(30, MAKER, "resubmit_quick_test"),
+    Step(32, INSURER, "accept_quick_test_as_complete"),
+    Step(62, None, "tick"),
+    Step(63, INSURER, "approve_quick_test"),
+    Step(70, MAKER, "escalate", {"issue": "No agreement on staffing of the neighbourhood team",
+                                 "contact": "J. de Vries, bestuurder Huisartsen Twente"}),
+    Step(80, INSURER, "escalate", {"issue": "Bilateral talks did not resolve the staffing"}),
+    Step(90, INSURER, "resolve_escalation"),
+    Step(120, MAKER, "submit_plan", IMPACT),
+    Step(125, INSURER, "accept_plan_as_complete"),
+    Step(130, INSURER, "submit_review", {"verdict": "positive"}),
+    Step(131, SECOND, "submit_review", {"verdict": "positive"}),
+    Step(132, ENSCHEDE, "submit_review", {"verdict": "conditional"}),
+    Step(132, ENSCHEDE, "waive_regional_coordinator"),
+    Step(133, ENSCHEDE, "approve_social_domain_parts"),
+    Step(135, MAKER, "record_commitment"),
+    Step(135, HOSPITAL, "record_commitment"),
+    Step(135, INSURER, "record_commitment"),
+    Step(135, SECOND, "record_commitment"),
+    Step(135, ENSCHEDE, "record_commitment"),
+    Step(140, INSURER, "share_joint_feedback"),
+    Step(150, INSURER, "approve_plan"),
+    Step(160, INSURER, "sign_contract", CONTRACT),
+    Step(165, NZA, "issue_payment_decision"),
+    Step(168, INSURER, "confirm_kpi", {"kpi": "k1"}),
+    Step(200, MAKER, "record_costs", {"amount_eur": 100000, "period": "2027-H1"}),
+    Step(250, INSURER, "record_monitoring", {"summary": "On track; staffing agreed"}),
+    Step(380, INSURER, "decide_go", {"kpi": "k2"}),
+    Step(395, INSURER, "pay_partially", {"kpi": "k2", "amount_eur": 150000,
+                                         "reason": "72% reached, efforts as agreed",
+                                         "efforts_delivered": True}),
+    Step(398, MAKER, "record_costs", {"amount_eur": 80000, "period": "2027-H2"}),
+    Step(410, INSURER, "complete_implementation"),
+    Step(420, INSURER, "settle"),
+    Step(430, NZA, "give_lawfulness_judgement"),
+)
+
+
+def moments(start: str = START) -> Iterator[tuple[Step, datetime]]:
+    """Each step with its moment: `day` days after the start, a minute apart within a day."""
+    base = parse_at(start)
+    last_day, minute = -1, 0
+    for step in STEPS:
+        minute = minute + 1 if step.day == last_day else 0
+        last_day = step.day
+        yield step, base + timedelta(days=step.day, minutes=minute)
+
+
+def run(engine: Engine, plan_id: str = PLAN_ID, start: str = START) -> str:
+    """Play the scenario on an engine; returns the plan id."""
+    for step, at in moments(start):
+        if step.actor is None:
+            engine.tick(at)
+        elif step.trigger == "register_plan":
+            engine.register(plan_id, step.actor, step.payload, at=at)
+        else:
+            engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
+    return plan_id

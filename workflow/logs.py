@@ -1,0 +1,38 @@
+"""Structured logs: JSON lines in production, readable lines in a terminal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import structlog
+
+
+def configure(*, json: bool | None = None, level: str | None = None) -> None:
+    """Set up structlog once; JSON when asked, when AZWA_LOG_JSON=1, or when not a terminal."""
+    if json is None:
+        env = os.environ.get("AZWA_LOG_JSON")
+        json = env == "1" if env is not None else not sys.stderr.isatty()
+    name = (level or os.environ.get("AZWA_LOG_LEVEL", "WARNING")).upper()
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(name)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger() -> Any:
+    return structlog.get_logger("azwa")

@@ -1,0 +1,224 @@
+"""The use cases: load a plan, apply a command with the engine, save, in one transaction.
+
+This is the Python API an insurer's case-management system embeds; the CLI only calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import states
+from workflow.clock import Clock, SystemClock
+from workflow.engine import Command, Outcome, Permission, ProcessEngine
+from workflow.errors import Refused, StaleWrite, UnknownPlan
+from workflow.events import Event
+from workflow.logs import get_logger
+from workflow.plan import Deadline, Plan
+from workflow.spec import REGISTER, Actor, Definition
+from workflow.sqlstore import SqlStore
+from workflow.store import PlanSummary, Store
+from workflow.timecalc import parse_at
+
+ActorLike = Actor | Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class Fired:
+    """What a command did: the plan after it and the events it appended."""
+
+    plan: Plan
+    events: list[Event] = field(default_factory=list)
+    repeated: bool = False
+    """True when the command id was seen before and nothing new was applied."""
+
+
+def as_actor(actor: ActorLike) -> Actor:
+    return actor if isinstance(actor, Actor) else Actor.from_dict(actor)
+
+
+def _snapshot(plan: Plan) -> dict[str, tuple[str, datetime]]:
+    return {n: (d.status, d.expires_at) for n, d in plan.deadlines.items()}
+
+
+def _changed(plan: Plan, before: dict[str, tuple[str, datetime]]) -> list[Deadline]:
+    return [
+        d for n, d in plan.deadlines.items() if before.get(n) != (d.status, d.expires_at)
+    ]
+
+
+class Engine:
+    """Plans on a database, moved by commands under the process rules.
+
+    `Engine("sqlite:///azwa.db", clock)`; the clock is asked for the time only when a
+    command gives no `at`, so tests and simulations pass a FakeClock or explicit times.
+    """
+
+    def __init__(
+        self,
+        db_url: str | None = None,
+        clock: Clock | None = None,
+        *,
+        store: Store | None = None,
+        definition: Definition | None = None,
+    ) -> None:
+        self.store: Store = store if store is not None else SqlStore(db_url)
+        self.clock = clock if clock is not None else SystemClock()
+        self.definition = definition if definition is not None else states.DEFAULT
+        self._processes: dict[str, ProcessEngine] = {}
+        self.log = get_logger()
+
+    def process(self, ref: str | None = None) -> ProcessEngine:
+        """The engine of a definition version (`transformation@1`), built once."""
+        ref = ref or self.definition.ref
+        found = self._processes.get(ref)
+        if found is None:
+            found = self._processes[ref] = ProcessEngine(states.get(ref))
+        return found
+
+    def _at(self, at: datetime | str | None) -> datetime:
+        if at is None:
+            return self.clock.now()
+        value = parse_at(at) if isinstance(at, str) else at
+        if value.tzinfo is None:
+            raise ValueError("`at` needs a time zone")
+        return value
+
+    def _load(self, plan_id: str) -> Plan:
+        plan = self.store.load(plan_id)
+        if plan is None:
+            raise UnknownPlan(f"no plan {plan_id!r}")
+        return plan
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def register(
+        self,
+        plan_id: str,
+        actor: ActorLike,
+        attrs: Mapping[str, Any],
+        *,
+        at: datetime | str | None = None,
+        command_id: str | None = None,
+    ) -> Fired:
+        """Register a plan under the current definition (`register_plan`)."""
+        who, when = as_actor(actor), self._at(at)
+        if command_id is not None and (seen := self.store.command_events(command_id)):
+            return Fired(self._load(seen[-1].plan_id), seen, repeated=True)
+        try:
+            if self.store.load(plan_id) is not None:
+                raise Refused("unique_plan_id", "A4 §1.a.2",
+                              f"A plan with id {plan_id!r} is already registered",
+                              trigger=REGISTER, plan_id=plan_id)
+            outcome = self.process().register(plan_id, who, dict(attrs), when)
+            self.store.save(outcome.plan, outcome.events, expected_seq=None,
+                            deadlines=list(outcome.plan.deadlines.values()),
+                            command_id=command_id)
+        except Refused as refusal:
+            self._refused(refusal, plan_id, REGISTER, who)
+            raise
+        except StaleWrite:
+            raise Refused("unique_plan_id", "A4 §1.a.2",
+                          f"A plan with id {plan_id!r} is already registered",
+                          trigger=REGISTER, plan_id=plan_id) from None
+        self._accepted(outcome)
+        return Fired(outcome.plan, outcome.events)
+
+    def fire(
+        self,
+        plan_id: str,
+        trigger: str,
+        actor: ActorLike,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        at: datetime | str | None = None,
+        command_id: str | None = None,
+        expected_seq: int | None = None,
+    ) -> Fired:
+        """Fire a trigger on a plan; raises Refused (nothing stored) when the rules forbid it.
+
+        The same `command_id` twice applies once: the second call returns the first's events.
+        `expected_seq` refuses the command when the plan moved on since the caller read it.
+        """
+        who, when = as_actor(actor), self._at(at)
+        if command_id is not None and (seen := self.store.command_events(command_id)):
+            return Fired(self._load(plan_id), seen, repeated=True)
+        plan = self._load(plan_id)
+        if expected_seq is not None and plan.seq != expected_seq:
+            raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
+        read_seq, before = plan.seq, _snapshot(plan)
+        try:
+            outcome = self.process(plan.definition).apply(
+                plan, Command(trigger, who, dict(payload or {}), when)
+            )
+        except Refused as refusal:
+            self._refused(refusal, plan_id, trigger, who)
+            raise
+        self.store.save(outcome.plan, outcome.events, expected_seq=read_seq,
+                        deadlines=_changed(outcome.plan, before), command_id=command_id)
+        self._accepted(outcome)
+        return Fired(outcome.plan, outcome.events)
+
+    def tick(self, now: datetime | str | None = None) -> list[Event]:
+        """Expire every deadline due at or before `now`, exactly once, in due order."""
+        when = self._at(now)
+        done: list[Event] = []
+        seen: set[str] = set()
+        for due in self.store.due(when):
+            if due.plan_id in seen:
+                continue
+            seen.add(due.plan_id)
+            done += self._expire_plan(due.plan_id, when)
+        return done
+
+    def _expire_plan(self, plan_id: str, when: datetime) -> list[Event]:
+        for _attempt in range(3):
+            plan = self._load(plan_id)
+            read_seq, before = plan.seq, _snapshot(plan)
+            events = self.process(plan.definition).expire(plan, when)
+            if not events:
+                return []
+            try:
+                self.store.save(plan, events, expected_seq=read_seq,
+                                deadlines=_changed(plan, before))
+            except StaleWrite:
+                continue
+            self._accepted(Outcome(plan, events))
+            return events
+        return []
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def state(self, plan_id: str) -> Plan:
+        return self._load(plan_id)
+
+    def history(self, plan_id: str) -> list[Event]:
+        self._load(plan_id)
+        return self.store.events(plan_id)
+
+    def allowed(
+        self, plan_id: str, actor: ActorLike, at: datetime | str | None = None
+    ) -> list[Permission]:
+        """Which triggers this actor may fire now, and why each other one is refused."""
+        plan = self._load(plan_id)
+        return self.process(plan.definition).allowed(plan, as_actor(actor), self._at(at))
+
+    def plans(
+        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+    ) -> list[PlanSummary]:
+        return self.store.plans(state=state, region=region, limit=limit)
+
+    # -- logging -----------------------------------------------------------------------------------
+
+    def _accepted(self, outcome: Outcome) -> None:
+        for e in outcome.events:
+            self.log.info("accepted", plan_id=e.plan_id, seq=e.seq, trigger=e.trigger,
+                          role=e.actor["role"], org=e.actor["org"], at=e.at,
+                          state=outcome.plan.state)
+
+    def _refused(self, refusal: Refused, plan_id: str, trigger: str, actor: Actor) -> None:
+        self.log.warning("refused", plan_id=plan_id, trigger=trigger, role=actor.role,
+                         org=actor.org, rule=refusal.rule, seed=refusal.seed,
+                         reason=refusal.reason)

@@ -1,0 +1,81 @@
+"""What the service needs from a store; the engine never sees one.
+
+Any backend that keeps these promises serves: `save` writes a command's events, the plan's
+new state and its changed deadlines together or not at all, and refuses a stale version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from workflow.events import Event
+from workflow.plan import Deadline, Plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    plan_id: str
+    title: str
+    region: str
+    track: str
+    state: str
+    escalation: str
+    definition: str
+    seq: int
+    next_due: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueDeadline:
+    plan_id: str
+    name: str
+    expires_at: datetime
+
+
+class Store(Protocol):
+    def create_schema(self) -> None:
+        """Create the tables if they do not exist (idempotent)."""
+
+    def load(self, plan_id: str) -> Plan | None:
+        """The stored plan, its `seq` being the version a save must match."""
+
+    def save(
+        self,
+        plan: Plan,
+        events: Sequence[Event],
+        *,
+        expected_seq: int | None,
+        deadlines: Sequence[Deadline],
+        command_id: str | None = None,
+    ) -> None:
+        """Append events, write the plan and the changed deadlines in one transaction.
+
+        `expected_seq` None means a new plan (refused if the id exists); otherwise the stored
+        plan must still be at that seq, or StaleWrite is raised and nothing is written.
+        """
+
+    def command_events(self, command_id: str) -> list[Event] | None:
+        """The events a command id produced before, or None if it was never applied."""
+
+    def events(self, plan_id: str) -> list[Event]:
+        """A plan's log in seq order."""
+
+    def iter_events(self, plan_id: str | None = None) -> Iterator[Event]:
+        """Every stored event, plan by plan in seq order, streamed."""
+
+    def due(self, now: datetime, limit: int | None = None) -> list[DueDeadline]:
+        """Open deadlines that expire at or before `now`, earliest first (by index)."""
+
+    def stored_deadlines(self, plan_id: str) -> list[Deadline]:
+        """The deadline rows of a plan, as stored (audit compares them to a replay)."""
+
+    def plans(
+        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+    ) -> list[PlanSummary]:
+        """Registered plans, newest activity first."""
+
+    def plan_ids(self) -> Iterator[str]:
+        """Every plan id, in registration order."""
