@@ -1,0 +1,73 @@
+"""Shared fixtures: a real SQLite file and, when a server answers, a real PostgreSQL schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+import structlog
+
+from workflow.logs import configure
+
+PG_URL = os.environ.get("AZWA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+configure(json=True, level="CRITICAL")
+
+
+def _pg_reason() -> str | None:
+    """None when PostgreSQL answers, else why the PostgreSQL tests skip."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except Exception as exc:
+        return f"no PostgreSQL server at {PG_URL}: {exc.__class__.__name__}"
+    return None
+
+
+PG_SKIP = _pg_reason()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    return f"sqlite:///{tmp_path}/azwa.db"  # type: ignore[str-bytes-safe]
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema on the local PostgreSQL, dropped afterwards."""
+    if PG_SKIP:
+        pytest.skip(PG_SKIP)
+    import psycopg
+
+    schema = f"azwa_{uuid.uuid4().hex[:12]}"
+    dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'create schema "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'drop schema "{schema}" cascade')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """Each store test runs against a real SQLite file and a real PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/azwa.db"  # type: ignore[str-bytes-safe]
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logs() -> Iterator[None]:
+    structlog.contextvars.clear_contextvars()
+    yield
