@@ -57,3 +57,18 @@ MEMBERSHIP: dict[str, Membership] = {
     "system": _anyone,
     "auditor": _anyone,
 }
+
+
+def representative(plan: Plan, role: str) -> Actor | None:
+    """The organisation that acts in `role` on this plan, if the plan has one."""
+    orgs: dict[str, str | None] = {
+        "plan_maker": next(iter(party_orgs(plan.attrs)), None),
+        "coordinating_insurer": plan.attrs.get("coordinating_insurer"),
+        "second_insurer": second_insurer(plan.facts),
+        "municipality": next(iter(participating_municipalities(plan.attrs, plan.facts)), None),
+        "regional_coordinator": (plan.facts.get("regional_coordinator") or {}).get("org"),
+        "nza": "NZa",
+        "governance_board": "Bestuurlijke groep",
+    }
+    org = orgs.get(role)
+    return Actor(role, org, plan.attrs.get("region")) if org else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from states import effects as fx
 from states import guards as g
 from states.guards import guard, reason
-from states.roles import MEMBERSHIP, PARTIES, ROLES
+from states.roles import MEMBERSHIP, PARTIES, ROLES, representative
 from workflow.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -285,4 +285,5 @@ DEFINITION = Definition(
     region=ESCALATION,
     membership=MEMBERSHIP,
     registration=REGISTRATION,
+    representative=representative,
 )

@@ -5,11 +5,13 @@ The scenario is data: the demo command, the docs and the tests run the same step
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from workflow.events import Event
+from workflow.plan import Plan
 from workflow.service import Engine
 from workflow.spec import Actor
 from workflow.timecalc import parse_at
@@ -121,13 +123,23 @@ def moments(start: str = START) -> Iterator[tuple[Step, datetime]]:
         yield step, base + timedelta(days=step.day, minutes=minute)
 
 
-def run(engine: Engine, plan_id: str = PLAN_ID, start: str = START) -> str:
-    """Play the scenario on an engine; returns the plan id."""
+Observer = Callable[[list[Event], Plan], None]
+
+
+def run(
+    engine: Engine, plan_id: str = PLAN_ID, start: str = START, observe: Observer | None = None
+) -> str:
+    """Play the scenario on an engine; returns the plan id. `observe` sees each step's events."""
     for step, at in moments(start):
         if step.actor is None:
-            engine.tick(at)
-        elif step.trigger == "register_plan":
-            engine.register(plan_id, step.actor, step.payload, at=at)
+            events = engine.tick(at)
+            if observe is not None:
+                observe([e for e in events if e.plan_id == plan_id], engine.state(plan_id))
+            continue
+        if step.trigger == "register_plan":
+            fired = engine.register(plan_id, step.actor, step.payload, at=at)
         else:
-            engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
+            fired = engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
+        if observe is not None:
+            observe(fired.events, fired.plan)
     return plan_id

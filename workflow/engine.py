@@ -164,16 +164,16 @@ class ProcessEngine:
         if cmd.trigger == REGISTER:
             raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
                           trigger=cmd.trigger, plan_id=plan.plan_id)
-        if plan.last_at is not None and cmd.at < plan.last_at:
-            raise Refused(
-                "time_moves_forward", DESIGN,
-                f"{format_at(cmd.at)} lies before the plan's last event "
-                f"({format_at(plan.last_at)})", trigger=cmd.trigger, plan_id=plan.plan_id)
         due_now = frozenset(
             dl.name for dl in plan.deadlines.values() if dl.is_open and dl.expires_at <= cmd.at
         )
         ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, due_now)
         tr = self._select(ctx)
+        if plan.last_at is not None and cmd.at < plan.last_at:
+            raise Refused(
+                "time_moves_forward", DESIGN,
+                f"{format_at(cmd.at)} lies before the plan's last event "
+                f"({format_at(plan.last_at)})", trigger=cmd.trigger, plan_id=plan.plan_id)
         self._check_guards(tr, ctx)
         return ctx, tr
 

@@ -10,12 +10,13 @@ from typing import Any
 import structlog
 
 
-def configure(*, json: bool | None = None, level: str | None = None) -> None:
+def configure(*, json: bool | None = None, level: str | None = None,
+              default_level: str = "WARNING") -> None:
     """Set up structlog once; JSON when asked, when AZWA_LOG_JSON=1, or when not a terminal."""
     if json is None:
         env = os.environ.get("AZWA_LOG_JSON")
         json = env == "1" if env is not None else not sys.stderr.isatty()
-    name = (level or os.environ.get("AZWA_LOG_LEVEL", "WARNING")).upper()
+    name = (level or os.environ.get("AZWA_LOG_LEVEL", default_level)).upper()
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json

@@ -205,6 +205,21 @@ class Engine:
         plan = self._load(plan_id)
         return self.process(plan.definition).allowed(plan, as_actor(actor), self._at(at))
 
+    def next_steps(
+        self, plan_id: str, at: datetime | str | None = None
+    ) -> dict[str, list[Permission]]:
+        """Per role of the plan: the triggers its organisation may fire now."""
+        plan = self._load(plan_id)
+        process = self.process(plan.definition)
+        pick = process.definition.representative
+        when = self._at(at)
+        steps: dict[str, list[Permission]] = {}
+        for role in process.definition.roles:
+            actor = pick(plan, role) if pick is not None else None
+            if actor is not None:
+                steps[role] = [p for p in process.allowed(plan, actor, when) if p.allowed]
+        return steps
+
     def plans(
         self, *, state: str | None = None, region: str | None = None, limit: int = 1000
     ) -> list[PlanSummary]:

@@ -18,6 +18,7 @@ Predicate = Callable[["Context"], bool]
 Explain = Callable[["Context"], str]
 Effect = Callable[["Plan", "Context"], None]
 Membership = Callable[["Plan", "Actor"], bool]
+Representative = Callable[["Plan", str], "Actor | None"]
 
 SYSTEM_ROLE = "system"
 REGISTER = "register_plan"
@@ -148,6 +149,8 @@ class Definition:
     """Per role: does this actor belong to the plan in that role."""
     registration: Transition
     """`register_plan`: creates the plan in `initial` (its sources are empty)."""
+    representative: Representative | None = None
+    """Who acts for a role on a plan, to tell each role what it may do next."""
     descriptions: Mapping[str, str] = field(default_factory=dict)
 
     @property

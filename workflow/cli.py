@@ -1,0 +1,325 @@
+"""`azwa`: the command line over the service layer. It holds no rule of the process.
+
+Exit status: 0 done, 1 refused by a rule (the reason on one line), 2 bad input (an unknown
+plan, unreadable JSON or time).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+import states
+from workflow import demo as demo_scenario
+from workflow.clock import FakeClock
+from workflow.errors import Refused, StaleWrite, UnknownPlan
+from workflow.logs import configure
+from workflow.reference import markdown, mermaid
+from workflow.render import (
+    history_table,
+    plan_json,
+    plans_table,
+    show_plan,
+    timeline_table,
+)
+from workflow.service import Engine
+from workflow.spec import Actor
+from workflow.sqlstore import resolve_url
+from workflow.timecalc import parse_at
+
+app = typer.Typer(
+    name="azwa",
+    help="Run IZA/AZWA transformation-fund plans through the process: register, fire "
+    "triggers, expire deadlines, and show where each plan stands.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show and list plans.",
+                       no_args_is_help=True)
+app.add_typer(plan_app)
+
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+Db = Annotated[str | None, typer.Option(
+    "--db", help="Database URL or SQLite file path [env AZWA_DATABASE_URL, else ./azwa.db].")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+At = Annotated[str | None, typer.Option(
+    "--at", help="When it happened, ISO-8601 with offset (default: now).")]
+Role = Annotated[str, typer.Option("--as", help="The role you act in, e.g. plan_maker.")]
+Org = Annotated[str, typer.Option("--org", help="Your organisation.")]
+Region = Annotated[str | None, typer.Option("--region", help="Your region.")]
+Payload = Annotated[str | None, typer.Option(
+    "--payload", "-p", help="The trigger's payload as JSON, or @FILE to read it from a file.")]
+CommandId = Annotated[str | None, typer.Option(
+    "--command-id", help="An id of your own: the same id twice applies once.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def read_payload(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    source = "payload"
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{source} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    if not isinstance(data, dict):
+        fail(f"{source} must be a JSON object")
+    return data
+
+
+def open_engine(db: str | None) -> Engine:
+    configure(default_level="ERROR")
+    return Engine(resolve_url(db))
+
+
+def run_command(action: Callable[[], Any], as_json: bool) -> Any:
+    """Run a service call; turn refusals and bad input into one line and an exit status."""
+    try:
+        return action()
+    except Refused as refusal:
+        if as_json:
+            out.print_json(data={"refused": refusal.to_dict(), "reason": refusal.reason})
+        fail(f"refused: {refusal.reason}", 1)
+    except StaleWrite as exc:
+        fail(f"refused: {exc} [rule optimistic_concurrency]", 1)
+    except UnknownPlan as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def parse_time(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return parse_at(text)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def init(db: Db = None) -> None:
+    """Create the database tables (safe to run again)."""
+    url = resolve_url(db)
+    open_engine(url)
+    out.print(f"database ready: {url}")
+
+
+@plan_app.command("register")
+def register(
+    plan_id: Annotated[str, typer.Argument(help="Your id for the plan.")],
+    role: Role = "plan_maker",
+    org: Org = "",
+    region: Region = None,
+    payload: Payload = None,
+    at: At = None,
+    command_id: CommandId = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Register a plan (register_plan). The payload holds title, region, track, parties, ..."""
+    data = read_payload(payload)
+    engine, when = open_engine(db), parse_time(at)
+    fired = run_command(lambda: engine.register(
+        plan_id, Actor(role, org, region), data, at=when, command_id=command_id), as_json)
+    emit_fired(fired, as_json)
+
+
+@plan_app.command("fire")
+def fire(
+    plan_id: Annotated[str, typer.Argument(help="The plan.")],
+    trigger: Annotated[str, typer.Argument(help="The trigger, e.g. submit_quick_test.")],
+    role: Role,
+    org: Org,
+    region: Region = None,
+    payload: Payload = None,
+    at: At = None,
+    command_id: CommandId = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Fire a trigger on a plan as a role; a refusal names the rule and seed paragraph."""
+    data = read_payload(payload)
+    engine, when = open_engine(db), parse_time(at)
+    fired = run_command(lambda: engine.fire(
+        plan_id, trigger, Actor(role, org, region), data, at=when, command_id=command_id),
+        as_json)
+    emit_fired(fired, as_json)
+
+
+def emit_fired(fired: Any, as_json: bool) -> None:
+    if as_json:
+        out.print_json(data={"state": fired.plan.state, "escalation": fired.plan.escalation,
+                             "repeated": fired.repeated,
+                             "events": [e.to_dict() for e in fired.events]})
+        return
+    for e in fired.events:
+        out.print(f"#{e.seq} {e.trigger} at {e.at}")
+    out.print(f"{fired.plan.plan_id} is {fired.plan.state} (escalation {fired.plan.escalation})"
+              + (" — command seen before, nothing new" if fired.repeated else ""))
+
+
+@plan_app.command("show")
+def show(
+    plan_id: str,
+    at: At = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Where a plan stands: state, escalation, open deadlines with days left, breaches and
+    what each role may do next."""
+    engine = open_engine(db)
+    now = parse_time(at) or engine.clock.now()
+    data = run_command(lambda: plan_json(engine.state(plan_id), now,
+                                         engine.next_steps(plan_id, now)), as_json)
+    if as_json:
+        out.print_json(data=data)
+    else:
+        show_plan(out, data)
+
+
+@plan_app.command("history")
+def history(plan_id: str, db: Db = None, as_json: Json = False) -> None:
+    """Every event of a plan, in order, as stored in the hash-chained log."""
+    engine = open_engine(db)
+    events = run_command(lambda: engine.history(plan_id), as_json)
+    if as_json:
+        out.print_json(data=[e.to_dict() for e in events])
+    else:
+        out.print(history_table(events, f"History of {plan_id}"))
+
+
+@plan_app.command("list")
+def list_plans(
+    state: Annotated[str | None, typer.Option(help="Only plans in this state.")] = None,
+    region: Annotated[str | None, typer.Option(help="Only plans of this region.")] = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """The registered plans with their state and next due deadline."""
+    rows = open_engine(db).plans(state=state, region=region)
+    if as_json:
+        out.print_json(data=[r.__dict__ if hasattr(r, "__dict__") else _summary(r) for r in rows])
+    else:
+        out.print(plans_table(rows))
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in row.__slots__}
+
+
+@app.command()
+def tick(
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Expire deadlines due up to this time (default: now).")] = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Expire every deadline that has passed, exactly once, each as a deadline_expired event."""
+    engine = open_engine(db)
+    events = run_command(lambda: engine.tick(parse_time(now)), as_json)
+    if as_json:
+        out.print_json(data={"expired": [e.to_dict() for e in events]})
+        return
+    for e in events:
+        out.print(f"{e.plan_id}: {e.payload['deadline']} expired (due {e.payload['due']})")
+    out.print(f"{len(events)} deadline(s) expired")
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option(
+        "--db", help="SQLite file or URL for the demo (default: a fresh ./azwa-demo.db).")]
+    = "azwa-demo.db",
+    as_json: Json = False,
+) -> None:
+    """Take a sample plan from registration to closed — a late quick-test decision and an
+    escalation on the way — on an SQLite file, and print its timeline."""
+    if "://" not in db and Path(db).exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    configure(default_level="ERROR")
+    engine = Engine(resolve_url(db), FakeClock(demo_scenario.START))
+    plan_id = demo_scenario.PLAN_ID
+    n = 1
+    while engine.store.load(plan_id) is not None:
+        n += 1
+        plan_id = f"{demo_scenario.PLAN_ID}-{n}"
+    rows: list[Any] = []
+    demo_scenario.run(engine, plan_id,
+                      observe=lambda evs, p: rows.extend((e, p.state, p.escalation) for e in evs))
+    plan = engine.state(plan_id)
+    if as_json:
+        out.print_json(data={"plan": plan_json(plan, plan.last_at or engine.clock.now()),
+                             "events": [e.to_dict() for e, _, _ in rows]})
+        return
+    out.print(timeline_table(rows))
+    out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
+              f"{', '.join(plan.breaches) or 'none'}; escalation steps: "
+              f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
+    funds = plan.funds
+    out.print(f"paid €{funds['paid_eur']:,.0f}, costs €{funds['costs_eur']:,.0f}, "
+              f"refund €{funds['refund_eur']:,.0f}; database {resolve_url(db)}")
+
+
+definition_app = typer.Typer(name="definition", no_args_is_help=True,
+                             help="The process definitions: reference tables and diagrams.")
+app.add_typer(definition_app)
+
+
+@definition_app.command("list")
+def definitions_list(as_json: Json = False) -> None:
+    """The registered definitions and the date from which each is in force."""
+    rows = [{"ref": d.ref, "effective_from": d.effective_from} for d in states.all_definitions()]
+    if as_json:
+        out.print_json(data=rows)
+    else:
+        for row in rows:
+            out.print(f"{row['ref']}  in force from {row['effective_from']}")
+
+
+@definition_app.command("reference")
+def definition_reference(
+    ref: Annotated[str, typer.Option(help="name@version")] = states.DEFAULT.ref,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
+    = None,
+    diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
+    = False,
+) -> None:
+    """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
+    try:
+        definition = states.get(ref)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    text = mermaid(definition) if diagram_only else markdown(definition)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="azwa")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,99 @@
+"""Reference tables and diagrams generated from a definition, so the docs cannot drift.
+
+Diagrams come from `transitions`' own Mermaid backend on a separate machine (a graph
+machine keeps per-model graphs, so it is never the serving one: MEASURED.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transitions.extensions.diagrams import GraphMachine
+
+from workflow.spec import Definition, Transition
+
+
+def _graph(states: tuple[str, ...], initial: str, transitions: tuple[Transition, ...],
+           title: str) -> str:
+    class _Model:
+        pass
+
+    model: Any = _Model()
+    rows = [[t.trigger, list(t.sources), t.dest] for t in transitions if t.dest is not None]
+    GraphMachine(model=model, states=list(states), transitions=rows, initial=initial,
+                 graph_engine="mermaid", auto_transitions=False, title=title,
+                 show_state_attributes=False)
+    return str(model.get_graph().draw(None))
+
+
+def mermaid(definition: Definition) -> str:
+    """The main lifecycle and the escalation region as two Mermaid state diagrams."""
+    d = definition
+    main = _graph(d.states, d.initial, d.transitions, f"{d.ref} lifecycle")
+    ladder = _graph(d.region.states, d.region.initial, d.region.transitions,
+                    f"{d.ref} {d.region.name}")
+    return f"```mermaid\n{main}\n```\n\n```mermaid\n{ladder}\n```\n"
+
+
+def _cell(values: Any) -> str:
+    return ", ".join(f"`{v}`" for v in values) or "—"
+
+
+def markdown(definition: Definition) -> str:
+    """States, triggers (with roles, guards and seeds), deadlines and roles as Markdown."""
+    d = definition
+    lines = [
+        f"# Reference: `{d.ref}`",
+        "",
+        "Generated from `states/` by `azwa definition reference`; do not edit by hand.",
+        "",
+        "## Roles",
+        "",
+        "| role | who |",
+        "|---|---|",
+        *[f"| `{role}` | {text} |" for role, text in d.roles.items()],
+        "",
+        "## States",
+        "",
+        "| state | final | reached by |",
+        "|---|---|---|",
+    ]
+    for state in d.states:
+        into = sorted({t.trigger for t in d.all_transitions() if t.dest == state})
+        lines.append(f"| `{state}` | {'yes' if state in d.finals else ''} | {_cell(into)} |")
+    lines += [
+        "",
+        "## Triggers",
+        "",
+        "| trigger | from | to | roles | guards (seed) | seed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in d.all_transitions():
+        guards = "<br>".join(
+            f"`{g.name}` ({g.seed})" + (f" for {', '.join(sorted(g.only_for))}" if g.only_for
+                                        else "")
+            for g in t.guards
+        ) or "—"
+        where = "(new plan)" if not t.sources else _cell(t.sources)
+        lines.append(f"| `{t.trigger}` | {where} | {('`' + t.dest + '`') if t.dest else 'stays'}"
+                     f" | {_cell(sorted(t.roles))} | {guards} | {t.seed} |")
+    lines += [
+        "",
+        f"Triggers of the `{d.region.name}` region fire only while the plan is in "
+        f"{_cell(s for s in d.states if s in d.region.open_in)} ({d.region.open_seed}).",
+        "",
+        "## Deadlines",
+        "",
+        "| deadline | started by | length | met by | seed |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in d.deadlines:
+        length = (spec.length.describe() if spec.length
+                  else f"the due date of each `{spec.per_item}` item")
+        start = _cell(spec.started_by)
+        if spec.started_into:
+            start += f" into `{spec.started_into}`"
+        name = f"{spec.name}:<id>" if spec.per_item else spec.name
+        lines.append(f"| `{name}` | {start} | {length} | {_cell(spec.met_by)} | {spec.seed} |")
+    lines += ["", "## Diagrams", "", mermaid(d)]
+    return "\n".join(lines)
