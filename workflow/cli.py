@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 import states
+from workflow import cli_modelplan
 from workflow import demo as demo_scenario
 from workflow.clock import FakeClock
 from workflow.errors import Refused, StaleWrite, UnknownPlan
@@ -43,6 +44,7 @@ app = typer.Typer(
 plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show and list plans.",
                        no_args_is_help=True)
 app.add_typer(plan_app)
+app.add_typer(cli_modelplan.app)
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
