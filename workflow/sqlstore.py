@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, and_, event, func, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import BigInteger, Column, Index, Text, and_, event, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
+from workflow import sqlrun
 from workflow.errors import StaleWrite
 from workflow.events import Event
 from workflow.plan import Deadline, Plan
@@ -151,31 +152,25 @@ class SqlStore:
     ) -> None:
         now_us = to_micros(plan.last_at) if plan.last_at else 0
         values = {
-            "definition": plan.definition, "state": plan.state, "escalation": plan.escalation,
-            "seq": plan.seq, "updated_at_us": now_us,
+            "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
+            "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
             "data": json.dumps(plan.to_dict(), ensure_ascii=False, separators=(",", ":")),
         }
+        integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         try:
-            with self.engine.begin() as conn:
+            with sqlrun.transaction(self.engine) as run:
                 if expected_seq is None:
-                    conn.execute(PLANS.insert().values(
-                        plan_id=plan.plan_id, title=str(plan.attrs.get("title", "")),
-                        region=str(plan.attrs.get("region", "")),
-                        track=str(plan.attrs.get("track", "")), registered_at_us=now_us,
-                        **values))
-                else:
-                    done = conn.execute(
-                        update(PLANS)
-                        .where(and_(PLANS.c.plan_id == plan.plan_id,
-                                    PLANS.c.seq == expected_seq))
-                        .values(**values)
-                    )
-                    if done.rowcount != 1:
-                        raise StaleWrite(
-                            f"plan {plan.plan_id} changed since it was read (expected seq "
-                            f"{expected_seq}); reload and try again")
+                    run.run(sqlrun.INSERT_PLAN, {
+                        **values, "title": str(plan.attrs.get("title", "")),
+                        "region": str(plan.attrs.get("region", "")),
+                        "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
+                    })
+                elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
+                    raise StaleWrite(
+                        f"plan {plan.plan_id} changed since it was read (expected seq "
+                        f"{expected_seq}); reload and try again")
                 if events:
-                    conn.execute(EVENTS.insert(), [
+                    run.many(sqlrun.INSERT_EVENT, [
                         {
                             "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
                             "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
@@ -186,44 +181,19 @@ class SqlStore:
                         }
                         for e in events
                     ])
-                self._write_deadlines(conn, plan.plan_id, deadlines, new=expected_seq is None)
-        except IntegrityError as exc:
+                if deadlines:
+                    sqlrun.upsert_deadlines(
+                        run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+        except (IntegrityError, integrity) as exc:
             raise StaleWrite(
-                f"plan {plan.plan_id}: a concurrent write got there first ({exc.orig})"
+                f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
-
-    def _write_deadlines(
-        self, conn: Connection, plan_id: str, deadlines: Sequence[Deadline], *, new: bool
-    ) -> None:
-        if not deadlines:
-            return
-        rows = [_deadline_values(plan_id, dl) for dl in deadlines]
-        if new:
-            conn.execute(DEADLINES.insert(), rows)
-            return
-        existing = set(conn.execute(
-            select(DEADLINES.c.name).where(and_(
-                DEADLINES.c.plan_id == plan_id,
-                DEADLINES.c.name.in_([r["name"] for r in rows]))),
-        ).scalars())
-        fresh = [r for r in rows if r["name"] not in existing]
-        if fresh:
-            conn.execute(DEADLINES.insert(), fresh)
-        for row in rows:
-            if row["name"] in existing:
-                conn.execute(
-                    update(DEADLINES)
-                    .where(and_(DEADLINES.c.plan_id == plan_id, DEADLINES.c.name == row["name"]))
-                    .values(**{k: v for k, v in row.items() if k not in ("plan_id", "name")})
-                )
 
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        with self.engine.connect() as conn:
-            data = conn.execute(
-                select(PLANS.c.data).where(PLANS.c.plan_id == plan_id)
-            ).scalar_one_or_none()
+        with sqlrun.transaction(self.engine) as run:
+            data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
         return None if data is None else Plan.from_dict(json.loads(data))
 
     def command_events(self, command_id: str) -> list[Event] | None:
