@@ -31,7 +31,7 @@ def configure(*, json: bool | None = None, level: str | None = None,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(name)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=True,
     )
 
 

@@ -5,8 +5,10 @@ This is the Python API an insurer's case-management system embeds; the CLI only 
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,14 +27,26 @@ from workflow.timecalc import parse_at
 ActorLike = Actor | Mapping[str, Any]
 
 
-@dataclass(slots=True)
 class Fired:
-    """What a command did: the plan after it and the events it appended."""
+    """What a command did: the plan after it and the events it appended.
 
-    plan: Plan
-    events: list[Event] = field(default_factory=list)
-    repeated: bool = False
-    """True when the command id was seen before and nothing new was applied."""
+    `plan` is the caller's own copy, decoded from what was stored when first asked for, so
+    later commands never change it under the caller's hands.
+    """
+
+    __slots__ = ("_plan", "events", "repeated")
+
+    def __init__(self, plan: Plan | str, events: list[Event], repeated: bool = False) -> None:
+        self._plan = plan
+        self.events = events
+        self.repeated = repeated
+        """True when the command id was seen before and nothing new was applied."""
+
+    @property
+    def plan(self) -> Plan:
+        if isinstance(self._plan, str):
+            self._plan = Plan.from_dict(json.loads(self._plan))
+        return self._plan
 
 
 def as_actor(actor: ActorLike) -> Actor:
@@ -63,11 +77,15 @@ class Engine:
         *,
         store: Store | None = None,
         definition: Definition | None = None,
+        cache_size: int = 1024,
     ) -> None:
         self.store: Store = store if store is not None else SqlStore(db_url)
         self.clock = clock if clock is not None else SystemClock()
         self.definition = definition if definition is not None else states.DEFAULT
         self._processes: dict[str, ProcessEngine] = {}
+        self._cache: OrderedDict[str, Plan] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
         self.log = get_logger()
 
     def process(self, ref: str | None = None) -> ProcessEngine:
@@ -92,6 +110,22 @@ class Engine:
             raise UnknownPlan(f"no plan {plan_id!r}")
         return plan
 
+    def _take(self, plan_id: str) -> tuple[Plan, bool]:
+        """The plan to judge a command on: this Engine's working copy, or a fresh load.
+
+        A working copy goes stale when another process writes the plan; the version check
+        on save catches that, and the command is then judged again on a fresh load.
+        """
+        with self._cache_lock:
+            cached = self._cache.pop(plan_id, None)
+        return (cached, True) if cached is not None else (self._load(plan_id), False)
+
+    def _keep(self, plan: Plan) -> None:
+        with self._cache_lock:
+            self._cache[plan.plan_id] = plan
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
     # -- commands --------------------------------------------------------------------------------
 
     def register(
@@ -113,9 +147,9 @@ class Engine:
                               f"A plan with id {plan_id!r} is already registered",
                               trigger=REGISTER, plan_id=plan_id)
             outcome = self.process().register(plan_id, who, dict(attrs), when)
-            self.store.save(outcome.plan, outcome.events, expected_seq=None,
-                            deadlines=list(outcome.plan.deadlines.values()),
-                            command_id=command_id)
+            stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
+                                     deadlines=list(outcome.plan.deadlines.values()),
+                                     command_id=command_id)
         except Refused as refusal:
             self._refused(refusal, plan_id, REGISTER, who)
             raise
@@ -124,7 +158,7 @@ class Engine:
                           f"A plan with id {plan_id!r} is already registered",
                           trigger=REGISTER, plan_id=plan_id) from None
         self._accepted(outcome)
-        return Fired(outcome.plan, outcome.events)
+        return Fired(stored, outcome.events)
 
     def fire(
         self,
@@ -145,21 +179,32 @@ class Engine:
         who, when = as_actor(actor), self._at(at)
         if command_id is not None and (seen := self.store.command_events(command_id)):
             return Fired(self._load(plan_id), seen, repeated=True)
-        plan = self._load(plan_id)
-        if expected_seq is not None and plan.seq != expected_seq:
-            raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
-        read_seq, before = plan.seq, _snapshot(plan)
-        try:
-            outcome = self.process(plan.definition).apply(
-                plan, Command(trigger, who, dict(payload or {}), when)
-            )
-        except Refused as refusal:
-            self._refused(refusal, plan_id, trigger, who)
-            raise
-        self.store.save(outcome.plan, outcome.events, expected_seq=read_seq,
-                        deadlines=_changed(outcome.plan, before), command_id=command_id)
-        self._accepted(outcome)
-        return Fired(outcome.plan, outcome.events)
+        cmd = Command(trigger, who, dict(payload or {}), when)
+        while True:
+            plan, cached = self._take(plan_id)
+            if expected_seq is not None and plan.seq != expected_seq:
+                if cached:
+                    continue
+                raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
+            read_seq, before = plan.seq, _snapshot(plan)
+            try:
+                outcome = self.process(plan.definition).apply(plan, cmd)
+            except Refused as refusal:
+                self._keep(plan)
+                self._refused(refusal, plan_id, trigger, who)
+                raise
+            try:
+                stored = self.store.save(
+                    plan, outcome.events, expected_seq=read_seq,
+                    deadlines=_changed(plan, before), command_id=command_id)
+            except StaleWrite:
+                if cached:
+                    continue
+                raise
+            if self._cache_size > 0:
+                self._keep(plan)
+            self._accepted(outcome)
+            return Fired(stored, outcome.events)
 
     def tick(self, now: datetime | str | None = None) -> list[Event]:
         """Expire every deadline due at or before `now`, exactly once, in due order."""
@@ -185,6 +230,8 @@ class Engine:
                                 deadlines=_changed(plan, before))
             except StaleWrite:
                 continue
+            with self._cache_lock:
+                self._cache.pop(plan_id, None)
             self._accepted(Outcome(plan, events))
             return events
         return []

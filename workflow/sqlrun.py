@@ -108,8 +108,11 @@ FAST_DIALECTS = {"sqlite", "postgresql"}
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Runner]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Runner]:
+    """One transaction: committed when the block ends, rolled back when it raises.
+
+    A read (`write=False`) is ended with a rollback, which costs nothing to undo.
+    """
     if engine.dialect.name not in FAST_DIALECTS:
         with engine.begin() as conn:
             yield AlchemyRunner(conn)
@@ -119,7 +122,10 @@ def transaction(engine: Engine) -> Iterator[Runner]:
         cursor = raw.cursor()
         try:
             yield DbapiRunner(cursor, engine.dialect.paramstyle)
-            raw.commit()
+            if write:
+                raw.commit()
+            else:
+                raw.rollback()
         except BaseException:
             raw.rollback()
             raise

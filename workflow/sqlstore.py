@@ -149,7 +149,7 @@ class SqlStore:
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
-    ) -> None:
+    ) -> str:
         now_us = to_micros(plan.last_at) if plan.last_at else 0
         values = {
             "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
@@ -188,11 +188,12 @@ class SqlStore:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
+        return str(values["data"])
 
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        with sqlrun.transaction(self.engine) as run:
+        with sqlrun.transaction(self.engine, write=False) as run:
             data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
         return None if data is None else Plan.from_dict(json.loads(data))
 

@@ -50,11 +50,12 @@ class Store(Protocol):
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
-    ) -> None:
+    ) -> str:
         """Append events, write the plan and the changed deadlines in one transaction.
 
         `expected_seq` None means a new plan (refused if the id exists); otherwise the stored
         plan must still be at that seq, or StaleWrite is raised and nothing is written.
+        Returns the plan as stored (its JSON), a snapshot nobody else holds.
         """
 
     def command_events(self, command_id: str) -> list[Event] | None:

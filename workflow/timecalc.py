@@ -76,14 +76,19 @@ def days_left(due: date, now: datetime) -> int:
     return (due - local_date(now)).days
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
 def to_micros(at: datetime) -> int:
     """Microseconds since the epoch: how instants are stored so SQLite compares them right."""
-    delta = to_utc(at) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    if at.tzinfo is None:
+        raise ValueError(f"instant without time zone: {at.isoformat()}")
+    return (at - EPOCH) // MICROSECOND
 
 
 def from_micros(value: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
+    return EPOCH + timedelta(microseconds=value)
 
 
 def pendulum_at(at: datetime) -> pendulum.DateTime:

@@ -1,0 +1,77 @@
+"""Shared set-up for the benchmarks: fresh files, plans brought to a state, timing."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from workflow import Engine, FakeClock, demo
+from workflow.logs import configure
+from workflow.timecalc import parse_at
+
+configure(json=True, level="ERROR")
+
+ESCALATION_CYCLE = (
+    (demo.MAKER, "escalate", {"issue": "staffing", "contact": "J. de Vries"}),
+    (demo.INSURER, "escalate", {"issue": "no solution bilaterally"}),
+    (demo.INSURER, "escalate", {"issue": "no solution with all parties"}),
+    (demo.INSURER, "hold_board_meeting", {}),
+    (demo.INSURER, "resolve_escalation", {}),
+)
+"""Repeatable commands that change state, start and meet a deadline (board_meeting)."""
+
+
+def fresh_sqlite(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def to_preparation(engine: Engine, plan_id: str) -> datetime:
+    """Play the demo up to `approve_quick_test`; returns the moment after it."""
+    last = parse_at(demo.START)
+    for step, at in demo.moments():
+        if step.trigger == "escalate":
+            break
+        if step.actor is None:
+            engine.tick(at)
+        elif step.trigger == "register_plan":
+            engine.register(plan_id, step.actor, step.payload, at=at)
+        else:
+            engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
+        last = at
+    return last + timedelta(days=1)
+
+
+def plans_in_preparation(url: str, count: int) -> tuple[Engine, list[str], datetime]:
+    engine = Engine(url, FakeClock(demo.START))
+    ids = [f"B{i:05d}" for i in range(count)]
+    start = parse_at(demo.START)
+    for pid in ids:
+        start = to_preparation(engine, pid)
+    return engine, ids, start
+
+
+def best_of(runs: int, work: Callable[[], int]) -> float:
+    """Operations per second: the median of `runs` timed runs of `work` (which returns ops)."""
+    rates = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        ops = work()
+        rates.append(ops / (time.perf_counter() - began))
+    return statistics.median(rates)
+
+
+def moments(start: datetime, count: int) -> Iterator[datetime]:
+    for k in range(count):
+        yield start + timedelta(minutes=k)
+
+
+def scratch_dir() -> Path:
+    path = Path(os.environ.get("AZWA_BENCH_DIR", "/tmp/azwa-bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
