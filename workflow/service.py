@@ -190,6 +190,8 @@ class Engine:
             try:
                 outcome = self.process(plan.definition).apply(plan, cmd)
             except Refused as refusal:
+                if cached:
+                    continue  # another process may have moved the plan: judge it afresh
                 self._keep(plan)
                 self._refused(refusal, plan_id, trigger, who)
                 raise
