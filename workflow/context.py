@@ -15,7 +15,7 @@ from workflow.plan import EXPIRED, Plan
 from workflow.spec import Actor
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Context:
     plan: Plan
     actor: Actor

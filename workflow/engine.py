@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from transitions import Machine
 
@@ -143,15 +143,16 @@ class ProcessEngine:
         self._check_guards(tr, ctx)
         if tr.effect is not None:
             tr.effect(plan, ctx)
-        return Outcome(plan, [self._append(plan, cmd)])
+        return Outcome(plan, [self._append(plan, cmd, at_text or format_at(at))])
 
     def apply(self, plan: Plan, cmd: Command) -> Outcome:
         """Apply a command; on refusal the plan is left exactly as it was."""
         ctx, tr = self.check(plan, cmd)
         events = self._expire_due(plan, sorted(ctx.due_now, key=lambda n: (
-            plan.deadlines[n].expires_at, n)))
-        self._fire(plan, tr, ctx)
-        events.append(self._append(plan, cmd))
+            plan.deadlines[n].expires_at, n))) if ctx.due_now else []
+        at_text = cmd.at_text or format_at(cmd.at)
+        self._fire(plan, tr, ctx, at_text)
+        events.append(self._append(plan, cmd, at_text))
         return Outcome(plan, events)
 
     def expire(self, plan: Plan, now: datetime) -> list[Event]:
@@ -165,8 +166,9 @@ class ProcessEngine:
             raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
                           trigger=cmd.trigger, plan_id=plan.plan_id)
         due_now = frozenset(
-            dl.name for dl in plan.deadlines.values() if dl.is_open and dl.expires_at <= cmd.at
-        )
+            dl.name for dl in plan.deadlines.values()
+            if dl.status == OPEN and dl.expires_at <= cmd.at
+        ) if plan.deadlines else frozenset()
         ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, due_now)
         tr = self._select(ctx)
         if plan.last_at is not None and cmd.at < plan.last_at:
@@ -208,6 +210,24 @@ class ProcessEngine:
     # -- the steps ---------------------------------------------------------------------------
 
     def _select(self, ctx: Context) -> Transition:
+        """The transition this command takes, or the first rule it breaks."""
+        plan, trigger, actor = ctx.plan, ctx.trigger, ctx.actor
+        d = self.definition
+        in_region = trigger in self._region_triggers
+        tr = self._index.get((plan.escalation if in_region else plan.state, trigger))
+        if (
+            tr is not None
+            and actor.role in tr.roles
+            and plan.state not in d.finals
+            and (not in_region or plan.state in d.region.open_in)
+            and (tr.any_org or d.membership[actor.role](plan, actor))
+        ):
+            return tr
+        self._diagnose(ctx)
+        raise AssertionError("unreachable: _diagnose raises")  # pragma: no cover
+
+    def _diagnose(self, ctx: Context) -> None:
+        """Name the rule a command breaks before its guards, in the order users expect."""
         d, plan, trigger = self.definition, ctx.plan, ctx.trigger
         ids: dict[str, Any] = {"trigger": trigger, "plan_id": plan.plan_id}
         if trigger not in self._roles or trigger == DEADLINE_EXPIRED:
@@ -234,10 +254,8 @@ class ProcessEngine:
                           f"{'escalation is at' if in_region else 'plan is in'} {key} "
                           f"(possible in: {', '.join(where)})", **ids)
         self._check_role(tr, ctx)
-        if not tr.any_org and not d.membership[ctx.actor.role](plan, ctx.actor):
-            raise Refused("is_party_of_plan", "A4 §1.a.3",
-                          f"{ctx.actor.org} is not this plan's {ctx.actor.role}", **ids)
-        return tr
+        raise Refused("is_party_of_plan", "A4 §1.a.3",
+                      f"{ctx.actor.org} is not this plan's {ctx.actor.role}", **ids)
 
     @staticmethod
     def _check_role(tr: Transition, ctx: Context) -> None:
@@ -252,7 +270,9 @@ class ProcessEngine:
         return [g for g in tr.guards if g.only_for is None or ctx.actor.role in g.only_for]
 
     def _check_guards(self, tr: Transition, ctx: Context) -> None:
-        for guard in self._guards_for(tr, ctx):
+        for guard in tr.guards:
+            if guard.only_for is not None and ctx.actor.role not in guard.only_for:
+                continue
             if not guard.check(ctx):
                 raise self._refusal(guard, ctx)
 
@@ -262,19 +282,23 @@ class ProcessEngine:
         return Refused(guard.name, guard.seed, guard.message, trigger=ctx.trigger,
                        plan_id=ctx.plan.plan_id, details=tuple(x for x in details if x))
 
-    def _fire(self, plan: Plan, tr: Transition, ctx: Context) -> None:
-        d, at_text = self.definition, format_at(ctx.at)
+    def _fire(self, plan: Plan, tr: Transition, ctx: Context, at_text: str) -> None:
+        d = self.definition
         in_region = tr.trigger in self._region_triggers
-        with self._lock:
-            if in_region:
-                before = plan.escalation
-                self._region.set_state(before, model=self._region_model)
-                cast(Any, self._region_model).trigger(tr.trigger)
-                plan.escalation = self._region_model.state
-            else:
-                self._main.set_state(plan.state, model=self._main_model)
-                cast(Any, self._main_model).trigger(tr.trigger)
-                plan.state = self._main_model.state
+        before = plan.escalation
+        if tr.dest is not None:
+            # The machine moves the state. An internal transition (dest None) changes no
+            # state, so it skips the round trip through the machine.
+            machine, model = (
+                (self._region, self._region_model) if in_region else (self._main, self._main_model)
+            )
+            with self._lock:
+                model.state = before if in_region else plan.state  # what set_state does
+                machine.events[tr.trigger].trigger(model)
+                if in_region:
+                    plan.escalation = model.state
+                else:
+                    plan.state = model.state
         if tr.effect is not None:
             tr.effect(plan, ctx)
         if in_region:
@@ -330,12 +354,12 @@ class ProcessEngine:
             plan.breaches.append(name)
             cmd = Command(DEADLINE_EXPIRED, SYSTEM_ACTOR,
                           {"deadline": name, "due": dl.due.isoformat()}, at)
-            events.append(self._append(plan, cmd))
+            events.append(self._append(plan, cmd, dl.closed_at))
         return events
 
-    def _append(self, plan: Plan, cmd: Command) -> Event:
+    def _append(self, plan: Plan, cmd: Command, at_text: str) -> Event:
         event = seal(
-            plan_id=plan.plan_id, seq=plan.seq + 1, at=cmd.at_text or format_at(cmd.at),
+            plan_id=plan.plan_id, seq=plan.seq + 1, at=at_text,
             trigger=cmd.trigger, actor=cmd.actor.to_dict(), payload=cmd.payload,
             definition=plan.definition, prev_hash=plan.last_hash,
         )

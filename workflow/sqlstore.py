@@ -29,6 +29,7 @@ from workflow.store import DueDeadline, PlanSummary
 from workflow.timecalc import from_micros, parse_at, to_micros
 
 DEFAULT_URL = "sqlite:///azwa.db"
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class PlanRow(SQLModel, table=True):
@@ -154,7 +155,7 @@ class SqlStore:
         values = {
             "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
             "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
-            "data": json.dumps(plan.to_dict(), ensure_ascii=False, separators=(",", ":")),
+            "data": _COMPACT.encode(plan.to_dict()),
         }
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         try:
@@ -174,8 +175,8 @@ class SqlStore:
                         {
                             "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
                             "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                            "actor": json.dumps(e.actor, ensure_ascii=False),
-                            "payload": json.dumps(e.payload, ensure_ascii=False),
+                            "actor": _COMPACT.encode(e.actor),
+                            "payload": _COMPACT.encode(e.payload),
                             "definition": e.definition, "prev_hash": e.prev_hash,
                             "hash": e.hash, "command_id": command_id,
                         }

@@ -66,6 +66,20 @@ def best_of(runs: int, work: Callable[[], int]) -> float:
     return statistics.median(rates)
 
 
+def paired(runs: int, first: Callable[[], int], second: Callable[[], int]
+           ) -> tuple[float, float, float]:
+    """Alternate two timed works; median rates and the median of the per-pair ratios
+    (second's rate over first's), which a busy machine disturbs least."""
+    a_rates, b_rates, ratios = [], [], []
+    for _ in range(runs):
+        a = best_of(1, first)
+        b = best_of(1, second)
+        a_rates.append(a)
+        b_rates.append(b)
+        ratios.append(b / a)
+    return statistics.median(a_rates), statistics.median(b_rates), statistics.median(ratios)
+
+
 def moments(start: datetime, count: int) -> Iterator[datetime]:
     for k in range(count):
         yield start + timedelta(minutes=k)
