@@ -220,10 +220,6 @@ def is_social_domain_plan(ctx: Context) -> bool:
     return bool(ctx.attrs["social_domain"])
 
 
-def has_participating_municipality(ctx: Context) -> bool:
-    return bool(participating_municipalities(ctx.attrs, ctx.facts))
-
-
 def is_coordinator_from_other_region(ctx: Context) -> bool:
     region = ctx.payload.get("region")
     return _text(region) and bool(region != ctx.attrs["region"])
@@ -238,10 +234,6 @@ def is_coordinator_open(ctx: Context) -> bool:
 
 def is_not_committed_yet(ctx: Context) -> bool:
     return ctx.actor.org not in ctx.facts.get("commitments", [])
-
-
-def is_committing_org(ctx: Context) -> bool:
-    return ctx.actor.org in committing_orgs(ctx.attrs, ctx.facts)
 
 
 # -- contract, implementation, accountability (A4 §1.7, §3.a) ----------------------------------

@@ -59,6 +59,15 @@ MEMBERSHIP: dict[str, Membership] = {
 }
 
 
+MEMBERSHIP_SEED: dict[str, str] = {
+    "plan_maker": "A4 §1.a.2",
+    "coordinating_insurer": "A4 §1.a.3",
+    "second_insurer": "A4 §1.3.1",
+    "municipality": "A4 §1.b.3",
+    "regional_coordinator": "A4 §1.b.3",
+}
+
+
 def representative(plan: Plan, role: str) -> Actor | None:
     """The organisation that acts in `role` on this plan, if the plan has one."""
     orgs: dict[str, str | None] = {

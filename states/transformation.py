@@ -9,7 +9,7 @@ from __future__ import annotations
 from states import effects as fx
 from states import guards as g
 from states.guards import guard, reason
-from states.roles import MEMBERSHIP, PARTIES, ROLES, representative
+from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, representative
 from workflow.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -173,7 +173,6 @@ MAIN = (
       guard(g.is_social_domain_plan, "A4 §1.b.1", "This plan has no social-domain parts"),
       reason("A4 §1.b.1"), effect=fx.decline_social_domain),
     t("record_commitment", "joint_review", None, PARTIES, "A4 §1.b.1",
-      guard(g.is_committing_org, "A4 §1.b.1", "This organisation is not a party of the plan"),
       guard(g.is_not_committed_yet, "A4 §1.b.1", "This organisation has already committed"),
       effect=fx.record_commitment),
     t("share_joint_feedback", "joint_review", None, CI, "A4 §1.3.2",
@@ -221,7 +220,7 @@ MAIN = (
       guard(g.is_not_settled, "A4 §3.a.4", "The funds were settled already"),
       effect=fx.settle),
     t("give_lawfulness_judgement", "accountability", "closed", NZA, "A4 §3.a.5", *LAWFULNESS),
-    t("withdraw", BEFORE_CONTRACT, "withdrawn", PM, "A4 §1.a.2", reason("A4 §1.a.2")),
+    t("withdraw", BEFORE_CONTRACT, "withdrawn", PM, "A4 §1.a.2"),
     t("close_lapsed", "plan_in_preparation", "lapsed", CI, "A4 §1.5.2",
       guard(g.is_plan_submission_expired, "A4 §1.5.2",
             "The plan may lapse only after the 4-month submission deadline has passed")),
@@ -284,6 +283,7 @@ DEFINITION = Definition(
     deadlines=DEADLINES,
     region=ESCALATION,
     membership=MEMBERSHIP,
+    membership_seed=MEMBERSHIP_SEED,
     registration=REGISTRATION,
     representative=representative,
 )

@@ -105,6 +105,10 @@ class ProcessEngine:
             self._roles[tr.trigger] |= tr.roles
             self._seed.setdefault(tr.trigger, tr.seed)
         self._roles[REGISTER] = d.registration.roles
+        self._region_deadlines = [
+            spec.name for spec in d.deadlines
+            if any(trig in self._region_triggers for trig in spec.started_by)
+        ]
         self._starts: dict[str, list[DeadlineSpec]] = defaultdict(list)
         self._meets: dict[str, list[DeadlineSpec]] = defaultdict(list)
         for spec in d.deadlines:
@@ -254,7 +258,7 @@ class ProcessEngine:
                           f"{'escalation is at' if in_region else 'plan is in'} {key} "
                           f"(possible in: {', '.join(where)})", **ids)
         self._check_role(tr, ctx)
-        raise Refused("is_party_of_plan", "A4 §1.a.3",
+        raise Refused("is_party_of_plan", d.membership_seed.get(ctx.actor.role, "A4 §1.a.3"),
                       f"{ctx.actor.org} is not this plan's {ctx.actor.role}", **ids)
 
     @staticmethod
@@ -320,6 +324,8 @@ class ProcessEngine:
                 self._start(plan, spec, ctx, at_text)
         if plan.state in d.finals:
             self._finish(plan, tr.trigger, at_text)
+        elif plan.state not in d.region.open_in:
+            self._close_escalation(plan, tr.trigger, at_text)
 
     @staticmethod
     def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
@@ -333,17 +339,27 @@ class ProcessEngine:
             plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
 
     def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
-        """A final state closes an open escalation and cancels running deadlines."""
+        """A final state cancels every running deadline and closes an open escalation."""
         for dl in plan.deadlines.values():
             if dl.status == OPEN:
                 dl.status, dl.closed_at = CANCELLED, at_text
-        initial = self.definition.region.initial
-        if plan.escalation != initial:
-            plan.escalation_history.append({
-                "at": at_text, "trigger": trigger, "from": plan.escalation, "to": initial,
-                "by": "system", "role": "system", "issue": f"closed: plan is {plan.state}",
-            })
-            plan.escalation = initial
+        self._close_escalation(plan, trigger, at_text)
+
+    def _close_escalation(self, plan: Plan, trigger: str, at_text: str) -> None:
+        """Leaving the phase in which escalation is open (A4 §1.4.1) closes the ladder and
+        cancels the deadlines it started (the board meeting)."""
+        region = self.definition.region
+        if plan.escalation == region.initial:
+            return
+        for name in self._region_deadlines:
+            found = plan.deadlines.get(name)
+            if found is not None and found.status == OPEN:
+                found.status, found.closed_at = CANCELLED, at_text
+        plan.escalation_history.append({
+            "at": at_text, "trigger": trigger, "from": plan.escalation, "to": region.initial,
+            "by": "system", "role": "system", "issue": f"closed: plan is {plan.state}",
+        })
+        plan.escalation = region.initial
 
     def _expire_due(self, plan: Plan, names: list[str]) -> list[Event]:
         events: list[Event] = []

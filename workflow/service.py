@@ -209,15 +209,15 @@ class Engine:
             return Fired(stored, outcome.events)
 
     def tick(self, now: datetime | str | None = None) -> list[Event]:
-        """Expire every deadline due at or before `now`, exactly once, in due order."""
+        """Expire every deadline due at or before `now`, exactly once, in due order.
+
+        Rows come from the store earliest first; each expires its plan up to that row's own
+        moment, so the events of several plans interleave in due order.
+        """
         when = self._at(now)
         done: list[Event] = []
-        seen: set[str] = set()
         for due in self.store.due(when):
-            if due.plan_id in seen:
-                continue
-            seen.add(due.plan_id)
-            done += self._expire_plan(due.plan_id, when)
+            done += self._expire_plan(due.plan_id, min(due.expires_at, when))
         return done
 
     def _expire_plan(self, plan_id: str, when: datetime) -> list[Event]:

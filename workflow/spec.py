@@ -147,6 +147,8 @@ class Definition:
     region: Region
     membership: Mapping[str, Membership]
     """Per role: does this actor belong to the plan in that role."""
+    membership_seed: Mapping[str, str]
+    """Per role: the paragraph that says who acts in that role on a plan."""
     registration: Transition
     """`register_plan`: creates the plan in `initial` (its sources are empty)."""
     representative: Representative | None = None
