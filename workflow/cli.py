@@ -50,7 +50,8 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 Db = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite file path [env AZWA_DATABASE_URL, else ./azwa.db].")]
+    "--db", help="Database URL or SQLite file path (default: env AZWA_DATABASE_URL, "
+    "else ./azwa.db).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 At = Annotated[str | None, typer.Option(
     "--at", help="When it happened, ISO-8601 with offset (default: now).")]
