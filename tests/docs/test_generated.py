@@ -1,0 +1,28 @@
+"""The generated reference pages match the code: `make docs` was run after the last change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import states
+from workflow.reference import markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_reference_matches_the_definition() -> None:
+    """docs/reference.md is what `azwa definition reference` prints for the default definition."""
+    assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == markdown(states.DEFAULT)
+
+
+def test_cli_page_matches_the_commands(tmp_path: Path) -> None:
+    """docs/cli.md is what typer generates from the `azwa` command today."""
+    out = tmp_path / "cli.md"
+    typer_bin = Path(sys.executable).with_name("typer")
+    subprocess.run([str(typer_bin), "workflow.cli", "utils", "docs", "--name", "azwa",
+                    "--title", "The azwa command", "--output", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == out.read_text(
+        encoding="utf-8")
