@@ -255,24 +255,33 @@ def demo(
     as_json: Json = False,
 ) -> None:
     """Take a sample plan from registration to closed — a late quick-test decision and an
-    escalation on the way — on an SQLite file, and print its timeline."""
+    escalation on the way — on an SQLite file, and print its timeline; then a breakthrough
+    plan with its modelplan through the same process."""
     if "://" not in db and Path(db).exists():
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
     engine = Engine(resolve_url(db), FakeClock(demo_scenario.START))
-    plan_id = demo_scenario.PLAN_ID
-    n = 1
-    while engine.store.load(plan_id) is not None:
-        n += 1
-        plan_id = f"{demo_scenario.PLAN_ID}-{n}"
+
+    def free(plan_id: str) -> str:
+        n, candidate = 1, plan_id
+        while engine.store.load(candidate) is not None:
+            n += 1
+            candidate = f"{plan_id}-{n}"
+        return candidate
+
+    plan_id, bt_id = free(demo_scenario.PLAN_ID), free(demo_scenario.BREAKTHROUGH_ID)
     rows: list[Any] = []
     demo_scenario.run(engine, plan_id,
                       observe=lambda evs, p: rows.extend((e, p.state, p.escalation) for e in evs))
-    plan = engine.state(plan_id)
+    demo_scenario.run(engine, bt_id, steps=demo_scenario.breakthrough_steps())
+    plan, bt = engine.state(plan_id), engine.state(bt_id)
     if as_json:
-        out.print_json(data={"plan": plan_json(plan, plan.last_at or engine.clock.now()),
-                             "events": [e.to_dict() for e, _, _ in rows]})
+        out.print_json(data={
+            "plan": plan_json(plan, plan.last_at or engine.clock.now()),
+            "events": [e.to_dict() for e, _, _ in rows],
+            "breakthrough": plan_json(bt, bt.last_at or engine.clock.now()),
+        })
         return
     out.print(timeline_table(rows))
     out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
@@ -280,7 +289,11 @@ def demo(
               f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
     funds = plan.funds
     out.print(f"paid €{funds['paid_eur']:,.0f}, costs €{funds['costs_eur']:,.0f}, "
-              f"refund €{funds['refund_eur']:,.0f}; database {resolve_url(db)}")
+              f"refund €{funds['refund_eur']:,.0f}")
+    out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "
+              f"every basiseis) ended [bold]{bt.state}[/bold] after {bt.seq} events")
+    out.print(f"database {resolve_url(db)}: try `azwa plan show {plan_id} --db {db}` or "
+              f"`azwa plan history {bt_id} --db {db}`")
 
 
 definition_app = typer.Typer(name="definition", no_args_is_help=True,

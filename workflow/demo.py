@@ -6,9 +6,13 @@ The scenario is data: the demo command, the docs and the tests run the same step
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from workflow.events import Event
 from workflow.plan import Plan
@@ -113,11 +117,49 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def moments(start: str = START) -> Iterator[tuple[Step, datetime]]:
+BREAKTHROUGH_ID = "NH-2027-002"
+MODELPLAN_EXAMPLE = Path(__file__).with_name("examples") / "modelplan_example.yaml"
+NOORDERHAVEN = Actor("plan_maker", "Zorggroep Noorderhaven", "Noorderhaven")
+LINDEBOOM = Actor("plan_maker", "Thuiszorg De Lindeboom", "Noorderhaven")
+
+
+@cache
+def modelplan() -> dict[str, Any]:
+    """The example modelplan of a two-party coalition (thuismonitoring bij hartfalen)."""
+    data: dict[str, Any] = yaml.safe_load(MODELPLAN_EXAMPLE.read_text(encoding="utf-8"))
+    return data
+
+
+def breakthrough_steps() -> tuple[Step, ...]:
+    """The same lifecycle on the breakthrough track (AZWA doorbraakmiddelen, MP): a coalition
+    of two providers, no municipality, and a modelplan instead of the impact statement."""
+    registration = {
+        **REGISTRATION, "title": "Thuismonitoring bij hartfalen", "region": "Noorderhaven",
+        "track": "breakthrough", "social_domain": False, "domain_transcending": False,
+        "parties": [{"org": NOORDERHAVEN.org, "role": "plan_maker"},
+                    {"org": LINDEBOOM.org, "role": "plan_maker"}],
+        "municipalities": [],
+    }
+    swap = {MAKER: NOORDERHAVEN, HOSPITAL: LINDEBOOM}
+    steps: list[Step] = []
+    for step in STEPS:
+        if step.actor == ENSCHEDE or step.trigger in ("escalate", "resolve_escalation"):
+            continue
+        payload = {
+            "register_plan": registration, "submit_plan": {"modelplan": modelplan()},
+        }.get(step.trigger, step.payload)
+        actor = swap.get(step.actor, step.actor) if step.actor is not None else None
+        steps.append(replace(step, actor=actor, payload=payload))
+    return tuple(steps)
+
+
+def moments(
+    start: str = START, steps: tuple[Step, ...] = STEPS
+) -> Iterator[tuple[Step, datetime]]:
     """Each step with its moment: `day` days after the start, a minute apart within a day."""
     base = parse_at(start)
     last_day, minute = -1, 0
-    for step in STEPS:
+    for step in steps:
         minute = minute + 1 if step.day == last_day else 0
         last_day = step.day
         yield step, base + timedelta(days=step.day, minutes=minute)
@@ -127,10 +169,11 @@ Observer = Callable[[list[Event], Plan], None]
 
 
 def run(
-    engine: Engine, plan_id: str = PLAN_ID, start: str = START, observe: Observer | None = None
+    engine: Engine, plan_id: str = PLAN_ID, start: str = START, observe: Observer | None = None,
+    steps: tuple[Step, ...] = STEPS,
 ) -> str:
     """Play the scenario on an engine; returns the plan id. `observe` sees each step's events."""
-    for step, at in moments(start):
+    for step, at in moments(start, steps):
         if step.actor is None:
             events = engine.tick(at)
             if observe is not None:

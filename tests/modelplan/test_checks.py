@@ -20,7 +20,7 @@ from states.modelplan import (
     parse_modelplan,
 )
 
-EXAMPLE = Path(__file__).with_name("example_modelplan.yaml")
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "modelplan_example.yaml"
 Change = Callable[[dict[str, Any]], object]
 
 

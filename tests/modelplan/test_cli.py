@@ -18,7 +18,7 @@ from workflow.cli_modelplan import app
 from workflow.modelplan_io import ModelplanFileError, read_modelplan, report, template
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = Path(__file__).with_name("example_modelplan.yaml")
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "modelplan_example.yaml"
 runner = CliRunner()
 
 
