@@ -259,7 +259,7 @@ class SqlStore:
                 .where(and_(DEADLINES.c.status == "open",
                             DEADLINES.c.plan_id.in_([r.plan_id for r in rows])))
                 .group_by(DEADLINES.c.plan_id)
-            ).tuples().all())
+            ).all())
         return [
             PlanSummary(
                 plan_id=r.plan_id, title=r.title, region=r.region, track=r.track,
