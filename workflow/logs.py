@@ -30,9 +30,14 @@ def configure(*, json: bool | None = None, level: str | None = None,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(name)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=_stderr_logger,
+        cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """Looked up per use, so a redirected stderr (a test, a daemon) gets the lines."""
+    return structlog.PrintLogger(sys.stderr)
 
 
 def get_logger() -> Any:
