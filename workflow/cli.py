@@ -6,6 +6,7 @@ plan, unreadable JSON or time).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -220,13 +221,9 @@ def list_plans(
     """The registered plans with their state and next due deadline."""
     rows = open_engine(db).plans(state=state, region=region)
     if as_json:
-        out.print_json(data=[r.__dict__ if hasattr(r, "__dict__") else _summary(r) for r in rows])
+        out.print_json(data=[dataclasses.asdict(r) for r in rows])
     else:
         out.print(plans_table(rows))
-
-
-def _summary(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in row.__slots__}
 
 
 @app.command()
