@@ -1,0 +1,419 @@
+"""`azwa audit report PLAN`: one plan's audit file, in Markdown or HTML, with a timeline picture.
+
+Everything in it comes from replaying the plan's stored events with the engine, one at a time:
+the timeline (each event, who, when, and where every deadline stood at that moment), deadline
+compliance (days used of days allowed), the escalation history, KPI payments, and the four
+conditions of the NZa's lawfulness judgement (A4 §3.a.5), judged by the definition's own
+guards of `give_lawfulness_judgement`, never by a copy of them.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import states
+from workflow.context import Context
+from workflow.events import Event
+from workflow.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
+from workflow.replay import PlanReplay
+from workflow.spec import Actor
+from workflow.timecalc import AMSTERDAM, days_left, local_date, parse_at
+
+JUDGEMENT = "give_lawfulness_judgement"
+AUDITOR = Actor("auditor", "audit")
+CONDITION_LABELS = {
+    "has_approved_plan_and_contract": "Approved plan and a signed agreement with KPIs",
+    "has_payment_decision": "A payment decision (betaalbeschikking) of the NZa",
+    "has_costs_and_kpi_evidence": "Cost registration and evidence of the achieved KPIs",
+    "has_monitoring": "Monitoring and adjustment took place",
+}
+VERDICTS = {MET: "met", EXPIRED: "breached", OPEN: "open", CANCELLED: "cancelled"}
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """One event of the timeline and where the plan and its deadlines stood after it."""
+
+    seq: int
+    at: datetime
+    trigger: str
+    role: str
+    org: str
+    state: str
+    escalation: str
+    deadlines: tuple[str, ...]
+    refused: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRun:
+    """One run of a deadline, from its start to its end (met, breached, cancelled) or now."""
+
+    name: str
+    started_at: datetime
+    due: date
+    status: str
+    closed_at: datetime | None
+    extensions: int
+    late_at: datetime | None = None
+    """For a breached deadline: when the act that should have met it came after all."""
+
+    @property
+    def allowed_days(self) -> int:
+        return (self.due - local_date(self.started_at)).days
+
+    def used_days(self, as_of: datetime) -> int:
+        """Days from the start to the act (or to the expiry, or to `as_of` while open)."""
+        end = self.late_at or (self.closed_at if self.closed_at is not None else as_of)
+        return (local_date(end) - local_date(self.started_at)).days
+
+    @property
+    def verdict(self) -> str:
+        return VERDICTS.get(self.status, self.status)
+
+    def describe(self) -> str:
+        if self.late_at is not None:
+            return f"{self.verdict}, done late {_local(self.late_at)}"
+        return self.verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    label: str
+    seed: str
+    met: bool
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class PlanReport:
+    plan: Plan
+    chain: str
+    as_of: datetime
+    timeline: list[Moment] = field(default_factory=list)
+    deadlines: list[DeadlineRun] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.plan.attrs.get("title", ""))
+
+
+def _run(dl: Deadline, definition: str, timeline: Sequence[Moment]) -> DeadlineRun:
+    """A deadline run; for a breach, the late act found among the triggers that meet it."""
+    started = parse_at(dl.started_at)
+    late: datetime | None = None
+    spec = states.get(definition).deadline(dl.name)
+    if dl.status == EXPIRED and spec is not None:
+        item = dl.name.split(":", 1)[1] if ":" in dl.name else None
+        for m in timeline:
+            if m.at > started and m.trigger in spec.met_by and m.refused is None and (
+                    spec.met_key is None or str(m.payload.get(spec.met_key)) == item):
+                late = m.at
+                break
+    return DeadlineRun(dl.name, started, dl.due, dl.status,
+                       parse_at(dl.closed_at) if dl.closed_at else None, dl.extensions, late)
+
+
+def _standing(plan: Plan, at: datetime, before: dict[str, str]) -> tuple[str, ...]:
+    """Open deadlines with days left, and those this event met or let expire."""
+    out: list[str] = []
+    for dl in sorted(plan.deadlines.values(), key=lambda d: (d.expires_at, d.name)):
+        if dl.is_open:
+            left = days_left(dl.due, at)
+            out.append(f"{dl.name}: due {dl.due} ({left} day{'s' if left != 1 else ''} left)")
+        elif before.get(dl.name) == OPEN:
+            out.append(f"{dl.name}: {VERDICTS.get(dl.status, dl.status)}")
+    return tuple(out)
+
+
+def conditions(plan: Plan, at: datetime) -> list[Condition]:
+    """The guards of the lawfulness judgement, judged on the plan as it stands."""
+    definition = states.get(plan.definition)
+    ctx = Context(plan, AUDITOR, {}, at, JUDGEMENT)
+    found: list[Condition] = []
+    for tr in definition.transitions:
+        if tr.trigger != JUDGEMENT:
+            continue
+        for guard in tr.guards:
+            met = bool(guard.check(ctx))
+            detail = "" if met or guard.explain is None else str(guard.explain(ctx))
+            found.append(Condition(CONDITION_LABELS.get(guard.name, guard.message), guard.seed,
+                                   met, detail))
+    return found
+
+
+def build(events: Iterable[Event], as_of: datetime | None = None) -> PlanReport:
+    """Replay one plan's events and keep what the report shows; ValueError if it cannot."""
+    replay: PlanReplay | None = None
+    timeline: list[Moment] = []
+    runs: dict[tuple[str, str], Deadline] = {}
+    last_at: datetime | None = None
+    for event in events:
+        if replay is None:
+            replay = PlanReplay(event.plan_id)
+        plan = replay.plan
+        before = {n: d.status for n, d in plan.deadlines.items()} if plan else {}
+        refused = len(replay.violations)
+        at = parse_at(event.at)
+        replay.step(event.to_dict(), at)
+        plan = replay.plan
+        if plan is None:
+            continue
+        last_at = at
+        for dl in plan.deadlines.values():
+            runs[(dl.name, dl.started_at)] = Deadline(
+                dl.name, dl.started_at, dl.due, dl.expires_at, dl.status, dl.closed_at,
+                dl.extensions)
+        timeline.append(Moment(
+            event.seq, at, event.trigger, str(event.actor.get("role")),
+            str(event.actor.get("org")), plan.state, plan.escalation,
+            _standing(plan, at, before),
+            replay.violations[-1].reason if len(replay.violations) > refused else None,
+            dict(event.payload)))
+    if replay is None or replay.plan is None or last_at is None:
+        raise ValueError("the plan's events do not register it")
+    when = as_of or last_at
+    report = PlanReport(replay.plan, replay.chain, when, timeline)
+    report.deadlines = sorted((_run(d, replay.plan.definition, timeline)
+                               for d in runs.values()),
+                              key=lambda r: (r.started_at, r.name))
+    report.conditions = conditions(replay.plan, when)
+    report.violations = [f"seq {v.seq} {v.trigger}: {v.reason}" for v in replay.violations]
+    return report
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def _local(at: datetime | None) -> str:
+    return at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _eur(value: Any) -> str:
+    return f"€ {float(value or 0):,.2f}"
+
+
+def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Each table of the report: its heading, column names and rows (plain text)."""
+    plan, as_of = report.plan, report.as_of
+    kpi_runs = {r.name.split(":", 1)[1]: r for r in report.deadlines if r.name.startswith("kpi:")}
+    kpis: dict[str, dict[str, Any]] = plan.facts.get("kpis", {})
+    return [
+        ("Timeline", ["seq", "when", "trigger", "who", "state", "escalation", "deadlines"],
+         [[str(m.seq), _local(m.at), m.trigger + (" (refused)" if m.refused else ""),
+           f"{m.org} ({m.role})", m.state, m.escalation, "; ".join(m.deadlines) or "–"]
+          for m in report.timeline]),
+        ("Deadline compliance",
+         ["deadline", "started", "due", "days used", "days allowed", "status", "closed",
+          "extensions"],
+         [[r.name, _local(r.started_at), r.due.isoformat(), str(r.used_days(as_of)),
+           str(r.allowed_days), r.describe(), _local(r.closed_at), str(r.extensions)]
+          for r in report.deadlines]),
+        ("Escalation history", ["when", "trigger", "from", "to", "by", "issue"],
+         [[_local(parse_at(h["at"])), str(h.get("trigger", "")), str(h.get("from", "")),
+           str(h.get("to", "")), f"{h.get('by', '')} ({h.get('role', '')})",
+           str(h.get("issue", h.get("contact", "")))]
+          for h in plan.escalation_history]),
+        ("KPI payments", ["KPI", "description", "amount", "due", "status", "paid", "go/no-go",
+                          "settled"],
+         [[kid, str(k.get("description", "")), _eur(k.get("amount_eur")), str(k.get("due", "")),
+           str(k.get("status", "")), _eur(k.get("paid_eur")),
+           str(k.get("decision") or ("pending" if k.get("go_no_go") else "–")),
+           _local(kpi_runs[kid].closed_at) if kid in kpi_runs else ""]
+          for kid, k in kpis.items()]),
+        ("Lawfulness judgement: the four conditions (A4 §3.a.5)",
+         ["condition", "", "seed", "detail"],
+         [[c.label, "✔ ticked" if c.met else "✘ missing", c.seed, c.detail]
+          for c in report.conditions]),
+    ]
+
+
+def _summary(report: PlanReport) -> list[tuple[str, str]]:
+    plan = report.plan
+    funds = plan.funds
+    return [
+        ("plan", plan.plan_id), ("title", report.title),
+        ("region", str(plan.attrs.get("region", ""))), ("track", str(plan.attrs.get("track", ""))),
+        ("definition", plan.definition), ("state", plan.state),
+        ("escalation", plan.escalation), ("events", str(plan.seq)),
+        ("breaches", ", ".join(plan.breaches) or "none"),
+        ("hash chain", report.chain),
+        ("violations", str(len(report.violations)) if report.violations else "none"),
+        ("funds", f"paid {_eur(funds.get('paid_eur'))}, costs {_eur(funds.get('costs_eur'))}, "
+                  f"refund {_eur(funds.get('refund_eur'))}"),
+        ("as of", _local(report.as_of)),
+    ]
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_md(report: PlanReport, picture: str | None = None) -> str:
+    """The report as Markdown; `picture` is the timeline image's path, relative to the file."""
+    out = [f"# Audit report {report.plan.plan_id}: {report.title}", ""]
+    out += ["| | |", "|---|---|"]
+    out += [f"| {k} | {_md_cell(v)} |" for k, v in _summary(report)]
+    out.append("")
+    if picture:
+        out += [f"![timeline of {report.plan.plan_id}]({picture})", ""]
+    if report.violations:
+        out += ["## Violations", ""] + [f"- {_md_cell(v)}" for v in report.violations] + [""]
+    for heading, columns, rows in _sections(report):
+        out += [f"## {heading}", ""]
+        if not rows:
+            out += ["None.", ""]
+            continue
+        out.append("| " + " | ".join(columns) + " |")
+        out.append("|" + "---|" * len(columns))
+        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_html(report: PlanReport, svg: str | None = None) -> str:
+    """The report as one self-contained HTML page, the timeline picture inline."""
+    esc = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>Audit report {esc(report.plan.plan_id)}</title>",
+           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
+           "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;"
+           "vertical-align:top}th{background:#eee}.missing{color:#b00}.ticked{color:#070}"
+           "</style></head><body>",
+           f"<h1>Audit report {esc(report.plan.plan_id)}: {esc(report.title)}</h1>",
+           "<table>"]
+    out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _summary(report)]
+    out.append("</table>")
+    if svg:
+        start = svg.find("<svg")
+        out += ['<figure class="timeline">', svg[start:] if start >= 0 else svg, "</figure>"]
+    if report.violations:
+        out += ["<h2>Violations</h2>", "<ul>"]
+        out += [f"<li>{esc(v)}</li>" for v in report.violations] + ["</ul>"]
+    for heading, columns, rows in _sections(report):
+        out.append(f"<h2>{esc(heading)}</h2>")
+        if not rows:
+            out.append("<p>None.</p>")
+            continue
+        out.append("<table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr>")
+        for row in rows:
+            cells = []
+            for cell in row:
+                kind = ' class="ticked"' if cell.startswith("✔") else (
+                    ' class="missing"' if cell.startswith("✘") else "")
+                cells.append(f"<td{kind}>{esc(cell)}</td>")
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+# -- the picture ------------------------------------------------------------------------------
+
+COLOURS = {"met": "#4c9a2a", "breached": "#c62828", "open": "#1e88e5", "cancelled": "#9e9e9e"}
+STEP_COLOURS = {"bilateral": "#ffe082", "convened": "#ffb74d", "board_level": "#f57c00",
+                "governance": "#bf360c"}
+
+
+def _spans(moments: Sequence[Moment], key: str, end: datetime) -> list[tuple[str, datetime,
+                                                                              datetime]]:
+    spans: list[tuple[str, datetime, datetime]] = []
+    for i, m in enumerate(moments):
+        value = str(getattr(m, key))
+        stop = moments[i + 1].at if i + 1 < len(moments) else end
+        if spans and spans[-1][0] == value:
+            spans[-1] = (value, spans[-1][1], stop)
+        else:
+            spans.append((value, m.at, stop))
+    return spans
+
+
+def _month_ticks(start: datetime, stop: datetime) -> list[datetime]:
+    """First days of months (local time) across the span, at most about a dozen."""
+    first = start.astimezone(AMSTERDAM).date().replace(day=1)
+    months = (stop.year - first.year) * 12 + stop.month - first.month + 1
+    every = max(1, -(-months // 12))
+    ticks: list[datetime] = []
+    for n in range(0, months + 1, every):
+        year, month = first.year + (first.month - 1 + n) // 12, (first.month - 1 + n) % 12 + 1
+        tick = datetime(year, month, 1, tzinfo=AMSTERDAM)
+        if start <= tick <= stop:
+            ticks.append(tick)
+    return ticks
+
+
+def picture(report: PlanReport, fmt: str = "svg") -> bytes:
+    """A timeline: events, the plan's states, escalation steps and each deadline run."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    moments = report.timeline
+    start = moments[0].at
+    stop = max([report.as_of, *(m.at for m in moments),
+                *(datetime.combine(r.due, datetime.min.time(), AMSTERDAM) + timedelta(days=1)
+                  for r in report.deadlines)])
+
+    def x(at: datetime) -> float:
+        """Days since the first event: the picture's time axis."""
+        return (at - start) / timedelta(days=1)
+
+    rows = ["events", "state", "escalation", *(r.name for r in report.deadlines)]
+    fig = Figure(figsize=(11, 1.2 + 0.38 * len(rows)), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    y = {name: len(rows) - 1 - i for i, name in enumerate(rows)}
+    ax.vlines([x(m.at) for m in moments], y["events"] - 0.3, y["events"] + 0.3,
+              colors=["#c62828" if m.refused else "#424242" for m in moments], linewidth=1)
+    palette = ["#e3f2fd", "#bbdefb", "#c8e6c9", "#fff9c4", "#ffe0b2", "#f8bbd0", "#d1c4e9"]
+    def fits(begin: datetime, end: datetime, label: str) -> bool:
+        """Whether a label in 6-point type fits in a bar (a character is ~0.55% of the axis)."""
+        return (x(end) - x(begin)) >= 0.0055 * (len(label) + 1) * max(x(stop), 1.0)
+
+    for i, (state, begin, end) in enumerate(_spans(moments, "state", stop)):
+        ax.barh(y["state"], x(end) - x(begin), left=x(begin), height=0.6,
+                color=palette[i % len(palette)], edgecolor="#757575", linewidth=0.5)
+        if fits(begin, end, state):
+            ax.text(x(begin), y["state"], f" {state}", va="center", fontsize=6, clip_on=True)
+    calm = states.get(report.plan.definition).region.initial
+    for step, begin, end in _spans(moments, "escalation", stop):
+        if step != calm:
+            ax.barh(y["escalation"], x(end) - x(begin), left=x(begin), height=0.6,
+                    color=STEP_COLOURS.get(step, "#ffcc80"), edgecolor="#757575", linewidth=0.5)
+            if fits(begin, end, step):
+                ax.text(x(begin), y["escalation"], f" {step}", va="center", fontsize=6,
+                        clip_on=True)
+    for row, run in enumerate(report.deadlines):
+        level = y[rows[3 + row]]
+        due_end = datetime.combine(run.due + timedelta(days=1), datetime.min.time(), AMSTERDAM)
+        colour = COLOURS.get(run.verdict, "#9e9e9e")
+        ax.barh(level, x(due_end) - x(run.started_at), left=x(run.started_at), height=0.5,
+                color=colour, alpha=0.35, edgecolor=colour)
+        if run.closed_at is not None:
+            ax.plot([x(run.closed_at)], [level],
+                    marker="x" if run.verdict == "breached" else "o", color=colour, markersize=5)
+        if run.late_at is not None:
+            ax.plot([x(run.late_at)], [level], marker="o", color=colour, markersize=5,
+                    fillstyle="none")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(list(reversed(rows)), fontsize=7)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    margin = max(x(stop) / 60, 0.5)
+    ax.set_xlim(-margin, x(stop) + margin)
+    ticks = _month_ticks(start, stop)
+    ax.set_xticks([x(t) for t in ticks], [t.strftime("%Y-%m-%d") for t in ticks], fontsize=7)
+    ax.grid(axis="x", linestyle=":", linewidth=0.5)
+    ax.set_title(f"{report.plan.plan_id}: timeline (deadline bars end on the due day; "
+                 "o met, x breached, ○ done late)", fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buffer, format=fmt, metadata=metadata)
+    return buffer.getvalue()

@@ -1,0 +1,268 @@
+"""An event log file (JSON Lines): read one line at a time, replayed plan by plan as it streams.
+
+The reader checks what a line must hold to be replayed at all: a JSON object with `plan_id`,
+`seq`, `at` (ISO-8601 with an offset), `trigger` and `actor` (`role`, `org`); `payload`,
+`definition`, `prev_hash` and `hash` may be missing (a log from another system). A line that
+cannot be read raises LogFileError naming the line. Nothing is loaded whole: `replay_lines`
+keeps one PlanReplay per plan (workflow.replay judges each event) and reads on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from workflow.errors import AzwaError
+from workflow.replay import (
+    CHAIN_ABSENT,
+    CHAIN_BROKEN,
+    CHAIN_OK,
+    PlanReplay,
+    definition_ref,
+    triggers_of,
+)
+from workflow.spec import REGISTER
+from workflow.timecalc import parse_at
+
+REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
+BOM = b"\xef\xbb\xbf"
+
+
+class LogFileError(AzwaError):
+    """A line of a log that cannot be read; `line` is 1-based, 0 for the file itself."""
+
+    def __init__(self, line: int, message: str, source: str = "") -> None:
+        self.line = line
+        self.message = message
+        self.source = source
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = self.source or "log"
+        if self.line:
+            where += f" line {self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One readable event: where it stands, its fields as read, and its moment parsed."""
+
+    line: int
+    event: dict[str, Any]
+    at: datetime
+
+
+def _fail(line: int, message: str) -> LogFileError:
+    return LogFileError(line, message)
+
+
+_SCAN: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
+"""The C scanner behind json.loads, called directly: a line of a log is one object."""
+
+
+def _loads(number: int, raw: str) -> Any:
+    """json.loads, for what the fast path did not take: None for a blank line."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        if not raw or raw.isspace():
+            return None
+        detail = f" ({exc.msg} at column {exc.colno})" if isinstance(
+            exc, json.JSONDecodeError) else ""
+        raise _fail(number, f"not valid JSON{detail}") from None
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str and bool(value) and not value.isspace()
+
+
+def parse_line(number: int, raw: bytes | str) -> LogLine | None:
+    """One line of the log; None for a blank line; LogFileError when it cannot be read."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _fail(number, f"not UTF-8 text (byte {exc.start + 1})") from None
+    else:
+        text = raw
+    try:
+        event, end = _SCAN(text, 0)
+        if end != len(text) and not text[end:].isspace():
+            raise ValueError("extra data")
+    except (StopIteration, ValueError):
+        event = _loads(number, text)
+        if event is None:
+            return None
+    if type(event) is not dict:
+        raise _fail(number, f"an event is a JSON object, not {type(event).__name__}")
+    try:
+        plan_id, seq, at_text = event["plan_id"], event["seq"], event["at"]
+        trigger, actor = event["trigger"], event["actor"]
+    except KeyError:
+        missing = [key for key in REQUIRED if key not in event]
+        raise _fail(number, f"missing field{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)}") from None
+    if type(plan_id) is not str or not plan_id or plan_id.isspace():
+        raise _fail(number, "plan_id must be a non-empty text")
+    if type(seq) is not int or seq < 1:
+        raise _fail(number, f"seq must be a whole number from 1, not {seq!r}")
+    if type(trigger) is not str or not trigger or trigger.isspace():
+        raise _fail(number, "trigger must be a non-empty text")
+    if type(actor) is not dict:
+        raise _fail(number, "actor must be an object with role and org")
+    for key in ("role", "org"):
+        if not _text(actor.get(key)):
+            raise _fail(number, f"missing field actor.{key}")
+    payload = event.get("payload")
+    if payload is not None and type(payload) is not dict:
+        raise _fail(number, "payload must be an object")
+    for key in ("definition", "prev_hash", "hash"):
+        if key in event and type(event[key]) is not str:
+            raise _fail(number, f"{key} must be a text")
+    if type(at_text) is not str:
+        raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r}")
+    try:
+        at = parse_at(at_text)
+    except (ValueError, OverflowError) as exc:
+        raise _fail(number, f"bad timestamp in at: {exc}") from None
+    return LogLine(number, event, at)
+
+
+def parse_lines(lines: Iterable[bytes | str], source: str = "") -> Iterator[LogLine]:
+    """Every readable event of a stream of lines, in order; stops at the first bad line."""
+    for number, raw in enumerate(lines, start=1):
+        if number == 1 and isinstance(raw, bytes) and raw.startswith(BOM):
+            raw = raw[len(BOM):]
+        try:
+            parsed = parse_line(number, raw)
+        except LogFileError as error:
+            error.source = source
+            raise
+        if parsed is not None:
+            yield parsed
+
+
+@contextmanager
+def opened(path: Path | str) -> Iterator[IO[bytes]]:
+    """The log file, or standard input for `-`; LogFileError when it cannot be opened."""
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
+    except OSError as exc:
+        raise LogFileError(0, f"cannot open the file: {exc.strerror or exc}", str(path)) from None
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+def read_log(path: Path | str) -> Iterator[LogLine]:
+    """Stream the events of a log file (or `-`), line by line."""
+    with opened(path) as handle:
+        try:
+            yield from parse_lines(handle, str(path))
+        except OSError as exc:
+            raise LogFileError(0, f"cannot read the file: {exc.strerror or exc}",
+                               str(path)) from None
+
+
+# -- replaying a whole log ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class LogReplay:
+    """A whole log of any number of plans, in any order of plans, replayed as it streams.
+
+    With `keep_plans` False (the command line), a plan that reaches a final state keeps only
+    its outcome (`PlanReplay.retire`), so memory grows with the plans still open, not with
+    the length of the log.
+    """
+
+    plans: dict[str, PlanReplay] = field(default_factory=dict)
+    events: int = 0
+    keep_plans: bool = True
+    _retired: set[str] = field(default_factory=set)
+
+    def feed(self, item: LogLine) -> None:
+        """One line of the log; LogFileError when the line cannot be replayed at all."""
+        event, line = item.event, item.line
+        plan_id, trigger = event["plan_id"], event["trigger"]
+        replay = self.plans.get(plan_id)
+        if replay is None:
+            if trigger != REGISTER:
+                raise LogFileError(line, f"plan {plan_id!r} begins with {trigger!r}; the first "
+                                         f"event of a plan must be {REGISTER}")
+            try:
+                ref = definition_ref(event, item.at)
+            except KeyError as exc:
+                raise LogFileError(line, str(exc.args[0])) from None
+            replay = self.plans[plan_id] = PlanReplay(plan_id)
+        else:
+            ref = replay.definition or definition_ref(event, item.at)
+        if trigger not in triggers_of(ref):
+            raise LogFileError(line, f"unknown trigger {trigger!r} (not a trigger of {ref})")
+        self.events += 1
+        replay.step(event, item.at, line)
+        if not self.keep_plans and replay.finished and plan_id not in self._retired:
+            replay.retire()
+            self._retired.add(plan_id)
+
+    def finish(self, now: datetime | None = None) -> ReplayResult:
+        for replay in self.plans.values():
+            replay.finish(now)
+        return ReplayResult(self.plans, self.events)
+
+
+@dataclass(slots=True)
+class ReplayResult:
+    plans: dict[str, PlanReplay]
+    events: int
+
+    @property
+    def chain(self) -> str:
+        found = {r.chain for r in self.plans.values()}
+        if CHAIN_BROKEN in found:
+            return CHAIN_BROKEN
+        return CHAIN_OK if found == {CHAIN_OK} else CHAIN_ABSENT
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.plans.values())
+
+    @property
+    def exit_code(self) -> int:
+        """0 no violations and the chain not broken, 1 otherwise (2 is the reader's)."""
+        return 0 if self.ok else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """`azwa replay --json`: the chain over the whole log and each plan's outcome."""
+        return {
+            "chain": self.chain,
+            "chain_breaks": [
+                {"plan_id": r.plan_id, **link.to_dict()}
+                for r in self.plans.values() for link in r.links
+            ],
+            "events": self.events,
+            "plans": {pid: r.result() for pid, r in self.plans.items()},
+        }
+
+
+def replay_lines(
+    lines: Iterable[LogLine], now: datetime | None = None, *, keep_plans: bool = False
+) -> ReplayResult:
+    """Replay a stream of read log lines; raises LogFileError for one that cannot be.
+
+    Finished plans keep only their outcome unless `keep_plans` (see LogReplay)."""
+    log = LogReplay(keep_plans=keep_plans)
+    for item in lines:
+        log.feed(item)
+    return log.finish(now)
