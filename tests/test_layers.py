@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE = ["engine", "context", "spec", "plan", "events", "timecalc", "validate", "replay",
-        "simulate"]
+        "logfile", "simulate"]
 FORBIDDEN_IN_PURE = ("sqlalchemy", "sqlmodel", "typer", "rich", "workflow.sqlstore",
                      "workflow.service", "workflow.cli", "workflow.clock", "psycopg")
 STATES_MAY_IMPORT = ("workflow.spec", "workflow.context", "workflow.plan", "workflow.timecalc",

@@ -19,6 +19,7 @@ from rich.console import Console
 import states
 from workflow import cli_modelplan
 from workflow import demo as demo_scenario
+from workflow.cli_audit import audit_app, export_command, replay_command
 from workflow.clock import FakeClock
 from workflow.errors import Refused, StaleWrite, UnknownPlan
 from workflow.logs import configure
@@ -328,6 +329,11 @@ def definition_reference(
     else:
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}")
+
+
+app.command("replay")(replay_command)
+app.command("export")(export_command)
+app.add_typer(audit_app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

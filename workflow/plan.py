@@ -82,7 +82,7 @@ class Plan:
 
     def open_deadlines(self) -> list[Deadline]:
         return sorted(
-            (d for d in self.deadlines.values() if d.is_open), key=lambda d: d.expires_at
+            (d for d in self.deadlines.values() if d.is_open), key=lambda d: (d.expires_at, d.name)
         )
 
     def next_expiry(self) -> datetime | None:

@@ -60,7 +60,7 @@ def parse_at(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         try:
-            parsed = pendulum.parse(text)
+            parsed = pendulum.parse(text, tz=None)  # tz=None: no offset stays no offset
         except Exception as exc:
             raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
         if not isinstance(parsed, datetime):
