@@ -131,8 +131,8 @@ def init(db: Db = None) -> None:
 @plan_app.command("register")
 def register(
     plan_id: Annotated[str, typer.Argument(help="Your id for the plan.")],
+    org: Org,
     role: Role = "plan_maker",
-    org: Org = "",
     region: Region = None,
     payload: Payload = None,
     at: At = None,
