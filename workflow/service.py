@@ -25,6 +25,7 @@ from workflow.store import PlanSummary, Store
 from workflow.timecalc import parse_at
 
 ActorLike = Actor | Mapping[str, Any]
+DESIGN = "DESIGN.md"
 
 
 class Fired:
@@ -139,8 +140,8 @@ class Engine:
     ) -> Fired:
         """Register a plan under the current definition (`register_plan`)."""
         who, when = as_actor(actor), self._at(at)
-        if command_id is not None and (seen := self.store.command_events(command_id)):
-            return Fired(self._load(seen[-1].plan_id), seen, repeated=True)
+        if command_id is not None and (seen := self._seen(command_id, plan_id)):
+            return Fired(self._load(plan_id), seen, repeated=True)
         try:
             if self.store.load(plan_id) is not None:
                 raise Refused("unique_plan_id", "A4 §1.a.2",
@@ -177,10 +178,12 @@ class Engine:
         `expected_seq` refuses the command when the plan moved on since the caller read it.
         """
         who, when = as_actor(actor), self._at(at)
-        if command_id is not None and (seen := self.store.command_events(command_id)):
-            return Fired(self._load(plan_id), seen, repeated=True)
         cmd = Command(trigger, who, dict(payload or {}), when)
         while True:
+            # Checked again on every retry: another Engine may have stored this command
+            # while this one was judging it.
+            if command_id is not None and (seen := self._seen(command_id, plan_id)):
+                return Fired(self._load(plan_id), seen, repeated=True)
             plan, cached = self._take(plan_id)
             if expected_seq is not None and plan.seq != expected_seq:
                 if cached:
@@ -200,13 +203,22 @@ class Engine:
                     plan, outcome.events, expected_seq=read_seq,
                     deadlines=_changed(plan, before), command_id=command_id)
             except StaleWrite:
-                if cached:
+                if cached or (command_id is not None and self._seen(command_id, plan_id)):
                     continue
                 raise
             if self._cache_size > 0:
                 self._keep(plan)
             self._accepted(outcome)
             return Fired(stored, outcome.events)
+
+    def _seen(self, command_id: str, plan_id: str) -> list[Event] | None:
+        """The events a command id already produced on this plan; refused for another plan."""
+        seen = self.store.command_events(command_id)
+        if seen and seen[-1].plan_id != plan_id:
+            raise Refused("command_id_names_one_command", DESIGN,
+                          f"Command id {command_id!r} was already used for plan "
+                          f"{seen[-1].plan_id}", plan_id=plan_id)
+        return seen
 
     def tick(self, now: datetime | str | None = None) -> list[Event]:
         """Expire every deadline due at or before `now`, exactly once, in due order.

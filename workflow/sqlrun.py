@@ -34,6 +34,9 @@ INSERT_EVENT = (
     "prev_hash, hash, command_id) VALUES (:plan_id, :seq, :at, :at_us, :trigger, :actor, "
     ":payload, :definition, :prev_hash, :hash, :command_id)"
 )
+INSERT_COMMAND = (
+    "INSERT INTO commands (command_id, plan_id, seq) VALUES (:command_id, :plan_id, :seq)"
+)
 _DEADLINE_COLUMNS = "plan_id, name, due, started_at, expires_at_us, status, closed_at"
 INSERT_DEADLINE = (
     f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES (:plan_id, :name, :due, :started_at, "

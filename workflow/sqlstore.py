@@ -62,6 +62,15 @@ class EventRow(SQLModel, table=True):
     command_id: str | None = Field(default=None, index=True)
 
 
+class CommandRow(SQLModel, table=True):
+    """One row per command id: the key makes applying one command twice impossible."""
+
+    __tablename__ = "commands"
+    command_id: str = Field(primary_key=True)
+    plan_id: str
+    seq: int
+
+
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadlines"
     __table_args__ = (Index("ix_deadlines_status_expires", "status", "expires_at_us"),)
@@ -77,6 +86,7 @@ class DeadlineRow(SQLModel, table=True):
 PLANS = PlanRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
+COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -135,7 +145,7 @@ class SqlStore:
             self.create_schema()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[PLANS, EVENTS, DEADLINES])
+        SQLModel.metadata.create_all(self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS])
 
     def close(self) -> None:
         self.engine.dispose()
@@ -182,6 +192,9 @@ class SqlStore:
                         }
                         for e in events
                     ])
+                if command_id is not None:
+                    run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
+                                                    "plan_id": plan.plan_id, "seq": plan.seq})
                 if deadlines:
                     sqlrun.upsert_deadlines(
                         run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
