@@ -128,8 +128,12 @@ def main(plans: int = 200, rounds: int = 2) -> str:
     return "\n".join([
         "## (a) Persisted fire on SQLite vs raw sqlite3, same writes",
         "",
-        f"{plans} plans × {rounds} escalation cycles ({len(ESCALATION_CYCLE)} commands each):"
-        " read the plan, update the plan row, append the event, upsert deadline rows, commit.",
+        f"{plans} plans × {rounds} escalation cycles ({len(ESCALATION_CYCLE)} commands each)."
+        " Raw sqlite3 reads the plan row, updates it, appends the event, upserts the deadline"
+        " rows and commits, replaying exactly the rows the engine wrote. The engine does the"
+        " same writes but reads a plan only when it holds no working copy of it (the version"
+        " check on save keeps that safe with other writers), and on top judges every rule,"
+        " computes deadlines and seals the hash chain.",
         "",
         "| path | commands/s |",
         "|---|---|",
