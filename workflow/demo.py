@@ -168,21 +168,50 @@ def moments(
 Observer = Callable[[list[Event], Plan], None]
 
 
+def play(
+    engine: Engine,
+    plan_id: str = PLAN_ID,
+    *,
+    until: str | None = None,
+    before: str | None = None,
+    start: str = START,
+    steps: tuple[Step, ...] = STEPS,
+    ticks: bool = True,
+    observe: Observer | None = None,
+) -> datetime:
+    """Play the scenario on an engine, up to and including the first step firing `until`, or
+    up to the first step firing `before`; returns the moment of the last step played.
+
+    With `ticks` False the scenario's clock ticks are skipped, so due deadlines stay open
+    until the plan's next command. `observe` sees each step's events and the plan after it.
+    """
+    last = parse_at(start)
+    for step, at in moments(start, steps):
+        if step.trigger == before:
+            return last
+        if step.actor is None:
+            events = engine.tick(at) if ticks else []
+            if observe is not None:
+                observe([e for e in events if e.plan_id == plan_id], engine.state(plan_id))
+        else:
+            if step.trigger == "register_plan":
+                fired = engine.register(plan_id, step.actor, step.payload, at=at)
+            else:
+                fired = engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
+            if observe is not None:
+                observe(fired.events, fired.plan)
+        last = at
+        if step.trigger == until:
+            return at
+    if until is not None or before is not None:
+        raise ValueError(f"the scenario never fires {until or before!r}")
+    return last
+
+
 def run(
     engine: Engine, plan_id: str = PLAN_ID, start: str = START, observe: Observer | None = None,
     steps: tuple[Step, ...] = STEPS,
 ) -> str:
-    """Play the scenario on an engine; returns the plan id. `observe` sees each step's events."""
-    for step, at in moments(start, steps):
-        if step.actor is None:
-            events = engine.tick(at)
-            if observe is not None:
-                observe([e for e in events if e.plan_id == plan_id], engine.state(plan_id))
-            continue
-        if step.trigger == "register_plan":
-            fired = engine.register(plan_id, step.actor, step.payload, at=at)
-        else:
-            fired = engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
-        if observe is not None:
-            observe(fired.events, fired.plan)
+    """Play the whole scenario on an engine; returns the plan id."""
+    play(engine, plan_id, start=start, steps=steps, observe=observe)
     return plan_id

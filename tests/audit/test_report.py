@@ -75,15 +75,7 @@ def test_missing_conditions_are_marked(sqlite_url: str) -> None:
     KPI evidence, monitoring) are marked missing, the others ticked."""
     # Given a plan just contracted and paid, nothing recorded since
     engine = Engine(sqlite_url, FakeClock(demo.START))
-    for step, at in demo.moments():
-        if step.trigger == "confirm_kpi":
-            break
-        if step.actor is None:
-            engine.tick(at)
-        elif step.trigger == "register_plan":
-            engine.register("TW-2027-002", step.actor, step.payload, at=at)
-        else:
-            engine.fire("TW-2027-002", step.trigger, step.actor, step.payload, at=at)
+    demo.play(engine, "TW-2027-002", before="confirm_kpi")
     # When its report is printed
     result = azwa("audit", "report", "TW-2027-002", "--db", sqlite_url)
     # Then two conditions are ticked and two are missing, with what is missing

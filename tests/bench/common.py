@@ -33,18 +33,7 @@ def fresh_sqlite(path: Path) -> str:
 
 def to_preparation(engine: Engine, plan_id: str) -> datetime:
     """Play the demo up to `approve_quick_test`; returns the moment after it."""
-    last = parse_at(demo.START)
-    for step, at in demo.moments():
-        if step.trigger == "escalate":
-            break
-        if step.actor is None:
-            engine.tick(at)
-        elif step.trigger == "register_plan":
-            engine.register(plan_id, step.actor, step.payload, at=at)
-        else:
-            engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
-        last = at
-    return last + timedelta(days=1)
+    return demo.play(engine, plan_id, before="escalate") + timedelta(days=1)
 
 
 def plans_in_preparation(url: str, count: int) -> tuple[Engine, list[str], datetime]:

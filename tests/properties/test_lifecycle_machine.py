@@ -723,15 +723,7 @@ def test_no_escalation_stays_open_once_implementation_is_complete(tmp_path: Path
     """
     engine = Engine(f"sqlite:///{tmp_path}/azwa.db", FakeClock(demo.START))
     try:
-        for step, at in demo.moments():
-            if step.trigger == "complete_implementation":
-                break
-            if step.actor is None:
-                engine.tick(at)
-            elif step.trigger == "register_plan":
-                engine.register(demo.PLAN_ID, step.actor, step.payload, at=at)
-            else:
-                engine.fire(demo.PLAN_ID, step.trigger, step.actor, step.payload, at=at)
+        at = demo.play(engine, demo.PLAN_ID, before="complete_implementation")
         for actor in (demo.MAKER, demo.INSURER, demo.INSURER):
             engine.fire(demo.PLAN_ID, "escalate", actor, ISSUE, at=at)
         assert engine.state(demo.PLAN_ID).escalation == "board_level"

@@ -30,22 +30,9 @@ def day(n: int, minute: int = 0, start: str = START) -> datetime:
 
 def play(engine: Engine, plan_id: str, until: str, *, start: str = START,
          ticks: bool = True) -> datetime:
-    """Run the demo on `plan_id` up to and including the first step firing `until`.
-
-    Returns the moment of that last step. With `ticks=False` the demo's clock ticks are
-    skipped, so due deadlines stay open until the plan's next command.
-    """
-    for step, at in demo.moments(start):
-        if step.actor is None:
-            if ticks:
-                engine.tick(at)
-        elif step.trigger == "register_plan":
-            engine.register(plan_id, step.actor, step.payload, at=at)
-        else:
-            engine.fire(plan_id, step.trigger, step.actor, step.payload, at=at)
-        if step.trigger == until:
-            return at
-    raise ValueError(f"the demo never fires {until!r}")
+    """Run the demo on `plan_id` up to and including the first step firing `until`; the
+    moment of that step. With `ticks=False` due deadlines stay open until the next command."""
+    return demo.play(engine, plan_id, until=until, start=start, ticks=ticks)
 
 
 @dataclass(frozen=True, slots=True)
