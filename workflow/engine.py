@@ -175,13 +175,19 @@ class ProcessEngine:
         ) if plan.deadlines else frozenset()
         ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, due_now)
         tr = self._select(ctx)
-        if plan.last_at is not None and cmd.at < plan.last_at:
-            raise Refused(
-                "time_moves_forward", DESIGN,
-                f"{format_at(cmd.at)} lies before the plan's last event "
-                f"({format_at(plan.last_at)})", trigger=cmd.trigger, plan_id=plan.plan_id)
+        self._check_time(ctx)
         self._check_guards(tr, ctx)
         return ctx, tr
+
+    @staticmethod
+    def _check_time(ctx: Context) -> None:
+        """An event's moment may not lie before the plan's last event (DESIGN.md)."""
+        last = ctx.plan.last_at
+        if last is not None and ctx.at < last:
+            raise Refused(
+                "time_moves_forward", DESIGN,
+                f"{format_at(ctx.at)} lies before the plan's last event ({format_at(last)})",
+                trigger=ctx.trigger, plan_id=ctx.plan.plan_id)
 
     def allowed(self, plan: Plan, actor: Actor, at: datetime) -> list[Permission]:
         """What this actor may fire now, and for every other trigger why not."""
@@ -190,15 +196,13 @@ class ProcessEngine:
             if trigger == REGISTER:
                 continue
             payload = _ReadTracker()
-            cmd = Command(trigger, actor, payload, at)
             needs: list[str] = []
             try:
                 ctx = Context(plan, actor, payload, at, trigger, frozenset(
                     dl.name for dl in plan.deadlines.values()
                     if dl.is_open and dl.expires_at <= at))
-                if plan.last_at is not None and at < plan.last_at:
-                    self.check(plan, cmd)
                 tr = self._select(ctx)
+                self._check_time(ctx)
                 for guard in self._guards_for(tr, ctx):
                     payload.read = False
                     if not guard.check(ctx):
