@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workflow import audit_report, export
+from workflow import audit_picture, audit_report, export
 from workflow.audit import StoreError, open_store, reading, verify
 from workflow.logfile import LogFileError, ReplayResult, read_log, replay_lines
 from workflow.replay import CHAIN_BROKEN, PlanReplay
@@ -265,7 +265,7 @@ def report_command(
     if picture is None and output is not None and fmt is ReportFormat.md:
         picture = output.with_name(f"{output.stem}.timeline.svg")
     image_fmt = "png" if picture is not None and picture.suffix.lower() == ".png" else "svg"
-    image = audit_report.picture(report, image_fmt)
+    image = audit_picture.picture(report, image_fmt)
     if picture is not None:
         _write_bytes(picture, image)
     if fmt is ReportFormat.html:
