@@ -8,7 +8,7 @@ its deadline rows. A tampered row or a lost event shows up as a difference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,8 +190,10 @@ def _compare(plan_id: str, stored: Plan, replayed: Plan) -> list[Problem]:
     ]
 
 
-def verify(store: Store) -> Verified:
-    """Every stored plan re-derived from its events; every difference is a problem."""
+def verify(store: Store, on_plan: Callable[[], None] | None = None) -> Verified:
+    """Every stored plan re-derived from its events; every difference is a problem.
+
+    `on_plan` is called after each plan (the command line moves a progress bar with it)."""
     result = Verified()
     seen: set[str] = set()
     with reading():
@@ -200,6 +202,8 @@ def verify(store: Store) -> Verified:
             result.plans += 1
             result.events += len(events)
             result.problems += check_plan(store, plan_id, events)
+            if on_plan is not None:
+                on_plan()
         for plan_id in store.plan_ids():
             if plan_id not in seen:
                 result.plans += 1

@@ -27,6 +27,7 @@ from rich.text import Text
 from workflow import audit_picture, audit_report, export
 from workflow.audit import StoreError, open_store, reading, verify
 from workflow.logfile import LogFileError, ReplayResult, read_log, replay_lines
+from workflow.progress import bar, count_lines, tracked
 from workflow.replay import CHAIN_BROKEN, PlanReplay
 from workflow.timecalc import parse_at
 
@@ -72,7 +73,8 @@ def replay_command(
     2 unreadable."""
     when = _parse_now(now)
     try:
-        result = replay_lines(read_log(log), when)
+        events = tracked(read_log(log), "replaying", count_lines(log))
+        result = replay_lines(events, when)
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
@@ -194,7 +196,8 @@ def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     plan differs from its replay."""
     try:
         store = open_store(db)
-        result = verify(store)
+        with bar("verifying plans", None) as advance:
+            result = verify(store, on_plan=lambda: advance(1))
     except StoreError as error:
         raise _fail(str(error)) from None
     if as_json:
