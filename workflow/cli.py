@@ -31,7 +31,7 @@ from workflow.render import (
     show_plan,
     timeline_table,
 )
-from workflow.service import Engine
+from workflow.service import Engine, Fired
 from workflow.spec import Actor
 from workflow.sqlstore import resolve_url
 from workflow.timecalc import parse_at
@@ -170,7 +170,7 @@ def fire(
     emit_fired(fired, as_json)
 
 
-def emit_fired(fired: Any, as_json: bool) -> None:
+def emit_fired(fired: Fired, as_json: bool) -> None:
     if as_json:
         out.print_json(data={"state": fired.plan.state, "escalation": fired.plan.escalation,
                              "repeated": fired.repeated,

@@ -84,6 +84,15 @@ class _ReadTracker(dict[str, Any]):
         return False
 
 
+def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
+    """The open deadlines of a plan that expire at or before `at`."""
+    if not plan.deadlines:
+        return frozenset()
+    return frozenset(
+        dl.name for dl in plan.deadlines.values() if dl.status == OPEN and dl.expires_at <= at
+    )
+
+
 class ProcessEngine:
     """The rules of one definition, applied to plans handed in by the caller."""
 
@@ -152,8 +161,7 @@ class ProcessEngine:
     def apply(self, plan: Plan, cmd: Command) -> Outcome:
         """Apply a command; on refusal the plan is left exactly as it was."""
         ctx, tr = self.check(plan, cmd)
-        events = self._expire_due(plan, sorted(ctx.due_now, key=lambda n: (
-            plan.deadlines[n].expires_at, n))) if ctx.due_now else []
+        events = self._expire_due(plan, ctx.due_now) if ctx.due_now else []
         at_text = cmd.at_text or format_at(cmd.at)
         self._fire(plan, tr, ctx, at_text)
         events.append(self._append(plan, cmd, at_text))
@@ -161,19 +169,14 @@ class ProcessEngine:
 
     def expire(self, plan: Plan, now: datetime) -> list[Event]:
         """Expire every open deadline due at or before `now`, in due order, once each."""
-        due = [dl.name for dl in plan.open_deadlines() if dl.expires_at <= now]
-        return self._expire_due(plan, due)
+        return self._expire_due(plan, _due_now(plan, now))
 
     def check(self, plan: Plan, cmd: Command) -> tuple[Context, Transition]:
         """Every rule a command must pass, judged without changing anything."""
         if cmd.trigger == REGISTER:
             raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
                           trigger=cmd.trigger, plan_id=plan.plan_id)
-        due_now = frozenset(
-            dl.name for dl in plan.deadlines.values()
-            if dl.status == OPEN and dl.expires_at <= cmd.at
-        ) if plan.deadlines else frozenset()
-        ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, due_now)
+        ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, _due_now(plan, cmd.at))
         tr = self._select(ctx)
         self._check_time(ctx)
         self._check_guards(tr, ctx)
@@ -192,15 +195,14 @@ class ProcessEngine:
     def allowed(self, plan: Plan, actor: Actor, at: datetime) -> list[Permission]:
         """What this actor may fire now, and for every other trigger why not."""
         answers: list[Permission] = []
+        due_now = _due_now(plan, at)
         for trigger in self.definition.triggers():
             if trigger == REGISTER:
                 continue
             payload = _ReadTracker()
             needs: list[str] = []
             try:
-                ctx = Context(plan, actor, payload, at, trigger, frozenset(
-                    dl.name for dl in plan.deadlines.values()
-                    if dl.is_open and dl.expires_at <= at))
+                ctx = Context(plan, actor, payload, at, trigger, due_now)
                 tr = self._select(ctx)
                 self._check_time(ctx)
                 for guard in self._guards_for(tr, ctx):
@@ -365,9 +367,11 @@ class ProcessEngine:
         })
         plan.escalation = region.initial
 
-    def _expire_due(self, plan: Plan, names: list[str]) -> list[Event]:
+    def _expire_due(self, plan: Plan, names: frozenset[str]) -> list[Event]:
+        """Expire these deadlines in due order (ties by name), whoever asks: a command or
+        the deadline clock."""
         events: list[Event] = []
-        for name in names:
+        for name in sorted(names, key=lambda n: (plan.deadlines[n].expires_at, n)):
             dl = plan.deadlines[name]
             at = dl.expires_at
             dl.status, dl.closed_at = EXPIRED, format_at(at)

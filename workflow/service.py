@@ -54,6 +54,12 @@ def as_actor(actor: ActorLike) -> Actor:
     return actor if isinstance(actor, Actor) else Actor.from_dict(actor)
 
 
+def _already_registered(plan_id: str) -> Refused:
+    return Refused("unique_plan_id", "A4 §1.a.2",
+                   f"A plan with id {plan_id!r} is already registered",
+                   trigger=REGISTER, plan_id=plan_id)
+
+
 def _snapshot(plan: Plan) -> dict[str, tuple[str, datetime]]:
     return {n: (d.status, d.expires_at) for n, d in plan.deadlines.items()}
 
@@ -122,6 +128,8 @@ class Engine:
         return (cached, True) if cached is not None else (self._load(plan_id), False)
 
     def _keep(self, plan: Plan) -> None:
+        if self._cache_size <= 0:
+            return
         with self._cache_lock:
             self._cache[plan.plan_id] = plan
             while len(self._cache) > self._cache_size:
@@ -144,9 +152,7 @@ class Engine:
             return Fired(self._load(plan_id), seen, repeated=True)
         try:
             if self.store.load(plan_id) is not None:
-                raise Refused("unique_plan_id", "A4 §1.a.2",
-                              f"A plan with id {plan_id!r} is already registered",
-                              trigger=REGISTER, plan_id=plan_id)
+                raise _already_registered(plan_id)
             outcome = self.process().register(plan_id, who, dict(attrs), when)
             stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
                                      deadlines=list(outcome.plan.deadlines.values()),
@@ -154,10 +160,10 @@ class Engine:
         except Refused as refusal:
             self._refused(refusal, plan_id, REGISTER, who)
             raise
-        except StaleWrite:
-            raise Refused("unique_plan_id", "A4 §1.a.2",
-                          f"A plan with id {plan_id!r} is already registered",
-                          trigger=REGISTER, plan_id=plan_id) from None
+        except StaleWrite:  # registered by another writer since the check above
+            taken = _already_registered(plan_id)
+            self._refused(taken, plan_id, REGISTER, who)
+            raise taken from None
         self._accepted(outcome)
         return Fired(stored, outcome.events)
 
@@ -206,8 +212,7 @@ class Engine:
                 if cached or (command_id is not None and self._seen(command_id, plan_id)):
                     continue
                 raise
-            if self._cache_size > 0:
-                self._keep(plan)
+            self._keep(plan)
             self._accepted(outcome)
             return Fired(stored, outcome.events)
 
