@@ -85,10 +85,6 @@ class Plan:
             (d for d in self.deadlines.values() if d.is_open), key=lambda d: (d.expires_at, d.name)
         )
 
-    def next_expiry(self) -> datetime | None:
-        pending = self.open_deadlines()
-        return pending[0].expires_at if pending else None
-
     def to_dict(self) -> dict[str, Any]:
         """Everything replay must reproduce, as JSON-ready data."""
         return {

@@ -7,7 +7,7 @@ and the simulation read the same objects and none of them can change the rules a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -153,7 +153,6 @@ class Definition:
     """`register_plan`: creates the plan in `initial` (its sources are empty)."""
     representative: Representative | None = None
     """Who acts for a role on a plan, to tell each role what it may do next."""
-    descriptions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:

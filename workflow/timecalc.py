@@ -43,12 +43,6 @@ def expiry_instant(due: date) -> datetime:
     return midnight.astimezone(UTC)
 
 
-def to_utc(at: datetime) -> datetime:
-    if at.tzinfo is None:
-        raise ValueError(f"instant without time zone: {at.isoformat()}")
-    return at.astimezone(UTC)
-
-
 def format_at(at: datetime) -> str:
     """ISO-8601 with the Amsterdam offset, the form events carry."""
     return at.astimezone(AMSTERDAM).isoformat()
@@ -89,8 +83,3 @@ def to_micros(at: datetime) -> int:
 
 def from_micros(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
-
-
-def pendulum_at(at: datetime) -> pendulum.DateTime:
-    """For display: the instant as a pendulum time in Amsterdam."""
-    return pendulum.instance(at).in_timezone(TZ_NAME)
