@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/azwa definition reference -o docs/reference.md
-	$(BIN)/typer workflow.cli utils docs --name azwa --title "The azwa command" --output docs/cli.md
+	$(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis azwa-demo.db*

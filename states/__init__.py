@@ -4,8 +4,8 @@ registered under, so an old plan replays under the rules then in force."""
 from __future__ import annotations
 
 from states.transformation import DEFINITION as TRANSFORMATION_V1
-from workflow.spec import Definition
-from workflow.validate import validate
+from workflow.core.spec import Definition
+from workflow.core.validate import validate
 
 _REGISTRY: dict[str, Definition] = {}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from workflow.context import Context
-from workflow.plan import Plan
-from workflow.timecalc import expiry_instant, format_at
+from workflow.core.context import Context
+from workflow.core.plan import Plan
+from workflow.core.timecalc import expiry_instant, format_at
 
 
 def _money(value: Any) -> float:

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 
 from states import modelplan
-from workflow.context import Context
-from workflow.spec import Guard
-from workflow.timecalc import local_date
+from workflow.core.context import Context
+from workflow.core.spec import Guard
+from workflow.core.timecalc import local_date
 
 CRITERIA = ("care_use", "redistribution", "staff_deployment", "care_real_estate")
 CHARACTERS = ("innovation", "scaling")

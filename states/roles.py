@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from states.guards import participating_municipalities, party_orgs, second_insurer
-from workflow.plan import Plan
-from workflow.spec import Actor, Membership
+from workflow.core.plan import Plan
+from workflow.core.spec import Actor, Membership
 
 ROLES: dict[str, str] = {
     "plan_maker": "planmakers / indienende partijen / zorgaanbieders",

@@ -10,7 +10,7 @@ from states import effects as fx
 from states import guards as g
 from states.guards import guard, reason
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, representative
-from workflow.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
+from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
 MUNI, RC, NZA, BOARD = "municipality", "regional_coordinator", "nza", "governance_board"

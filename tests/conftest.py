@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 import structlog
 
-from workflow.logs import configure
+from workflow.service.logs import configure
 
 PG_URL = os.environ.get("AZWA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workflow.cli import app
+from workflow.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRATION = ROOT / "docs" / "examples" / "registration.json"

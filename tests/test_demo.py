@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from workflow.cli import app
+from workflow.cli.main import app
 
 
 def test_demo_closes_both_plans_with_a_breach_and_an_escalation(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from workflow import Actor, Engine, FakeClock, Refused, demo
-from workflow.logs import configure
+from workflow import Actor, Engine, FakeClock, Refused
+from workflow.service import demo
+from workflow.service.logs import configure
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow import progress
+from workflow.cli import progress
 
 
 @pytest.mark.parametrize("terminal", [False, True])

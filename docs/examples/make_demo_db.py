@@ -1,7 +1,8 @@
-"""Write azwa.db with the sample plan of workflow/demo.py (TW-2027-001, closed)."""
+"""Write azwa.db with the sample plan of workflow/service/demo.py (TW-2027-001, closed)."""
 
-from workflow import Engine, FakeClock, demo
-from workflow.logs import configure
+from workflow import Engine, FakeClock
+from workflow.service import demo
+from workflow.service.logs import configure
 
 configure(level="WARNING")
 engine = Engine("sqlite:///azwa.db", FakeClock(demo.START))

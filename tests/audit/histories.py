@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow import demo
-from workflow.clock import FakeClock
-from workflow.engine import Command
-from workflow.errors import Refused
-from workflow.service import Engine
-from workflow.spec import Actor
-from workflow.timecalc import local_date, parse_at
+from workflow.core.clock import FakeClock
+from workflow.core.engine import Command
+from workflow.core.errors import Refused
+from workflow.core.spec import Actor
+from workflow.core.timecalc import local_date, parse_at
+from workflow.service import demo
+from workflow.service.api import Engine
 
 MAKER, HOSPITAL, INSURER = demo.MAKER, demo.HOSPITAL, demo.INSURER
 SECOND, ENSCHEDE, NZA = demo.SECOND, demo.ENSCHEDE, demo.NZA

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workflow.logs import configure
+from workflow.service.logs import configure
 
 from ..replay.helpers import app
 

@@ -9,10 +9,10 @@ from datetime import datetime
 import pytest
 
 import states
-from workflow import demo
-from workflow.engine import Command, ProcessEngine
-from workflow.plan import Plan
-from workflow.timecalc import parse_at
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.plan import Plan
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
 
 ENGINE = ProcessEngine(states.DEFAULT)
 LATER = parse_at("2027-10-02T09:00:00+02:00")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow import demo
-from workflow.clock import FakeClock
-from workflow.service import Engine
+from workflow.core.clock import FakeClock
+from workflow.service import demo
+from workflow.service.api import Engine
 
 from ..replay.helpers import azwa
 from .histories import walk

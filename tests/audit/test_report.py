@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from workflow import audit_report, demo
-from workflow.clock import FakeClock
-from workflow.service import Engine
-from workflow.timecalc import parse_at
+from workflow.audit import report as audit_report
+from workflow.core.clock import FakeClock
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
+from workflow.service.api import Engine
 
 from ..replay.helpers import azwa
 

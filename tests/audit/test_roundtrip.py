@@ -10,13 +10,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow import demo, export
-from workflow.audit import verify
-from workflow.clock import FakeClock
-from workflow.logfile import parse_lines, replay_lines
-from workflow.replay import rebuild
-from workflow.service import Engine
-from workflow.sqlstore import SqlStore
+from workflow.audit import export
+from workflow.audit.logfile import parse_lines, replay_lines
+from workflow.audit.replay import rebuild
+from workflow.audit.verify import verify
+from workflow.core.clock import FakeClock
+from workflow.service import demo
+from workflow.service.api import Engine
+from workflow.store.sql import SqlStore
 
 from ..replay.helpers import azwa
 from .histories import walk

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from workflow.logfile import LogFileError
+from workflow.audit.logfile import LogFileError
 
 from ..replay.helpers import load, replay_events
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from workflow import demo
-from workflow.audit import open_store, verify
-from workflow.clock import FakeClock
-from workflow.service import Engine
+from workflow.audit.verify import open_store, verify
+from workflow.core.clock import FakeClock
+from workflow.service import demo
+from workflow.service.api import Engine
 
 from ..replay.helpers import azwa
 from .histories import walk

@@ -17,8 +17,8 @@ from transitions import Machine
 
 import states
 from tests.bench.common import best_of, paired
-from workflow import demo
-from workflow.engine import Command, ProcessEngine
+from workflow.core.engine import Command, ProcessEngine
+from workflow.service import demo
 
 
 def scenario() -> list[tuple[demo.Step, Any]]:

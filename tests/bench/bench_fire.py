@@ -23,10 +23,10 @@ from tests.bench.common import (
     plans_in_preparation,
     scratch_dir,
 )
-from workflow.events import Event
-from workflow.plan import Deadline, Plan
-from workflow.sqlstore import SqlStore
-from workflow.timecalc import parse_at, to_micros
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
+from workflow.core.timecalc import parse_at, to_micros
+from workflow.store.sql import SqlStore
 
 
 class RecordingStore(SqlStore):

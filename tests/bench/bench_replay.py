@@ -1,6 +1,6 @@
 """Replay throughput and memory: `python bench/bench_replay.py [--events N]`.
 
-Writes a log of N events (the demo scenario of `workflow.demo`, many plans, 50 of them
+Writes a log of N events (the demo scenario of `workflow.service.demo`, many plans, 50 of them
 interleaved at a time, hash-chained as the service writes them) to a temporary file and
 replays it with `azwa replay`'s code path: streamed from the file, every event checked by the
 engine and every hash verified. The same run times a bare `transitions` trigger per event on
@@ -29,14 +29,14 @@ from typing import Any
 from transitions import Machine
 
 import states
-from workflow import demo
-from workflow.engine import Command, ProcessEngine
-from workflow.events import Event
-from workflow.logfile import read_log, replay_lines
-from workflow.logs import configure
-from workflow.plan import Plan
-from workflow.spec import Definition
-from workflow.timecalc import parse_at
+from workflow.audit.logfile import read_log, replay_lines
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.events import Event
+from workflow.core.plan import Plan
+from workflow.core.spec import Definition
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
+from workflow.service.logs import configure
 
 BATCH = 50
 """Plans whose events interleave in the log."""

@@ -13,8 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.bench.common import fresh_sqlite, scratch_dir
-from workflow import Engine, FakeClock, demo
-from workflow.timecalc import parse_at, to_micros
+from workflow import Engine, FakeClock
+from workflow.core.timecalc import parse_at, to_micros
+from workflow.service import demo
 
 DUE_AT = parse_at("2027-01-12T09:00:00+01:00")
 

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from workflow import Engine, FakeClock, demo
-from workflow.logs import configure
-from workflow.timecalc import parse_at
+from workflow import Engine, FakeClock
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
+from workflow.service.logs import configure
 
 configure(json=True, level="ERROR")
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import states
-from workflow.reference import markdown
+from workflow.cli.reference import markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def test_cli_page_matches_the_commands(tmp_path: Path) -> None:
     """docs/cli.md is what typer generates from the `azwa` command today."""
     out = tmp_path / "cli.md"
     typer_bin = Path(sys.executable).with_name("typer")
-    subprocess.run([str(typer_bin), "workflow.cli", "utils", "docs", "--name", "azwa",
+    subprocess.run([str(typer_bin), "workflow.cli.main", "utils", "docs", "--name", "azwa",
                     "--title", "The azwa command", "--output", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == out.read_text(

@@ -14,8 +14,8 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from states.modelplan import BASISEISEN, SECTIONS, check_modelplan, parse_modelplan
-from workflow.cli_modelplan import app
-from workflow.modelplan_io import ModelplanFileError, read_modelplan, report, template
+from workflow.cli.modelplan import app
+from workflow.modelplan.files import ModelplanFileError, read_modelplan, report, template
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "modelplan_example.yaml"

@@ -32,13 +32,14 @@ from hypothesis.stateful import (
 import states
 from states.guards import committing_orgs, participating_municipalities, party_orgs
 from states.transformation import FINALS, LADDER, STATES, WORKED_OUT_OR_CARRIED_OUT
-from workflow import Actor, Engine, FakeClock, Plan, Refused, UnknownPlan, demo
-from workflow.events import Event, verify_chain
-from workflow.plan import EXPIRED, OPEN
-from workflow.replay import rebuild
-from workflow.spec import DEADLINE_EXPIRED
-from workflow.sqlstore import SqlStore
-from workflow.timecalc import local_date, parse_at
+from workflow import Actor, Engine, FakeClock, Plan, Refused, UnknownPlan
+from workflow.audit.replay import rebuild
+from workflow.core.events import Event, verify_chain
+from workflow.core.plan import EXPIRED, OPEN
+from workflow.core.spec import DEADLINE_EXPIRED
+from workflow.core.timecalc import local_date, parse_at
+from workflow.service import demo
+from workflow.store.sql import SqlStore
 
 PROFILES: dict[str, dict[str, int]] = {
     "dev": {"max_examples": 30, "stateful_step_count": 100},

@@ -9,11 +9,11 @@ from typing import Any
 import typer
 from typer.testing import CliRunner, Result
 
-from workflow.cli_audit import audit_app, export_command, replay_command
-from workflow.events import digest
-from workflow.logfile import ReplayResult, parse_lines, replay_lines
-from workflow.plan import GENESIS
-from workflow.timecalc import parse_at
+from workflow.audit.logfile import ReplayResult, parse_lines, replay_lines
+from workflow.cli.audit import audit_app, export_command, replay_command
+from workflow.core.events import digest
+from workflow.core.plan import GENESIS
+from workflow.core.timecalc import parse_at
 
 LOGS = Path(__file__).resolve().parent / "logs"
 

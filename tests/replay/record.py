@@ -1,6 +1,6 @@
 """Record the replay test logs once: `python -m tests.replay.record`.
 
-Each story is played through the service (`workflow.service.Engine`) on an in-memory
+Each story is played through the service (`workflow.service.api.Engine`) on an in-memory
 database with explicit times, exported as JSON Lines, and replayed; the log and the replay's
 result are written to `tests/replay/logs/` as `NAME.jsonl` and `NAME.expected.json`. From then
 on they are fixed data: `test_recorded.py` replays every log and compares it with its recorded
@@ -20,14 +20,14 @@ from typing import Any
 
 import yaml
 
-from workflow import demo
-from workflow.clock import FakeClock
-from workflow.events import Event
-from workflow.logfile import parse_lines, replay_lines
-from workflow.logs import configure
-from workflow.service import Engine
-from workflow.spec import Actor
-from workflow.timecalc import format_at, parse_at
+from workflow.audit.logfile import parse_lines, replay_lines
+from workflow.core.clock import FakeClock
+from workflow.core.events import Event
+from workflow.core.spec import Actor
+from workflow.core.timecalc import format_at, parse_at
+from workflow.service import demo
+from workflow.service.api import Engine
+from workflow.service.logs import configure
 
 HERE = Path(__file__).resolve().parent
 LOGS = HERE / "logs"

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 import states
-from workflow import replay
-from workflow.engine import ProcessEngine
-from workflow.logfile import read_log
-from workflow.replay import rebuild
-from workflow.spec import Definition
+from workflow.audit import replay
+from workflow.audit.logfile import read_log
+from workflow.audit.replay import rebuild
+from workflow.core.engine import ProcessEngine
+from workflow.core.spec import Definition
 
 from .helpers import LOGS, azwa
 

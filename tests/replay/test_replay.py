@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from workflow import demo
-from workflow.clock import FakeClock
-from workflow.service import Engine
-from workflow.timecalc import format_at, parse_at
+from workflow.core.clock import FakeClock
+from workflow.core.timecalc import format_at, parse_at
+from workflow.service import demo
+from workflow.service.api import Engine
 
 from .helpers import LOGS, azwa, load, replay_events, reseal, unchained, write_log
 

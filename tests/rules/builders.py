@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 import states
-from workflow.engine import Command, ProcessEngine
-from workflow.errors import Refused
-from workflow.events import Event
-from workflow.plan import Plan
-from workflow.service import Engine
-from workflow.spec import REGISTER, SYSTEM_ACTOR, Actor
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.errors import Refused
+from workflow.core.events import Event
+from workflow.core.plan import Plan
+from workflow.core.spec import REGISTER, SYSTEM_ACTOR, Actor
+from workflow.service.api import Engine
 
 DEFINITION = states.DEFAULT
 ENGINE = ProcessEngine(DEFINITION)

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from workflow.clock import FakeClock
-from workflow.service import Engine
-from workflow.spec import Length
-from workflow.timecalc import add_months, due_date, expiry_instant
+from workflow.core.clock import FakeClock
+from workflow.core.spec import Length
+from workflow.core.timecalc import add_months, due_date, expiry_instant
+from workflow.service.api import Engine
 
 from .builders import (
     INSURER,

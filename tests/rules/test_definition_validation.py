@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 import states
-from workflow.errors import DefinitionError
-from workflow.spec import DeadlineSpec, Definition, Length, Transition
-from workflow.validate import validate
+from workflow.core.errors import DefinitionError
+from workflow.core.spec import DeadlineSpec, Definition, Length, Transition
+from workflow.core.validate import validate
 
 GOOD = states.DEFAULT
 

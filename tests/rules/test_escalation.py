@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from workflow.spec import Actor
+from workflow.core.spec import Actor
 
 from .builders import (
     BOARD,

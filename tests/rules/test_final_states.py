@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.clock import FakeClock
-from workflow.errors import Refused
-from workflow.service import Engine
+from workflow.core.clock import FakeClock
+from workflow.core.errors import Refused
+from workflow.service.api import Engine
 
 from .builders import DEFINITION, MAKER, MEMBER, T0, into_service, local, plan_in, registration
 from .test_roles import TABLE

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from workflow.plan import Plan
+from workflow.core.plan import Plan
 
 from .builders import CONTRACT, INSURER, MAKER, NZA, Run, plan_in
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.spec import Actor
+from workflow.core.spec import Actor
 
 from .builders import (
     COORDINATOR,

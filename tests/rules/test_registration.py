@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from workflow.errors import Refused
-from workflow.spec import Actor
+from workflow.core.errors import Refused
+from workflow.core.spec import Actor
 
 from .builders import ENGINE, MAKER, T0, register, registration
 

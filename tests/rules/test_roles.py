@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from workflow.errors import Refused
-from workflow.spec import Actor
+from workflow.core.errors import Refused
+from workflow.core.spec import Actor
 
 from .builders import (
     COORDINATOR,

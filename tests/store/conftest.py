@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from workflow import Engine, FakeClock
-from workflow.sqlstore import SqlStore
+from workflow.store.sql import SqlStore
 
 from .scenario import START, close
 

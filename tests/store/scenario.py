@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import states
-from workflow import demo
-from workflow.engine import Command, ProcessEngine
-from workflow.events import Event, verify_chain
-from workflow.plan import Deadline, Plan
-from workflow.replay import rebuild
-from workflow.service import Engine
-from workflow.sqlstore import SqlStore
-from workflow.store import Store
-from workflow.timecalc import parse_at
+from workflow.audit.replay import rebuild
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.events import Event, verify_chain
+from workflow.core.plan import Deadline, Plan
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
+from workflow.service.api import Engine
+from workflow.store.protocol import Store
+from workflow.store.sql import SqlStore
 
 START = demo.START
 PLAN_ID = demo.PLAN_ID

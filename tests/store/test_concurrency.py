@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from workflow import Actor, Engine, FakeClock, Refused, StaleWrite, demo
-from workflow.events import Event
-from workflow.plan import Deadline, Plan
-from workflow.sqlstore import SqlStore
+from workflow import Actor, Engine, FakeClock, Refused, StaleWrite
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
+from workflow.service import demo
+from workflow.store.sql import SqlStore
 
 from .scenario import PLAN_ID, START, assert_log_is_sound, close, play
 

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FIRST_PROCESS = """
 import json, sys
-from workflow import Engine, FakeClock, demo
-from workflow.logs import configure
+from workflow import Engine, FakeClock
+from workflow.service import demo
+from workflow.service.logs import configure
 
 configure(json=True, level="CRITICAL")
 

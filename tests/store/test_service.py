@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from workflow import Actor, Engine, FakeClock, Refused, StaleWrite, UnknownPlan, demo
-from workflow.events import Event
-from workflow.plan import Deadline, Plan
-from workflow.sqlstore import SqlStore
-from workflow.timecalc import parse_at
+from workflow import Actor, Engine, FakeClock, Refused, StaleWrite, UnknownPlan
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
+from workflow.core.timecalc import parse_at
+from workflow.service import demo
+from workflow.store.sql import SqlStore
 
 from .scenario import PLAN_ID, START, assert_log_is_sound, close, day, deadline_rows, play
 

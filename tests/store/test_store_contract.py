@@ -1,4 +1,4 @@
-"""The store's promises (workflow/store.py), kept on a SQLite file and on a PostgreSQL schema.
+"""The store's promises (workflow/store/protocol.py), kept on SQLite and on PostgreSQL.
 
 One command is one `save`: its events, the plan's new state and its changed deadline rows are
 written together or not at all, and a save against a plan that moved on is refused.
@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import text
 
 import states
-from workflow import Actor, StaleWrite, demo
-from workflow.engine import ProcessEngine
-from workflow.events import verify_chain
-from workflow.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline
-from workflow.sqlstore import SqlStore
-from workflow.timecalc import local_date, parse_at
+from workflow import Actor, StaleWrite
+from workflow.core.engine import ProcessEngine
+from workflow.core.events import verify_chain
+from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline
+from workflow.core.timecalc import local_date, parse_at
+from workflow.service import demo
+from workflow.store.sql import SqlStore
 
 from .scenario import PLAN_ID, Save, deadline_rows, demo_saves
 

@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow.errors import AzwaError
-from workflow.events import Event
-from workflow.plan import Plan
-from workflow.replay import CHAIN_BROKEN, PlanReplay
-from workflow.sqlstore import PLANS, SqlStore, resolve_url
-from workflow.store import Store
+from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
+from workflow.core.errors import AzwaError
+from workflow.core.events import Event
+from workflow.core.plan import Plan
+from workflow.store.protocol import Store
+from workflow.store.sql import PLANS, SqlStore
+from workflow.store.url import resolve_url
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 

@@ -8,12 +8,25 @@ The arithmetic is on dates, so summer and winter time cannot shift a due day.
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pendulum
 
-from workflow.spec import Length
+
+@dataclass(frozen=True, slots=True)
+class Length:
+    """A deadline's length in calendar weeks and months (A4 §1.5 counts both)."""
+
+    weeks: int = 0
+    months: int = 0
+
+    def describe(self) -> str:
+        if self.months:
+            return f"{self.months} month{'s' if self.months != 1 else ''}"
+        return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TZ_NAME = "Europe/Amsterdam"
@@ -59,7 +72,9 @@ def parse_at(text: str) -> datetime:
             raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
         if not isinstance(parsed, datetime):
             raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from None
-        value = parsed
+        if parsed.tzinfo is None:
+            raise ValueError(f"timestamp without offset: {text!r}") from None
+        value = plain(parsed)
     if value.tzinfo is None:
         raise ValueError(f"timestamp without offset: {text!r}")
     return value
@@ -74,11 +89,27 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
+def plain(at: datetime) -> datetime:
+    """The same instant as a standard-library datetime.
+
+    Subclasses such as pendulum's DateTime change arithmetic (pendulum 3.3 cannot subtract
+    a standard datetime from its own), so every instant is made plain where it enters.
+    """
+    if type(at) is datetime:
+        return at
+    if at.tzinfo is None:
+        raise ValueError(f"instant without time zone: {at.isoformat()}")
+    offset = at.utcoffset()
+    assert offset is not None
+    return datetime(at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond,
+                    tzinfo=timezone(offset))
+
+
 def to_micros(at: datetime) -> int:
     """Microseconds since the epoch: how instants are stored so SQLite compares them right."""
     if at.tzinfo is None:
         raise ValueError(f"instant without time zone: {at.isoformat()}")
-    return (at - EPOCH) // MICROSECOND
+    return (plain(at) - EPOCH) // MICROSECOND
 
 
 def from_micros(value: int) -> datetime:

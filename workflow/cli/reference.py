@@ -10,7 +10,7 @@ from typing import Any
 
 from transitions.extensions.diagrams import GraphMachine
 
-from workflow.spec import Definition, Transition
+from workflow.core.spec import Definition, Transition
 
 
 def _graph(states: tuple[str, ...], initial: str, transitions: tuple[Transition, ...],

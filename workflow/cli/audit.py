@@ -24,12 +24,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workflow import audit_picture, audit_report, export
-from workflow.audit import StoreError, open_store, reading, verify
-from workflow.logfile import LogFileError, ReplayResult, read_log, replay_lines
-from workflow.progress import bar, count_lines, tracked
-from workflow.replay import CHAIN_BROKEN, PlanReplay
-from workflow.timecalc import parse_at
+from workflow.audit import export
+from workflow.audit import picture as audit_picture
+from workflow.audit import report as audit_report
+from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
+from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
+from workflow.audit.verify import StoreError, open_store, reading, verify
+from workflow.cli.progress import bar, count_lines, tracked
+from workflow.core.timecalc import parse_at
 
 DbOption = Annotated[
     str | None,

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import states
-from workflow.audit_report import Moment, PlanReport
-from workflow.timecalc import AMSTERDAM
+from workflow.audit.report import Moment, PlanReport
+from workflow.core.timecalc import AMSTERDAM
 
 COLOURS = {"met": "#4c9a2a", "breached": "#c62828", "open": "#1e88e5", "cancelled": "#9e9e9e"}
 STEP_COLOURS = {"bilateral": "#ffe082", "convened": "#ffb74d", "board_level": "#f57c00",

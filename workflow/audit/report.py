@@ -16,12 +16,12 @@ from datetime import date, datetime
 from typing import Any
 
 import states
-from workflow.context import Context
-from workflow.events import Event
-from workflow.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
-from workflow.replay import PlanReplay
-from workflow.spec import Actor
-from workflow.timecalc import AMSTERDAM, days_left, local_date, parse_at
+from workflow.audit.replay import PlanReplay
+from workflow.core.context import Context
+from workflow.core.events import Event
+from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
+from workflow.core.spec import Actor
+from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
 
 JUDGEMENT = "give_lawfulness_judgement"
 AUDITOR = Actor("auditor", "audit")

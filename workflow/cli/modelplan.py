@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from states.modelplan import Modelplan, check_modelplan
-from workflow.modelplan_io import ModelplanFileError, read_modelplan, report, template
+from workflow.modelplan.files import ModelplanFileError, read_modelplan, report, template
 
 app = typer.Typer(
     name="modelplan",

@@ -9,10 +9,8 @@ integers compare the same everywhere.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Text, and_, event, func, select
@@ -21,14 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
-from workflow import sqlrun
-from workflow.errors import StaleWrite
-from workflow.events import Event
-from workflow.plan import Deadline, Plan
-from workflow.store import DueDeadline, PlanSummary
-from workflow.timecalc import from_micros, parse_at, to_micros
+from workflow.core.errors import StaleWrite
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
+from workflow.core.timecalc import from_micros, parse_at, to_micros
+from workflow.store import sqlrun
+from workflow.store.protocol import DueDeadline, PlanSummary
+from workflow.store.url import resolve_url
 
-DEFAULT_URL = "sqlite:///azwa.db"
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -87,14 +85,6 @@ PLANS = PlanRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
-
-
-def resolve_url(db: str | None = None) -> str:
-    """`--db`, else AZWA_DATABASE_URL, else ./azwa.db; a bare path means an SQLite file."""
-    value = db or os.environ.get("AZWA_DATABASE_URL") or DEFAULT_URL
-    if "://" not in value:
-        value = f"sqlite:///{Path(value)}"
-    return value
 
 
 def make_engine(url: str) -> Engine:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
+from workflow.core.actor import Actor as Actor
+from workflow.core.timecalc import Length as Length
 
 if TYPE_CHECKING:
-    from workflow.context import Context
-    from workflow.plan import Plan
+    from workflow.core.context import Context
+    from workflow.core.plan import Plan
 
 Predicate = Callable[["Context"], bool]
 Explain = Callable[["Context"], str]
@@ -20,25 +24,8 @@ Effect = Callable[["Plan", "Context"], None]
 Membership = Callable[["Plan", "Actor"], bool]
 Representative = Callable[["Plan", str], "Actor | None"]
 
-SYSTEM_ROLE = "system"
 REGISTER = "register_plan"
 DEADLINE_EXPIRED = "deadline_expired"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who fires a trigger: a role, the organisation acting in it, and its region."""
-
-    role: str
-    org: str
-    region: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "org": self.org, "region": self.region}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Actor:
-        return cls(role=str(data["role"]), org=str(data["org"]), region=data.get("region"))
 
 
 SYSTEM_ACTOR = Actor(role=SYSTEM_ROLE, org="azwa", region=None)
@@ -75,19 +62,6 @@ class Transition:
     effect: Effect | None = None
     any_org: bool = False
     """True where the actor need not already belong to the plan (a municipality joining)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Length:
-    """A deadline's length in calendar weeks and months (A4 §1.5 counts both)."""
-
-    weeks: int = 0
-    months: int = 0
-
-    def describe(self) -> str:
-        if self.months:
-            return f"{self.months} month{'s' if self.months != 1 else ''}"
-        return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow.plan import EXPIRED, Plan
-from workflow.spec import Actor
+from workflow.core.actor import Actor
+from workflow.core.plan import EXPIRED, Plan
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ The reader checks what a line must hold to be replayed at all: a JSON object wit
 `seq`, `at` (ISO-8601 with an offset), `trigger` and `actor` (`role`, `org`); `payload`,
 `definition`, `prev_hash` and `hash` may be missing (a log from another system). A line that
 cannot be read raises LogFileError naming the line. Nothing is loaded whole: `replay_lines`
-keeps one PlanReplay per plan (workflow.replay judges each event) and reads on.
+keeps one PlanReplay per plan (workflow.audit.replay judges each event) and reads on.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from workflow.errors import AzwaError
-from workflow.replay import (
+from workflow.audit.replay import (
     CHAIN_ABSENT,
     CHAIN_BROKEN,
     CHAIN_OK,
@@ -27,8 +26,9 @@ from workflow.replay import (
     definition_ref,
     triggers_of,
 )
-from workflow.spec import REGISTER
-from workflow.timecalc import parse_at
+from workflow.core.errors import AzwaError
+from workflow.core.spec import REGISTER
+from workflow.core.timecalc import parse_at
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
 BOM = b"\xef\xbb\xbf"

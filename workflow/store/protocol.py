@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from workflow.events import Event
-from workflow.plan import Deadline, Plan
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ replay adds is the audit around it (DESIGN.md "Event log: the audit contract"):
   computed, because the engine expires due deadlines before every command;
 - each plan's hash chain is `ok`, `absent` (no event carries a hash) or `broken` (which event).
 
-A whole log of many plans is read and replayed as it streams by `workflow.logfile`.
+A whole log of many plans is read and replayed as it streams by `workflow.audit.logfile`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from datetime import datetime
 from typing import Any
 
 import states
-from workflow.engine import Command, ProcessEngine
-from workflow.errors import Refused
-from workflow.events import Event, digest
-from workflow.plan import GENESIS, OPEN, Plan
-from workflow.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
-from workflow.timecalc import local_date, parse_at
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.errors import Refused
+from workflow.core.events import Event, digest
+from workflow.core.plan import GENESIS, OPEN, Plan
+from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
+from workflow.core.timecalc import local_date, parse_at
 
 DESIGN = "DESIGN.md"
 CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN = "ok", "absent", "broken"

@@ -8,11 +8,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from workflow.engine import Permission
-from workflow.events import Event
-from workflow.plan import Plan
-from workflow.store import PlanSummary
-from workflow.timecalc import days_left, format_at, parse_at
+from workflow.core.events import Event
+from workflow.core.permission import Permission
+from workflow.core.plan import Plan
+from workflow.core.timecalc import days_left, format_at, parse_at
+from workflow.store.protocol import PlanSummary
 
 
 def plan_json(

@@ -17,24 +17,24 @@ import typer
 from rich.console import Console
 
 import states
-from workflow import cli_modelplan
-from workflow import demo as demo_scenario
-from workflow.cli_audit import audit_app, export_command, replay_command
-from workflow.clock import FakeClock
-from workflow.errors import Refused, StaleWrite, UnknownPlan
-from workflow.logs import configure
-from workflow.reference import markdown, mermaid
-from workflow.render import (
+from workflow.cli import modelplan as cli_modelplan
+from workflow.cli.audit import audit_app, export_command, replay_command
+from workflow.cli.reference import markdown, mermaid
+from workflow.cli.render import (
     history_table,
     plan_json,
     plans_table,
     show_plan,
     timeline_table,
 )
-from workflow.service import Engine, Fired
-from workflow.spec import Actor
-from workflow.sqlstore import resolve_url
-from workflow.timecalc import parse_at
+from workflow.core.clock import FakeClock
+from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.spec import Actor
+from workflow.core.timecalc import parse_at
+from workflow.service import demo as demo_scenario
+from workflow.service.api import Engine, Fired
+from workflow.service.logs import configure
+from workflow.store.url import resolve_url
 
 app = typer.Typer(
     name="azwa",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import quoteattr
 
-from workflow.events import Event
-from workflow.timecalc import parse_at
+from workflow.core.events import Event
+from workflow.core.timecalc import parse_at
 
 FORMATS = ("jsonl", "csv", "xes")
 CSV_COLUMNS = ("plan_id", "seq", "at", "trigger", "role", "org", "region", "definition",

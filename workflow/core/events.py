@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from workflow.plan import GENESIS
+from workflow.core.plan import GENESIS
 
 EVENT_FIELDS = ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition")
 

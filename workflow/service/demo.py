@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from workflow.events import Event
-from workflow.plan import Plan
-from workflow.service import Engine
-from workflow.spec import Actor
-from workflow.timecalc import parse_at
+from workflow.core.events import Event
+from workflow.core.plan import Plan
+from workflow.core.spec import Actor
+from workflow.core.timecalc import parse_at
+from workflow.service.api import Engine
 
 START = "2027-01-11T09:00:00+01:00"
 PLAN_ID = "TW-2027-001"
@@ -118,7 +118,7 @@ STEPS: tuple[Step, ...] = (
 
 
 BREAKTHROUGH_ID = "NH-2027-002"
-MODELPLAN_EXAMPLE = Path(__file__).with_name("examples") / "modelplan_example.yaml"
+MODELPLAN_EXAMPLE = Path(__file__).parent.parent / "examples" / "modelplan_example.yaml"
 NOORDERHAVEN = Actor("plan_maker", "Zorggroep Noorderhaven", "Noorderhaven")
 LINDEBOOM = Actor("plan_maker", "Thuiszorg De Lindeboom", "Noorderhaven")
 

@@ -15,11 +15,12 @@ from typing import Any
 
 from transitions import Machine
 
-from workflow.context import Context
-from workflow.errors import Refused
-from workflow.events import Event, seal
-from workflow.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
-from workflow.spec import (
+from workflow.core.context import Context
+from workflow.core.errors import Refused
+from workflow.core.events import Event, seal
+from workflow.core.permission import Permission as Permission
+from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
+from workflow.core.spec import (
     DEADLINE_EXPIRED,
     REGISTER,
     SYSTEM_ACTOR,
@@ -28,7 +29,7 @@ from workflow.spec import (
     Definition,
     Transition,
 )
-from workflow.timecalc import due_date, expiry_instant, format_at
+from workflow.core.timecalc import due_date, expiry_instant, format_at
 
 DESIGN = "DESIGN.md"
 
@@ -48,16 +49,6 @@ class Command:
 class Outcome:
     plan: Plan
     events: list[Event] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Permission:
-    """May this actor fire this trigger now; if not, why; if so, what the payload needs."""
-
-    trigger: str
-    allowed: bool
-    reason: str | None = None
-    needs: tuple[str, ...] = ()
 
 
 class _Model:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from workflow.timecalc import from_micros, to_micros
+from workflow.core.timecalc import from_micros, to_micros
 
 OPEN, MET, EXPIRED, CANCELLED = "open", "met", "expired", "cancelled"
 GENESIS = "0" * 64

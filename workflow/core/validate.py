@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from workflow.errors import DefinitionError
-from workflow.spec import SYSTEM_ROLE, Definition, Transition
+from workflow.core.errors import DefinitionError
+from workflow.core.spec import SYSTEM_ROLE, Definition, Transition
 
 
 def _reachable(start: str, transitions: Iterable[Transition]) -> set[str]:

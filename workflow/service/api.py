@@ -13,16 +13,16 @@ from datetime import datetime
 from typing import Any
 
 import states
-from workflow.clock import Clock, SystemClock
-from workflow.engine import Command, Outcome, Permission, ProcessEngine
-from workflow.errors import Refused, StaleWrite, UnknownPlan
-from workflow.events import Event
-from workflow.logs import get_logger
-from workflow.plan import Deadline, Plan
-from workflow.spec import REGISTER, Actor, Definition
-from workflow.sqlstore import SqlStore
-from workflow.store import PlanSummary, Store
-from workflow.timecalc import parse_at
+from workflow.core.clock import Clock, SystemClock
+from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
+from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.events import Event
+from workflow.core.plan import Deadline, Plan
+from workflow.core.spec import REGISTER, Actor, Definition
+from workflow.core.timecalc import parse_at, plain
+from workflow.service.logs import get_logger
+from workflow.store.protocol import PlanSummary, Store
+from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]
 DESIGN = "DESIGN.md"
@@ -104,12 +104,10 @@ class Engine:
         return found
 
     def _at(self, at: datetime | str | None) -> datetime:
-        if at is None:
-            return self.clock.now()
-        value = parse_at(at) if isinstance(at, str) else at
+        value = self.clock.now() if at is None else parse_at(at) if isinstance(at, str) else at
         if value.tzinfo is None:
             raise ValueError("`at` needs a time zone")
-        return value
+        return plain(value)
 
     def _load(self, plan_id: str) -> Plan:
         plan = self.store.load(plan_id)

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import pendulum
-
-from workflow.timecalc import TZ_NAME, parse_at
+from workflow.core.timecalc import AMSTERDAM, parse_at, plain
 
 
 class Clock(Protocol):
@@ -22,22 +20,22 @@ class SystemClock:
     """The wall clock, in Amsterdam time."""
 
     def now(self) -> datetime:
-        return pendulum.now(TZ_NAME)
+        return datetime.now(AMSTERDAM)
 
 
 class FakeClock:
     """A clock that moves only when told: tests skip time instead of sleeping."""
 
     def __init__(self, start: datetime | str) -> None:
-        self._now = parse_at(start) if isinstance(start, str) else start
-        if self._now.tzinfo is None:
+        if not isinstance(start, str) and start.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
+        self._now = parse_at(start) if isinstance(start, str) else plain(start)
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, at: datetime | str) -> None:
-        value = parse_at(at) if isinstance(at, str) else at
+        value = parse_at(at) if isinstance(at, str) else plain(at)
         if value < self._now:
             raise ValueError("time moves only forward")
         self._now = value

@@ -1,0 +1,1 @@
+"""The `azwa` command: a thin layer over the service and the auditor tools."""
