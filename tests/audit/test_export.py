@@ -34,15 +34,16 @@ def _events(engine: Engine) -> int:
 
 def test_jsonl_is_the_stored_log_line_for_line(stored: Engine, sqlite_url: str,
                                                tmp_path: Path) -> None:
-    """DESIGN.md "Event log": the JSONL export holds every event exactly as stored and
-    hashed, one JSON object a line."""
+    """DESIGN.md "Event log": the JSONL export holds a header line (the log comes from this
+    engine) and every event exactly as stored and hashed, one JSON object a line."""
     # Given a database, When it is exported as JSONL
     out = tmp_path / "log.jsonl"
     result = azwa("export", "--db", sqlite_url, "--format", "jsonl", "-o", out)
     # Then each line is a stored event, field for field
     assert result.exit_code == 0
     assert f"wrote {_events(stored)} event(s) of 3 plan(s)" in result.stderr
-    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    header, *lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert header == {"log": "azwa", "version": 1, "chain": "sha256"}
     stored_events = [e.to_dict() for p in sorted(x.plan_id for x in stored.plans())
                      for e in stored.history(p)]
     assert lines == stored_events
@@ -58,7 +59,7 @@ def test_one_plan_only(stored: Engine, sqlite_url: str, tmp_path: Path) -> None:
     bad = azwa("export", "--db", sqlite_url, "--plan", "NO-SUCH-PLAN", "-o", none)
     # Then the first file holds that plan's events only; the second is refused
     assert ok.exit_code == 0
-    plans = {json.loads(x)["plan_id"] for x in out.read_text(encoding="utf-8").splitlines()}
+    plans = {json.loads(x)["plan_id"] for x in out.read_text(encoding="utf-8").splitlines()[1:]}
     assert plans == {demo.PLAN_ID}
     assert bad.exit_code == 2 and "no plan 'NO-SUCH-PLAN'" in bad.stderr
     assert not none.exists()

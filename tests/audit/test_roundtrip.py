@@ -27,8 +27,9 @@ def assert_round_trip(store: SqlStore) -> None:
     """Export every plan as JSONL, replay it, and compare each plan with the stored one."""
     buffer = io.StringIO()
     written = export.write("jsonl", store.iter_events(), buffer)
-    lines = buffer.getvalue().splitlines()
-    result = replay_lines(parse_lines(lines))
+    header, *lines = buffer.getvalue().splitlines()
+    assert json.loads(header)["log"] == "azwa"
+    result = replay_lines(parse_lines([header, *lines]))
     ids = list(store.plan_ids())
     assert written.plans == len(ids) == len(result.plans)
     assert result.exit_code == 0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import quoteattr
 
+from workflow.audit.bounds import HEADER
 from workflow.core.events import Event
 from workflow.core.timecalc import parse_at
 
@@ -57,8 +58,10 @@ class _Counter:
 
 
 def write_jsonl(events: Iterable[Event], out: IO[str]) -> Written:
-    """One event a line, exactly the fields that are hashed."""
+    """A header line (the log claims to come from this engine, so replay demands its hash
+    chain), then one event a line, exactly the fields that are hashed."""
     count = _Counter()
+    out.write(json.dumps(HEADER, separators=(",", ":")) + "\n")
     for event in events:
         count.see(event)
         out.write(json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")))

@@ -26,28 +26,12 @@ from workflow.audit.replay import (
     definition_ref,
     triggers_of,
 )
-from workflow.core.errors import AzwaError
+from workflow.audit import bounds
+from workflow.audit.bounds import LineReader, LogFileError
 from workflow.core.spec import REGISTER
-from workflow.core.timecalc import parse_at
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
 BOM = b"\xef\xbb\xbf"
-
-
-class LogFileError(AzwaError):
-    """A line of a log that cannot be read; `line` is 1-based, 0 for the file itself."""
-
-    def __init__(self, line: int, message: str, source: str = "") -> None:
-        self.line = line
-        self.message = message
-        self.source = source
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        where = self.source or "log"
-        if self.line:
-            where += f" line {self.line}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +76,8 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
             raise _fail(number, f"not UTF-8 text (byte {exc.start + 1})") from None
     else:
         text = raw
+    limits = bounds.limits()
+    bounds.check_text(number, text, limits)
     try:
         event, end = _SCAN(text, 0)
         if end != len(text) and not text[end:].isspace():
@@ -112,7 +98,7 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
     if type(plan_id) is not str or not plan_id or plan_id.isspace():
         raise _fail(number, "plan_id must be a non-empty text")
     if type(seq) is not int or seq < 1:
-        raise _fail(number, f"seq must be a whole number from 1, not {seq!r}")
+        raise _fail(number, f"seq must be a whole number from 1, not {seq!r:.40}")
     if type(trigger) is not str or not trigger or trigger.isspace():
         raise _fail(number, "trigger must be a non-empty text")
     if type(actor) is not dict:
@@ -127,19 +113,19 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
         if key in event and type(event[key]) is not str:
             raise _fail(number, f"{key} must be a text")
     if type(at_text) is not str:
-        raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r}")
-    try:
-        at = parse_at(at_text)
-    except (ValueError, OverflowError) as exc:
-        raise _fail(number, f"bad timestamp in at: {exc}") from None
-    return LogLine(number, event, at)
+        raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r:.40}")
+    bounds.check_event(number, text, event, limits)
+    return LogLine(number, event, bounds.log_at(number, at_text))
 
 
 def parse_lines(lines: Iterable[bytes | str], source: str = "") -> Iterator[LogLine]:
     """Every readable event of a stream of lines, in order; stops at the first bad line."""
     for number, raw in enumerate(lines, start=1):
-        if number == 1 and isinstance(raw, bytes) and raw.startswith(BOM):
-            raw = raw[len(BOM):]
+        if number == 1:
+            if isinstance(raw, bytes) and raw.startswith(BOM):
+                raw = raw[len(BOM):]
+            if bounds.is_header(raw):
+                continue
         try:
             parsed = parse_line(number, raw)
         except LogFileError as error:
@@ -165,11 +151,12 @@ def opened(path: Path | str) -> Iterator[IO[bytes]]:
         handle.close()
 
 
-def read_log(path: Path | str) -> Iterator[LogLine]:
-    """Stream the events of a log file (or `-`), line by line."""
+def read_log(path: Path | str, reader: LineReader | None = None) -> Iterator[LogLine]:
+    """Stream the events of a log file (or `-`), line by line, within the reader's limits."""
+    reader = reader or LineReader()
     with opened(path) as handle:
         try:
-            yield from parse_lines(handle, str(path))
+            yield from parse_lines(reader.lines(handle), str(path))
         except OSError as exc:
             raise LogFileError(0, f"cannot read the file: {exc.strerror or exc}",
                                str(path)) from None

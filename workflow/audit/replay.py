@@ -26,7 +26,7 @@ from workflow.core.errors import Refused
 from workflow.core.events import Event, digest
 from workflow.core.plan import GENESIS, OPEN, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
-from workflow.core.timecalc import local_date, parse_at
+from workflow.core.timecalc import local_date, parse_iso
 
 DESIGN = "DESIGN.md"
 CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN = "ok", "absent", "broken"
@@ -158,7 +158,7 @@ class PlanReplay:
     def step(self, event: Mapping[str, Any], at: datetime | None = None, line: int = 0) -> None:
         """Apply one event of this plan's log (the plan's events come in seq order)."""
         seq, trigger = int(event["seq"]), str(event["trigger"])
-        when = at if at is not None else parse_at(str(event["at"]))
+        when = at if at is not None else parse_iso(str(event["at"]))
         self.events += 1
         produced: Event | None = None
         try:

@@ -61,11 +61,29 @@ def format_at(at: datetime) -> str:
     return at.astimezone(AMSTERDAM).isoformat()
 
 
-def parse_at(text: str) -> datetime:
-    """Parse an ISO-8601 instant; one without an offset is refused, never guessed."""
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 instant with an offset, and nothing else: how a log's `at` is read.
+
+    No words (`now`, `today`), no guessing: reading a log never depends on the clock."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
+        raise ValueError(f"not an ISO-8601 timestamp: {text[:40]!r}") from None
+    if value.tzinfo is None:
+        raise ValueError(f"timestamp without offset: {text[:40]!r}")
+    return value
+
+
+def parse_at(text: str) -> datetime:
+    """Parse an ISO-8601 instant; one without an offset is refused, never guessed.
+
+    Other spellings of a date and time pendulum knows are read too, but never a word such
+    as `now` or `today`: what it means would depend on the clock."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        if not text[:4].isdigit():
+            raise ValueError(f"not an ISO-8601 timestamp: {text[:40]!r}") from None
         try:
             parsed = pendulum.parse(text, tz=None)  # tz=None: no offset stays no offset
         except Exception as exc:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import states
+from workflow.core.bounds import BadInput, check_actor, check_object, check_text, check_year
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import Refused, StaleWrite, UnknownPlan
@@ -22,6 +23,7 @@ from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
 from workflow.service.logs import get_logger
 from workflow.store.protocol import PlanSummary, Store
+from workflow.store.heads import Signer
 from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]
@@ -51,7 +53,12 @@ class Fired:
 
 
 def as_actor(actor: ActorLike) -> Actor:
-    return actor if isinstance(actor, Actor) else Actor.from_dict(actor)
+    """The caller's actor; BadInput (a ValueError) naming the field when it is malformed."""
+    return check_actor(actor)
+
+
+def _text_id(plan_id: str) -> str:
+    return check_text(plan_id, "plan_id") if type(plan_id) is str else plan_id
 
 
 def _already_registered(plan_id: str) -> Refused:
@@ -85,8 +92,12 @@ class Engine:
         store: Store | None = None,
         definition: Definition | None = None,
         cache_size: int = 1024,
+        signing_key: bytes | None = None,
     ) -> None:
-        self.store: Store = store if store is not None else SqlStore(db_url)
+        """`signing_key` signs each plan's chain heads (default: the key configured in
+        AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY, else heads are recorded unsigned)."""
+        self.store: Store = store if store is not None else SqlStore(
+            db_url, signer=Signer(signing_key) if signing_key is not None else None)
         self.clock = clock if clock is not None else SystemClock()
         self.definition = definition if definition is not None else states.DEFAULT
         self._processes: dict[str, ProcessEngine] = {}
@@ -105,9 +116,12 @@ class Engine:
 
     def _at(self, at: datetime | str | None) -> datetime:
         value = self.clock.now() if at is None else parse_at(at) if isinstance(at, str) else at
+        if not isinstance(value, datetime):
+            raise BadInput(f"at must be an ISO-8601 text or a datetime, not "
+                           f"{type(value).__name__}")
         if value.tzinfo is None:
             raise ValueError("`at` needs a time zone")
-        return plain(value)
+        return plain(check_year(value))
 
     def _load(self, plan_id: str) -> Plan:
         plan = self.store.load(plan_id)
@@ -146,6 +160,7 @@ class Engine:
     ) -> Fired:
         """Register a plan under the current definition (`register_plan`)."""
         who, when = as_actor(actor), self._at(at)
+        plan_id, attrs = _text_id(plan_id), check_object(attrs, "attrs")
         if command_id is not None and (seen := self._seen(command_id, plan_id)):
             return Fired(self._load(plan_id), seen, repeated=True)
         try:
@@ -182,7 +197,8 @@ class Engine:
         `expected_seq` refuses the command when the plan moved on since the caller read it.
         """
         who, when = as_actor(actor), self._at(at)
-        cmd = Command(trigger, who, dict(payload or {}), when)
+        plan_id = _text_id(plan_id)
+        cmd = Command(trigger, who, check_object(payload or {}, "payload"), when)
         while True:
             # Checked again on every retry: another Engine may have stored this command
             # while this one was judging it.

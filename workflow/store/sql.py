@@ -23,7 +23,7 @@ from workflow.core.errors import StaleWrite
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
-from workflow.store import sqlrun
+from workflow.store import heads, sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
 from workflow.store.url import resolve_url
 
@@ -128,14 +128,18 @@ def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
 class SqlStore:
     """Plans, the append-only event log and deadline rows in one SQL database."""
 
-    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+    def __init__(
+        self, url: str | None = None, *, create: bool = True, signer: heads.Signer | None = None
+    ) -> None:
         self.url = resolve_url(url)
         self.engine = make_engine(self.url)
+        self.signer = signer if signer is not None else heads.Signer.from_env()
         if create:
             self.create_schema()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS])
+        SQLModel.metadata.create_all(self.engine, tables=[
+            PLANS, EVENTS, DEADLINES, COMMANDS, heads.HEADS])
 
     def close(self) -> None:
         self.engine.dispose()
@@ -182,6 +186,7 @@ class SqlStore:
                         }
                         for e in events
                     ])
+                    heads.record(run, events, self.signer)
                 if command_id is not None:
                     run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
                                                     "plan_id": plan.plan_id, "seq": plan.seq})

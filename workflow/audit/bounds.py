@@ -1,0 +1,161 @@
+"""Bounds on a log file: a hostile log is one clear line naming the line, never a traceback.
+
+A log comes from anywhere, so nothing in it is trusted to be small: a line is read at most
+`max_line_bytes` at a time (a line from /dev/zero is refused after the limit, not read until
+memory runs out), JSON nested deeper than `max_depth` is refused before it is parsed, texts
+with lone surrogates (`"\\ud800"`) are refused, and `at` must be a strict ISO-8601 instant in
+the years 1900–2200. The limits are settings: AZWA_MAX_LINE_BYTES and AZWA_MAX_DEPTH.
+
+The first line of a log `azwa export` writes is a header (`{"log": "azwa", ...}`): it says
+the log claims to come from this engine, so it must carry its hash chain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from workflow.core.bounds import MAX_DEPTH, BadInput, check_json, check_year
+from workflow.core.errors import AzwaError
+from workflow.core.timecalc import parse_iso
+
+MAX_LINE_BYTES = 1 << 20
+HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
+"""What `azwa export` writes as the first line of a JSONL log."""
+
+_BRACKETS = re.compile(rb"[\[\]{}]")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class LogFileError(AzwaError):
+    """A line of a log that cannot be read; `line` is 1-based, 0 for the file itself."""
+
+    def __init__(self, line: int, message: str, source: str = "") -> None:
+        self.line = line
+        self.message = message
+        self.source = source
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = self.source or "log"
+        if self.line:
+            where += f" line {self.line}"
+        return f"{where}: {' '.join(self.message.split())}"
+
+
+BoundsError = LogFileError
+
+
+def _setting(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadInput(f"{name} must be a whole number, not {value[:20]!r}") from None
+    if number < 1:
+        raise BadInput(f"{name} must be at least 1")
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_depth: int = MAX_DEPTH
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        env = os.environ if env is None else env
+        return cls(_setting(env, "AZWA_MAX_LINE_BYTES", MAX_LINE_BYTES),
+                   _setting(env, "AZWA_MAX_DEPTH", MAX_DEPTH))
+
+
+def is_header(raw: bytes | str) -> bool:
+    """The first line of an export: an object with `"log": "azwa"` and no event fields."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if '"log"' not in text:
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return type(data) is dict and data.get("log") == "azwa" and "plan_id" not in data
+
+
+class LineReader:
+    """Reads a log's lines within the limits and notes whether it carries the export header."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits.from_env()
+        self.header: bool = False
+
+    def lines(self, handle: IO[bytes]) -> Iterator[bytes]:
+        """Each line, at most the limit long (LogFileError beyond)."""
+        limit = self.limits.max_line_bytes
+        number = 0
+        while True:
+            raw = handle.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                raise BoundsError(number, f"the line is longer than {limit} bytes "
+                                          f"(AZWA_MAX_LINE_BYTES)")
+            if number == 1 and is_header(raw.removeprefix(b"\xef\xbb\xbf")):
+                self.header = True
+            yield raw
+
+
+_LIMITS: list[Limits] = []
+
+
+def limits() -> Limits:
+    """The limits in force (read from the environment once)."""
+    if not _LIMITS:
+        _LIMITS.append(Limits.from_env())
+    return _LIMITS[0]
+
+
+def check_text(number: int, text: str, limits: Limits) -> None:
+    """Before parsing: no nesting deeper than the limit (counted only when it could be)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if data.count(b"[") + data.count(b"{") <= limits.max_depth:
+        return
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b"", data)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limits.max_depth:
+                raise BoundsError(number, f"JSON nested deeper than {limits.max_depth} levels "
+                                          f"(AZWA_MAX_DEPTH)")
+        else:
+            depth -= 1
+
+
+def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -> None:
+    """After parsing: texts valid Unicode (searched only when an escape could hide a lone
+    surrogate), the actor's region a text."""
+    region = event["actor"].get("region")
+    if region is not None and type(region) is not str:
+        raise BoundsError(number, f"actor.region must be a text, not {type(region).__name__}")
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            check_json(event, "event", limits.max_depth)
+        except BadInput as exc:
+            raise BoundsError(number, str(exc)) from None
+
+
+def log_at(number: int, text: str) -> datetime:
+    """A log's `at`: strict ISO-8601 with an offset, in the years 1900–2200."""
+    try:
+        return check_year(parse_iso(text))
+    except ValueError as exc:
+        raise BoundsError(number, f"bad timestamp in at: {exc}") from None
