@@ -121,15 +121,17 @@ def test_unreadable_file_or_option_exits_2(args: list[str], message: str, tmp_pa
     assert result.stderr.count("\n") == 1
 
 
-def test_an_empty_log_has_no_plans(tmp_path: Path) -> None:
-    """DESIGN.md "Auditor interface": an empty log is readable: no plans, nothing to object
-    to, the chain absent."""
+def test_an_empty_log_is_not_a_clean_one(tmp_path: Path) -> None:
+    """Issue 13 (integrity): an empty log is readable but proves nothing, so it is not
+    reported clean: exit 1 with the problem `empty`."""
     # Given an empty file
     log = tmp_path / "empty.jsonl"
     log.write_text("", encoding="utf-8")
     # When it is replayed
     result = azwa("replay", log, "--json")
-    # Then there are no plans and the exit status is 0
-    assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"chain": "absent", "chain_breaks": [], "events": 0,
-                                         "plans": {}}
+    # Then there are no plans, and the exit status is 1 with the problem named
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "chain": "absent", "chain_breaks": [], "events": 0, "plans": {},
+        "problems": [{"kind": "empty", "message": "the log holds no events: an empty log is "
+                                                  "not a clean one"}]}

@@ -18,6 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from workflow.audit import bounds
+from workflow.audit.bounds import LineReader
+from workflow.audit.bounds import LogFileError as LogFileError
 from workflow.audit.replay import (
     CHAIN_ABSENT,
     CHAIN_BROKEN,
@@ -26,8 +29,6 @@ from workflow.audit.replay import (
     definition_ref,
     triggers_of,
 )
-from workflow.audit import bounds
-from workflow.audit.bounds import LineReader, LogFileError
 from workflow.core.spec import REGISTER
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")

@@ -3,12 +3,16 @@
 A plan is in order when its events replay without a violation, its hash chain holds, and what
 the replay gives (state, escalation, deadlines, breaches, escalation history, funds, facts, seq,
 last hash) is exactly what is stored: in the plan's JSON, in the plan row's own columns and in
-its deadline rows. A tampered row or a lost event shows up as a difference.
+its deadline rows. A tampered row or a lost event shows up as a difference. Against an
+insider who rewrites events, rows and chain together, the signed heads (workflow.audit.
+signatures) and the anchors kept outside the database (workflow.audit.anchors) hold. A row
+that cannot be read at all is a problem of kind `corrupt`, never a crash.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +21,15 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from workflow.audit import signatures
+from workflow.audit.anchors import Anchors, Tracker
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.core.errors import AzwaError
 from workflow.core.events import Event
 from workflow.core.plan import Plan
+from workflow.store.heads import Signer
 from workflow.store.protocol import Store
-from workflow.store.sql import PLANS, SqlStore
+from workflow.store.sql import EVENTS, PLANS, SqlStore
 from workflow.store.url import resolve_url
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
@@ -71,7 +78,9 @@ class Problem:
 
     plan_id: str
     kind: str
-    """`chain`, `violation`, `differs`, `no_events` or `no_plan`."""
+    """`chain`, `violation`, `differs`, `no_events`, `no_plan`, `head` (the signed heads),
+    `corrupt` (a row that cannot be read), `deleted`, `rolled_back` or `forged` (against
+    the anchors), or `log` (an exported log that is not the database's)."""
     message: str
     seq: int | None = None
     field: str | None = None
@@ -93,6 +102,9 @@ class Verified:
     plans: int = 0
     events: int = 0
     problems: list[Problem] = field(default_factory=list)
+    signing: str = "none"
+    """`signed`, `unsigned`, `unchecked` or `none` (see signatures.Tally)."""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,19 +115,54 @@ class Verified:
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "plans": self.plans, "events": self.events,
+                "signing": self.signing, "notes": self.notes,
                 "bad_plans": self.bad_plans(), "problems": [p.to_dict() for p in self.problems]}
 
 
-def _grouped(events: Iterator[Event]) -> Iterator[tuple[str, list[Event]]]:
+Read = Event | Problem
+
+
+def _decoded(row: Any) -> Read:
+    """A stored event row, or a `corrupt` problem naming what cannot be read."""
+    try:
+        actor, payload = json.loads(row.actor), json.loads(row.payload)
+    except (TypeError, ValueError) as exc:
+        return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} cannot be "
+                       f"read: actor or payload is not JSON ({first_line(exc)})", seq=row.seq)
+    for name in ("at", "trigger", "definition", "prev_hash", "hash"):
+        if type(getattr(row, name)) is not str:
+            return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} "
+                           f"cannot be read: {name} is not a text", seq=row.seq)
+    if type(actor) is not dict or type(payload) is not dict:
+        return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} cannot "
+                       f"be read: actor and payload must be JSON objects", seq=row.seq)
+    return Event(row.plan_id, row.seq, row.at, row.trigger, actor, payload, row.definition,
+                 row.prev_hash, row.hash)
+
+
+def _stored_events(store: Store) -> Iterator[tuple[str, Read]]:
+    """Every stored event, plan by plan in seq order; a row that cannot be read as a problem."""
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        for event in store.iter_events():
+            yield event.plan_id, event
+        return
+    query = select(EVENTS).order_by(EVENTS.c.plan_id, EVENTS.c.seq)
+    with engine.connect() as conn:
+        for row in conn.execution_options(yield_per=1000).execute(query):
+            yield str(row.plan_id), _decoded(row)
+
+
+def _grouped(items: Iterator[tuple[str, Read]]) -> Iterator[tuple[str, list[Read]]]:
     """Consecutive events of one plan (the store streams them plan by plan in seq order)."""
     current: str | None = None
-    batch: list[Event] = []
-    for event in events:
-        if event.plan_id != current:
+    batch: list[Read] = []
+    for plan_id, item in items:
+        if plan_id != current:
             if current is not None:
                 yield current, batch
-            current, batch = event.plan_id, []
-        batch.append(event)
+            current, batch = plan_id, []
+        batch.append(item)
     if current is not None:
         yield current, batch
 
@@ -191,18 +238,54 @@ def _compare(plan_id: str, stored: Plan, replayed: Plan) -> list[Problem]:
     ]
 
 
-def verify(store: Store, on_plan: Callable[[], None] | None = None) -> Verified:
+CORRUPT = (TypeError, ValueError, KeyError, AttributeError, OverflowError)
+"""What a row that is not what the engine wrote raises while it is decoded or replayed."""
+
+
+def _checked(store: Store, plan_id: str, items: list[Read]) -> list[Problem]:
+    events = [e for e in items if isinstance(e, Event)]
+    problems = [p for p in items if isinstance(p, Problem)]
+    try:
+        return problems + check_plan(store, plan_id, events)
+    except CORRUPT as exc:
+        return [*problems, Problem(plan_id, "corrupt", f"a stored row of the plan cannot be "
+                                                       f"read: {first_line(exc)}")]
+
+
+def verify(
+    store: Store,
+    on_plan: Callable[[], None] | None = None,
+    *,
+    signer: Signer | None = None,
+    anchors: Anchors | None = None,
+) -> Verified:
     """Every stored plan re-derived from its events; every difference is a problem.
 
-    `on_plan` is called after each plan (the command line moves a progress bar with it)."""
+    The events are checked against the plan's signed heads (with `signer`'s key, default
+    the configured one) and, given `anchors`, against each plan's anchored head. `on_plan`
+    is called after each plan (the command line moves a progress bar with it)."""
+    signer = signer if signer is not None else Signer.from_env()
     result = Verified()
     seen: set[str] = set()
+    engine = getattr(store, "engine", None)
+    tally = signatures.Tally(present=engine is not None and signatures.has_heads(engine))
+    tracker = Tracker(anchors) if anchors is not None else None
     with reading():
-        for plan_id, events in _grouped(store.iter_events()):
+        for plan_id, items in _grouped(_stored_events(store)):
             seen.add(plan_id)
             result.plans += 1
-            result.events += len(events)
-            result.problems += check_plan(store, plan_id, events)
+            result.events += len(items)
+            result.problems += _checked(store, plan_id, items)
+            events = [e for e in items if isinstance(e, Event)]
+            if tally.present:
+                assert engine is not None
+                result.problems += [
+                    Problem(plan_id, "head", message, seq=seq)
+                    for message, seq in signatures.check(
+                        events, signatures.stored_heads(engine, plan_id), signer, tally)]
+            if tracker is not None:
+                for event in events:
+                    tracker.see(event.to_dict())
             if on_plan is not None:
                 on_plan()
         for plan_id in store.plan_ids():
@@ -210,4 +293,97 @@ def verify(store: Store, on_plan: Callable[[], None] | None = None) -> Verified:
                 result.plans += 1
                 result.problems.append(
                     Problem(plan_id, "no_events", "a stored plan has no events at all"))
+        if tally.present:
+            assert engine is not None
+            for plan_id in signatures.plans_with_heads(engine):
+                if plan_id not in seen:
+                    result.problems.append(Problem(
+                        plan_id, "deleted", "signed heads are stored for a plan whose events "
+                                            "are gone: the plan was deleted"))
+    if tracker is not None:
+        result.problems += [Problem(f.plan_id, f.kind, f.message, seq=f.seq)
+                            for f in tracker.findings("the database")]
+    result.signing = tally.status
+    result.notes = tally.notes()
     return result
+
+
+@dataclass(slots=True)
+class LogCompared:
+    """An exported log against the database: the problems, and what the log does not reach."""
+
+    events: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    newer: int = 0
+    """Events stored after a plan's last event in the log (the database moved on)."""
+
+
+def compare_log(store: Store, events: Iterable[Mapping[str, Any]]) -> LogCompared:
+    """Each event of an exported log against the stored event of the same plan and seq.
+
+    Differs (a field changed in the log or in the database), missing from the database (it
+    was deleted or rolled back), missing from the log (up to the log's last seq of a plan).
+    Plans the log does not hold, and events after its last one, are newer than the log."""
+    out = LogCompared()
+    current: str | None = None
+    stored: dict[int, Read] = {}
+    seen: dict[str, set[int]] = {}
+    for event in events:
+        out.events += 1
+        plan_id, seq = str(event["plan_id"]), int(event["seq"])
+        if plan_id != current:
+            current = plan_id
+            stored = {_seq(item): item for _, item in _stored_events_of(store, plan_id)}
+            if not stored:
+                if plan_id not in seen:
+                    out.problems.append(Problem(plan_id, "log", "the plan is in the log but "
+                                                "not in the database: it was deleted"))
+                seen.setdefault(plan_id, set())
+                continue
+        seen.setdefault(plan_id, set()).add(seq)
+        found = stored.get(seq)
+        if not stored:
+            continue
+        if found is None:
+            out.problems.append(Problem(plan_id, "log", f"seq {seq} is in the log but not in "
+                                        f"the database: it was deleted", seq=seq))
+        elif isinstance(found, Problem):
+            out.problems.append(found)
+        else:
+            mine = found.to_dict()
+            fields = sorted(k for k in set(mine) | set(event) if mine.get(k) != event.get(k))
+            if fields:
+                out.problems.append(Problem(plan_id, "log", f"seq {seq} differs between the "
+                                            f"log and the database in {', '.join(fields)}",
+                                            seq=seq))
+    for plan_id, seqs in seen.items():
+        if not seqs:
+            continue
+        held = [s for s, _ in ((_seq(i), i) for _, i in _stored_events_of(store, plan_id))]
+        lost = [s for s in held if s <= max(seqs) and s not in seqs]
+        if lost:
+            out.problems.append(Problem(plan_id, "log", f"seq {_spans(lost)} in the database "
+                                        f"but not in the log", seq=lost[0]))
+        out.newer += sum(1 for s in held if s > max(seqs))
+    return out
+
+
+def _seq(item: Read) -> int:
+    return item.seq if isinstance(item, Event) else int(item.seq or 0)
+
+
+def _stored_events_of(store: Store, plan_id: str) -> Iterator[tuple[str, Read]]:
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        for event in store.iter_events(plan_id):
+            yield plan_id, event
+        return
+    query = select(EVENTS).where(EVENTS.c.plan_id == plan_id).order_by(EVENTS.c.seq)
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            yield plan_id, _decoded(row)
+
+
+def _spans(seqs: list[int]) -> str:
+    return ", ".join(str(s) for s in seqs[:5]) + (f" and {len(seqs) - 5} more"
+                                                   if len(seqs) > 5 else "")

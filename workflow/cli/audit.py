@@ -11,6 +11,7 @@ the file and line, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,14 +25,29 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from workflow.audit import anchors as audit_anchors
 from workflow.audit import export
 from workflow.audit import picture as audit_picture
 from workflow.audit import report as audit_report
+from workflow.audit.bounds import Limits, LineReader
+from workflow.audit.logcheck import LogProblem, judge, watch
 from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
-from workflow.audit.verify import StoreError, open_store, reading, verify
+from workflow.audit.signatures import UNSIGNED_NOTE
+from workflow.audit.verify import (
+    Problem,
+    StoreError,
+    Verified,
+    compare_log,
+    open_store,
+    reading,
+    verify,
+)
 from workflow.cli.progress import bar, count_lines, tracked
+from workflow.core.bounds import BadInput
 from workflow.core.timecalc import parse_at
+from workflow.store import heads
+from workflow.store.sql import SqlStore
 
 DbOption = Annotated[
     str | None,
@@ -62,6 +78,36 @@ def _parse_now(now: str | None) -> datetime | None:
         raise _fail(f"--now: {exc}") from None
 
 
+AnchorsOption = Annotated[Path | None, typer.Option(
+    "--anchors", help="An anchors file (azwa audit anchor): find deleted, rolled-back and "
+                      "rewritten plans.", show_default=False)]
+
+
+def _signer() -> heads.Signer:
+    """The configured signing key, read now so a wrong setting is one line."""
+    try:
+        signer = heads.Signer(heads.key_from_env())
+    except heads.SigningKeyError as exc:
+        raise _fail(str(exc)) from None
+    return signer
+
+
+def _reader() -> LineReader:
+    try:
+        return LineReader(Limits.from_env())
+    except BadInput as exc:
+        raise _fail(str(exc)) from None
+
+
+def _anchors(path: Path | None, signer: heads.Signer) -> audit_anchors.Anchors | None:
+    if path is None:
+        return None
+    try:
+        return audit_anchors.read(path, signer)
+    except LogFileError as error:
+        raise _fail(error.describe()) from None
+
+
 def replay_command(
     log: Annotated[Path, typer.Argument(
         help="The event log, one JSON event a line (JSON Lines); - reads standard input.",
@@ -70,26 +116,40 @@ def replay_command(
         "--now", help="Also count deadlines still unmet at this ISO-8601 time as breaches.",
         show_default=False)] = None,
     as_json: JsonOption = False,
+    require_chain: Annotated[bool, typer.Option(
+        "--require-chain", help="A plan without a hash chain is not clean (exit 1).")] = False,
+    anchors: AnchorsOption = None,
 ) -> None:
-    """Replay an event log through the rules; exit 0 clean, 1 violations or broken chain,
-    2 unreadable."""
+    """Replay an event log through the rules; exit 0 clean, 1 violations, a broken or missing
+    chain, an empty log or a difference from the anchors, 2 unreadable."""
     when = _parse_now(now)
+    reader = _reader()
+    anchored = _anchors(anchors, _signer()) if anchors is not None else None
+    tracker = audit_anchors.Tracker(anchored) if anchored is not None else None
     try:
-        events = tracked(read_log(log), "replaying", count_lines(log))
-        result = replay_lines(events, when)
+        lines = read_log(log, reader)
+        if tracker is not None:
+            lines = watch(lines, tracker)
+        total = count_lines(log) if log.is_file() else None
+        result = replay_lines(tracked(lines, "replaying", total), when)
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
         raise _fail(error.describe()) from None
+    problems = judge(result, header=reader.header, require_chain=require_chain,
+                     tracker=tracker)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        data = result.to_dict()
+        if problems:  # present only when there are any: a clean log prints as before
+            data["problems"] = [p.to_dict() for p in problems]
+        typer.echo(json.dumps(data, ensure_ascii=False))
     else:
-        _print_replay(result, str(log))
-    if result.exit_code:
-        raise typer.Exit(code=result.exit_code)
+        _print_replay(result, str(log), problems)
+    if result.exit_code or problems:
+        raise typer.Exit(code=1)
 
 
-def _print_replay(result: ReplayResult, source: str) -> None:
+def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
     console = _console()
     console.print(Text(f"{source}: {len(result.plans)} plan(s), {result.events} event(s), "
                        f"hash chain {result.chain}", style="bold"))
@@ -105,9 +165,13 @@ def _print_replay(result: ReplayResult, source: str) -> None:
                 table.add_row(str(v.line or ""), str(v.seq), v.trigger, v.rule, v.seed,
                               Text(reason))
             console.print(table)
-    verdict = "ok" if result.ok else "NOT OK"
+    for problem in problems:
+        where = f"{problem.plan_id}: " if problem.plan_id else ""
+        console.print(Text(f"problem ({problem.kind}): {where}{problem.message}"))
+    verdict = "ok" if result.ok and not problems else "NOT OK"
+    extra = f", {len(problems)} problem(s)" if problems else ""
     console.print(Text(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
-                       f"violation(s), hash chain {result.chain}"))
+                       f"violation(s), hash chain {result.chain}{extra}"))
 
 
 def _plan_table(plan_id: str, replay: PlanReplay) -> Table:
@@ -193,22 +257,44 @@ audit_app = typer.Typer(
 
 
 @audit_app.command("verify")
-def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Re-derive every stored plan from its events and check the hash chains; exit 1 when a
-    plan differs from its replay."""
+def verify_command(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    log: Annotated[Path | None, typer.Option(
+        "--log", help="An exported log (azwa export) to compare with the database event by "
+                      "event.", show_default=False)] = None,
+    anchors: AnchorsOption = None,
+    require_signature: Annotated[bool, typer.Option(
+        "--require-signature", help="Exit 1 unless every head is signed and checked with the "
+                                    "configured key.")] = False,
+) -> None:
+    """Re-derive every stored plan from its events and check the hash chains and the signed
+    heads; exit 1 when a plan differs from its replay, its heads or its anchors."""
+    signer = _signer()
+    reader = _reader()
+    anchored = _anchors(anchors, signer)
     try:
         store = open_store(db)
         with bar("verifying plans", None) as advance:
-            result = verify(store, on_plan=lambda: advance(1))
+            result = verify(store, on_plan=lambda: advance(1), signer=signer,
+                            anchors=anchored)
+        if log is not None:
+            _compare_log(result, store, log, reader, anchored)
     except StoreError as error:
         raise _fail(str(error)) from None
+    if require_signature and result.signing != "signed":
+        result.notes.append("--require-signature: " + (
+            UNSIGNED_NOTE if result.signing in ("unsigned", "none")
+            else "signatures not checked: no signing key given"))
+    failed = not result.ok or (require_signature and result.signing != "signed")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:
         console = _console()
         if result.ok:
-            console.print(Text(f"ok: {result.plans} plan(s), {result.events} event(s): every "
-                               "plan equals its replay and every hash chain holds"))
+            console.print(Text(f"{'NOT OK' if failed else 'ok'}: {result.plans} plan(s), "
+                               f"{result.events} event(s): every plan equals its replay and "
+                               "every hash chain holds"))
         else:
             table = Table(title=Text(f"{len(result.bad_plans())} of {result.plans} plan(s) "
                                      "differ from their event log"), title_justify="left")
@@ -218,8 +304,36 @@ def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
                 table.add_row(p.plan_id, p.kind, "" if p.seq is None else str(p.seq),
                               Text(p.message), Text(_short(p.stored)), Text(_short(p.replayed)))
             console.print(table)
-    if not result.ok:
+        for note in result.notes:
+            console.print(Text(f"note: {note}"))
+    if failed:
         raise typer.Exit(code=1)
+
+
+def _compare_log(result: Verified, store: SqlStore, log: Path, reader: LineReader,
+                 anchored: audit_anchors.Anchors | None) -> None:
+    """`verify --log`: the exported log against the database and, given them, the anchors."""
+    tracker = audit_anchors.Tracker(anchored) if anchored is not None else None
+    try:
+        lines = read_log(log, reader)
+        if tracker is not None:
+            lines = watch(lines, tracker)
+        with reading():
+            compared = compare_log(store, (line.event for line in lines))
+    except LogFileError as error:
+        if not error.source:
+            error.source = str(log)
+        raise _fail(error.describe()) from None
+    result.problems += compared.problems
+    if compared.events == 0:
+        result.problems.append(Problem("", "log", f"{log} holds no events: an empty log is "
+                                                  "not a clean one"))
+    if tracker is not None:
+        result.problems += [Problem(f.plan_id, f.kind, f"{f.message} ({log})", seq=f.seq)
+                            for f in tracker.findings("the log")]
+    result.notes.append(f"{log}: {compared.events} event(s) compared with the database"
+                        + (f"; {compared.newer} stored event(s) are newer than the log"
+                           if compared.newer else ""))
 
 
 def _short(value: Any) -> str:
@@ -297,3 +411,69 @@ def _write_bytes(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as exc:
         raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+
+
+@audit_app.command("anchor")
+def anchor_command(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The anchors file to write (keep it outside the database); "
+                               "- for standard output.", show_default=False)],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write every plan's last chain head, signed, to a file kept outside the database:
+    `audit verify --anchors` and `replay --anchors` find a deleted or rolled-back plan."""
+    signer = _signer()
+    try:
+        store = open_store(db)
+        with reading():
+            if str(output) == "-":
+                count = audit_anchors.write(audit_anchors.collect(store), sys.stdout, signer)
+            else:
+                count = _write_new(output, force, lambda out: audit_anchors.write(
+                    audit_anchors.collect(store), out, signer))
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    if str(output) != "-":
+        how = f"signed (key id {signer.key_id})" if signer.key else "unsigned: no signing key"
+        typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
+
+
+def _write_new(path: Path, force: bool, write: Any, mode: int = 0o644) -> Any:
+    """Write through a temporary file renamed into place; an existing file needs --force."""
+    if path.exists() and not force:
+        raise _fail(f"{path} exists: add --force to overwrite it")
+    if path.is_dir():
+        raise _fail(f"{path} is a directory")
+    temp = path.with_name(f".{path.name}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            result = write(out)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return result
+
+
+@audit_app.command("keygen")
+def keygen_command(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The key file to write (readable by its owner only).",
+        show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing key.")] = False,
+) -> None:
+    """Write a new random signing key (HMAC-SHA256, 32 bytes as hex) with 0600 permissions.
+
+    Point AZWA_SIGNING_KEY_FILE at it where the engine runs and where auditors verify; keep
+    it out of the database and its backups."""
+    key = heads.new_key()
+    _write_new(output, force, lambda out: out.write(key + "\n"), mode=0o600)
+    key_id = heads.Signer(bytes.fromhex(key)).key_id
+    typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
+               f"{heads.KEY_FILE_ENV}={output}", err=True)

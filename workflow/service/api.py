@@ -22,8 +22,8 @@ from workflow.core.plan import Deadline, Plan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
 from workflow.service.logs import get_logger
-from workflow.store.protocol import PlanSummary, Store
 from workflow.store.heads import Signer
+from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]

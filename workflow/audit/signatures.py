@@ -1,0 +1,109 @@
+"""Check a plan's stored events against its signed heads (workflow.store.heads).
+
+Each accepted command appended a head: the seq and hash of the plan's last event, signed
+over the previous head's signature. A rewritten event gives another hash than its head, and a
+head rewritten to match needs the key, which the database does not hold. What a database
+cannot show by itself (a plan deleted with all its heads, a plan cut back with its last
+heads) the anchors show (workflow.audit.anchors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
+
+from workflow.core.events import Event
+from workflow.store.heads import HEADS, Signer, head_message
+
+UNSIGNED_NOTE = "heads not signed: forgery cannot be excluded"
+
+
+@dataclass(slots=True)
+class Tally:
+    """How the heads of a database were signed, over all plans."""
+
+    present: bool = True
+    signed: int = 0
+    unsigned: int = 0
+    unchecked: int = 0
+
+    @property
+    def status(self) -> str:
+        """`signed` (every head signed and checked), `unsigned`, `unchecked` or `none`."""
+        if not self.present:
+            return "none"
+        if self.unsigned:
+            return "unsigned"
+        return "unchecked" if self.unchecked else "signed"
+
+    def notes(self) -> list[str]:
+        if not self.present:
+            return ["no heads table (a database older than signed heads): " + UNSIGNED_NOTE]
+        out = []
+        if self.unsigned:
+            out.append(f"{UNSIGNED_NOTE} ({self.unsigned} unsigned head(s))")
+        if self.unchecked:
+            out.append(f"{self.unchecked} signed head(s) not checked: no signing key given "
+                       f"(AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY)")
+        return out
+
+
+def has_heads(engine: Engine) -> bool:
+    return inspect(engine).has_table("heads")
+
+
+def stored_heads(engine: Engine, plan_id: str) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(HEADS).where(HEADS.c.plan_id == plan_id)
+                                 .order_by(HEADS.c.seq)))
+
+
+def plans_with_heads(engine: Engine) -> Iterator[str]:
+    with engine.connect() as conn:
+        yield from conn.execute(select(HEADS.c.plan_id).distinct()).scalars()
+
+
+def check(events: Sequence[Event], heads: Sequence[Any], signer: Signer,
+          tally: Tally) -> list[tuple[str, int | None]]:
+    """The problems of one plan's events against its heads: (message, seq)."""
+    if not heads:
+        return [("no head covers the plan's events: they were written before heads were "
+                 "recorded, or its heads were deleted", None)] if events else []
+    by_seq = {e.seq: e for e in events}
+    out: list[tuple[str, int | None]] = []
+    prev = ""
+    for head in heads:
+        seq = head.seq
+        if head.prev_sig != prev:
+            out.append((f"the head at seq {seq} does not follow the head before it: heads "
+                        f"were deleted or rewritten", seq))
+        event = by_seq.get(seq)
+        if event is None:
+            out.append((f"the head at seq {seq} names an event the database does not hold: "
+                        f"events were deleted", seq))
+        elif event.hash != head.hash:
+            out.append((f"the event at seq {seq} is not the one its head recorded: the "
+                        f"history was rewritten", seq))
+        if not head.key_id:
+            tally.unsigned += 1
+        elif signer.key is None:
+            tally.unchecked += 1
+        elif head.key_id != signer.key_id:
+            out.append((f"the head at seq {seq} is signed with another key (id "
+                        f"{head.key_id}) than the one given (id {signer.key_id})", seq))
+        elif not signer.valid(head_message(head.plan_id, seq, head.hash, head.at,
+                                           head.prev_sig), str(head.sig)):
+            out.append((f"the signature of the head at seq {seq} does not match: the head was "
+                        f"forged", seq))
+        else:
+            tally.signed += 1
+        prev = str(head.sig)
+    last = max(by_seq, default=0)
+    if heads[-1].seq < last:
+        out.append((f"events after seq {heads[-1].seq} are not covered by a head: they were "
+                    f"added behind the engine's back", heads[-1].seq + 1))
+    return out
