@@ -89,12 +89,16 @@ def is_header(raw: bytes | str) -> bool:
     return type(data) is dict and data.get("log") == "azwa" and "plan_id" not in data
 
 
+_LIMITS: list[Limits] = []
+
+
 class LineReader:
     """Reads a log's lines within the limits and notes whether it carries the export header."""
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_env()
         self.header: bool = False
+        _LIMITS[:] = [self.limits]  # the lines it reads are parsed under the same limits
 
     def lines(self, handle: IO[bytes]) -> Iterator[bytes]:
         """Each line, at most the limit long (LogFileError beyond)."""
@@ -113,11 +117,8 @@ class LineReader:
             yield raw
 
 
-_LIMITS: list[Limits] = []
-
-
 def limits() -> Limits:
-    """The limits in force (read from the environment once)."""
+    """The limits in force: the last LineReader's, else read from the environment once."""
     if not _LIMITS:
         _LIMITS.append(Limits.from_env())
     return _LIMITS[0]

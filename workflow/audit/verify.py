@@ -65,11 +65,15 @@ def first_line(exc: BaseException) -> str:
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """Turn a database error while reading into a StoreError of one line."""
+    """Turn a database error while reading, or a stored row that cannot be decoded (a
+    payload that is not JSON, a NULL where a text belongs), into a StoreError of one line."""
     try:
         yield
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read the database: {first_line(exc)}") from None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise StoreError(f"a stored row cannot be read (run azwa audit verify): "
+                         f"{first_line(exc)}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.audit.signatures import UNSIGNED_NOTE
 from workflow.audit.verify import (
+    CORRUPT,
     Problem,
     StoreError,
     Verified,
@@ -47,7 +48,7 @@ from workflow.cli.progress import bar, count_lines, tracked
 from workflow.core.bounds import BadInput
 from workflow.core.timecalc import parse_at
 from workflow.store import heads
-from workflow.store.sql import SqlStore
+from workflow.store.protocol import Store
 
 DbOption = Annotated[
     str | None,
@@ -310,7 +311,7 @@ def verify_command(
         raise typer.Exit(code=1)
 
 
-def _compare_log(result: Verified, store: SqlStore, log: Path, reader: LineReader,
+def _compare_log(result: Verified, store: Store, log: Path, reader: LineReader,
                  anchored: audit_anchors.Anchors | None) -> None:
     """`verify --log`: the exported log against the database and, given them, the anchors."""
     tracker = audit_anchors.Tracker(anchored) if anchored is not None else None
@@ -379,7 +380,7 @@ def report_command(
         raise _fail(f"no plan {plan!r} in the database")
     try:
         report = audit_report.build(events, when)
-    except ValueError as exc:
+    except CORRUPT as exc:  # a stored row the engine did not write, too
         raise _fail(f"plan {plan!r}: {exc}") from None
     if picture is None and output is not None and fmt is ReportFormat.md:
         picture = output.with_name(f"{output.stem}.timeline.svg")
