@@ -3,7 +3,8 @@
 Each ```console block is a session: `$ azwa ...` lines run through the auditors' commands
 mounted on a small app (as the main CLI mounts them), `$ python FILE` runs an example script,
 and the lines after a command are its output (JSON compared as data, tables line by line). A
-`# exit status N` comment gives the expected exit status (else 0). ```python FILE blocks must
+`# exit status N` comment gives the expected exit status (else 0); `NAME=value` words before
+the command set environment variables for that command only. ```python FILE blocks must
 be that example file's code; a ```markdown FILE block must appear in the file the session
 wrote.
 """
@@ -53,17 +54,24 @@ def session(body: str) -> list[Step]:
     return steps
 
 
-def run(step: Step, where: Path) -> None:
+def run(step: Step, where: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     words = shlex.split(step.command, comments=True)
     found = EXIT.search(step.command)
     status = int(found.group(1)) if found else 0
+    env: dict[str, str] = {}
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
     if words[0] == "python":
-        runpy.run_path(str(where / words[1]), run_name="__main__")
+        with monkeypatch.context() as scoped:
+            for name, value in env.items():
+                scoped.setenv(name, value)
+            runpy.run_path(str(where / words[1]), run_name="__main__")
         configure(json=True, level="CRITICAL")
         assert step.output == []
         return
     assert words[0] == "azwa", step.command
-    result = CliRunner().invoke(app, words[1:], env={"COLUMNS": "100"})
+    result = CliRunner().invoke(app, words[1:], env={"COLUMNS": "100", **env})
     assert result.exit_code == status, (step.command, result.output)
     expected = "\n".join(step.output)
     if expected.startswith("{"):
@@ -86,7 +94,7 @@ def test_documented_command_lines_run_as_shown(doc: str, tmp_path: Path,
         if kind == "console":
             # When each documented command is run in order
             for step in session(body):
-                run(step, tmp_path)
+                run(step, tmp_path, monkeypatch)
                 ran += 1
         elif kind == "python" and name:
             # Then a Python block is the example file's code
