@@ -31,6 +31,9 @@ HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_NOT_FINITE = re.compile(r"NaN|Infinity|[eE][+]?\d{3}")
+"""What could make a number that is not finite: `NaN`, `Infinity` (which Python's JSON reads
+though JSON has no such number) or an exponent large enough to overflow to infinity."""
 
 
 class LogFileError(AzwaError):
@@ -147,9 +150,9 @@ def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -
     region = event["actor"].get("region")
     if region is not None and type(region) is not str:
         raise BoundsError(number, f"actor.region must be a text, not {type(region).__name__}")
-    if _SURROGATE_ESCAPE.search(text):
+    if _SURROGATE_ESCAPE.search(text) or _NOT_FINITE.search(text):
         try:
-            check_json(event, "event", limits.max_depth)
+            check_json(event, "event", limits.max_depth, finite=True)
         except BadInput as exc:
             raise BoundsError(number, str(exc)) from None
 
