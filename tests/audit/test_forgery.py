@@ -321,3 +321,27 @@ def test_a_bad_key_setting_is_one_line(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("AZWA_SIGNING_KEY", "not hex")
     result = azwa("audit", "verify", "--db", tmp_path / "none.db")
     assert result.exit_code == 2 and "not hex text" in result.stderr
+
+
+def test_an_event_without_its_head(db: Path) -> None:
+    """Issue 13: a last event without a head (appended behind the engine's back, or its head
+    deleted) is found by the database alone, signed or not."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("delete from heads where plan_id = ? and seq = 37", (PLANS[0],))
+    code, report = verify(db)
+    assert code == 1
+    assert [p["message"] for p in report["problems"]] == [
+        "events after seq 36 are not covered by a head: they were added behind the "
+        "engine's back"]
+
+
+def test_a_database_older_than_heads(db: Path) -> None:
+    """Issue 13: a database written before heads existed verifies as before, with the note
+    that forgery cannot be excluded; --require-signature fails it."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop table heads")
+    code, report = verify(db)
+    assert code == 0 and report["signing"] == "none"
+    assert report["notes"] == ["no heads table (a database older than signed heads): heads "
+                               "not signed: forgery cannot be excluded"]
+    assert azwa("audit", "verify", "--db", db, "--require-signature").exit_code == 1
