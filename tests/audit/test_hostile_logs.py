@@ -18,6 +18,7 @@ from workflow.core.bounds import BadInput
 from workflow.core.clock import FakeClock
 from workflow.service import demo
 from workflow.service.api import Engine
+from workflow.store.heads import new_key
 
 from ..replay.helpers import azwa, lines, load
 
@@ -244,6 +245,7 @@ CORRUPTIONS = {
     "plan data not JSON": "update plans set data = 'garbage'",
     "actor a list": "update events set actor = '[1]' where seq = 2",
 }
+"""Each corruption of an event or plan row: verify reports the row as `corrupt`."""
 
 
 @pytest.mark.parametrize("case", list(CORRUPTIONS))
@@ -260,8 +262,36 @@ def test_corrupted_rows_are_reported_not_crashed_on(case: str, tmp_path: Path) -
     verified = azwa("audit", "verify", "--db", db, "--json")
     assert_one_line(verified, 1)
     assert "corrupt" in {p["kind"] for p in json.loads(verified.stdout)["problems"]}
+    assert_reads_do_not_crash(db, before)
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_a_corrupted_head_row_is_reported(signed: bool, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: a head row whose signature and time are blobs is reported (the next head no
+    longer follows it; signed, it cannot be checked), never crashed on."""
+    monkeypatch.delenv("AZWA_SIGNING_KEY_FILE", raising=False)
+    if signed:
+        monkeypatch.setenv("AZWA_SIGNING_KEY", new_key())
+    else:
+        monkeypatch.delenv("AZWA_SIGNING_KEY", raising=False)
+    db = tmp_path / "azwa.db"
+    engine = Engine(f"sqlite:///{db}", FakeClock(demo.START))
+    demo.run(engine)
+    engine.store.close()  # type: ignore[attr-defined]
+    with sqlite3.connect(db) as conn:
+        conn.execute("update heads set sig = x'00ff', at = x'01' where seq = 5")
+    before = _digest(db)
+    verified = azwa("audit", "verify", "--db", db, "--json")
+    assert_one_line(verified, 1)
+    assert {p["kind"] for p in json.loads(verified.stdout)["problems"]} <= {"head", "corrupt"}
+    assert_reads_do_not_crash(db, before)
+
+
+def assert_reads_do_not_crash(db: Path, before: str) -> None:
     for command in (["export", "--db", db, "-o", "-"],
-                    ["audit", "report", demo.PLAN_ID, "--db", db]):
+                    ["audit", "report", demo.PLAN_ID, "--db", db],
+                    ["audit", "anchor", "--db", db, "-o", "-"]):
         result = azwa(*command)
         assert result.exit_code in (0, 2)
         assert_one_line(result, result.exit_code)

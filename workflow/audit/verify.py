@@ -256,6 +256,16 @@ def _checked(store: Store, plan_id: str, items: list[Read]) -> list[Problem]:
                                                        f"read: {first_line(exc)}")]
 
 
+def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signer,
+                   tally: signatures.Tally) -> list[Problem]:
+    try:
+        return [Problem(plan_id, "head", message, seq=seq) for message, seq in signatures.check(
+            events, signatures.stored_heads(engine, plan_id), signer, tally)]
+    except CORRUPT as exc:
+        return [Problem(plan_id, "corrupt", f"a head row of the plan cannot be read: "
+                                            f"{first_line(exc)}")]
+
+
 def verify(
     store: Store,
     on_plan: Callable[[], None] | None = None,
@@ -283,10 +293,7 @@ def verify(
             events = [e for e in items if isinstance(e, Event)]
             if tally.present:
                 assert engine is not None
-                result.problems += [
-                    Problem(plan_id, "head", message, seq=seq)
-                    for message, seq in signatures.check(
-                        events, signatures.stored_heads(engine, plan_id), signer, tally)]
+                result.problems += _heads_checked(engine, plan_id, events, signer, tally)
             if tracker is not None:
                 for event in events:
                     tracker.see(event.to_dict())
