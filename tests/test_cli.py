@@ -78,7 +78,8 @@ def test_command_id_applies_once(run: CliRunner) -> None:
 
 
 def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> None:
-    """`plan show --json` gives open deadlines with days left and each role's next steps."""
+    """`plan show --json` gives open deadlines with days left and, per organisation, its
+    to-dos apart from what it may also do."""
     for argv in (
         ["plan", "fire", "P1", "agree_character", *INSURER, "--payload",
          '{"character": "innovation"}', "--at", "2027-01-12T09:00:00+01:00"],
@@ -92,9 +93,14 @@ def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> N
     assert data["open_deadlines"] == [{"name": "quick_test_decision", "due": "2027-02-11",
                                        "days_left": 10,
                                        "started_at": "2027-01-14T09:00:00+01:00"}]
-    steps = {role: [s["trigger"] for s in steps] for role, steps in data["next_steps"].items()}
-    assert "approve_quick_test" in steps["coordinating_insurer"]
-    assert "approve_quick_test" not in steps["plan_maker"]
+    orgs = {(o["role"], o["org"]): o for o in data["organisations"]}
+    insurer = orgs[("coordinating_insurer", "Menzis")]
+    assert [t["trigger"] for t in insurer["todos"]] == ["approve_quick_test"]
+    assert insurer["todos"][0]["due"] == "2027-02-11"
+    assert "extend_deadline" in insurer["may_also"]
+    maker = orgs[("plan_maker", "Huisartsen Twente")]
+    assert maker["todos"] == []
+    assert maker["idle"] == "waiting for Menzis (coordinating_insurer): approve_quick_test"
     listed = json.loads(run.invoke(app, ["plan", "list", "--json"]).stdout)
     assert [p["plan_id"] for p in listed] == ["P1"]
 
