@@ -123,7 +123,8 @@ def _judge(
             continue
         owed = _owed(duty, plan, actor)
         if not permission.allowed:
-            if owed and _by_guard(process.definition, permission.reason):
+            if owed and _moves_on(process.definition, plan, trigger) and _by_guard(
+                    process.definition, permission.reason):
                 blocked.append(f"{trigger}: {permission.reason}")
             continue
         if duty is None or not owed:
@@ -140,6 +141,14 @@ def _owed(duty: Duty | None, plan: Plan, actor: Actor) -> bool | Sequence[str]:
     if duty is None:
         return False
     return True if duty.owed is None else duty.owed(plan, actor)
+
+
+def _moves_on(d: Definition, plan: Plan, trigger: str) -> bool:
+    """Does this trigger move the plan to another state from here? A refused internal step
+    (settle, name a second insurer) was mostly done already; a refused main-line step waits
+    for something."""
+    return any(tr.trigger == trigger and plan.state in tr.sources and tr.dest is not None
+               for tr in d.transitions)
 
 
 def _by_guard(d: Definition, reason: str | None) -> bool:
@@ -208,6 +217,9 @@ def _why_idle(
     ]
     if others:
         return "waiting for " + "; ".join(others)
-    if blocked:
-        return "waiting until " + "; ".join(blocked)
+    stuck = blocked or [
+        f"{a.org} ({a.role}) may {why}" for a, _, _, whys in found if a != actor for why in whys
+    ]
+    if stuck:
+        return "waiting until " + "; ".join(stuck)
     return "the process awaits nothing from this organisation now"
