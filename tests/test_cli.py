@@ -105,6 +105,32 @@ def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> N
     assert [p["plan_id"] for p in listed] == ["P1"]
 
 
+def test_show_and_todo_tell_each_organisation_what_to_do(run: CliRunner) -> None:
+    """`plan show` lists per organisation its to-dos (overdue marked) and what it may also
+    do, or why it has nothing to do; `azwa todo --org` lists one organisation's to-dos."""
+    for argv in (
+        ["plan", "fire", "P1", "agree_character", *INSURER, "--payload",
+         '{"character": "innovation"}', "--at", "2027-01-12T09:00:00+01:00"],
+        ["plan", "fire", "P1", "submit_quick_test", *MAKER, "--at", "2027-01-13T09:00:00+01:00"],
+        ["plan", "fire", "P1", "accept_quick_test_as_complete", *INSURER, "--at",
+         "2027-01-14T09:00:00+01:00"],
+    ):
+        assert run.invoke(app, argv).exit_code == 0
+    late = "2027-03-01T12:00:00+01:00"
+    shown = run.invoke(app, ["plan", "show", "P1", "--at", late]).output
+    assert "OVERDUE approve_quick_test (due 2027-02-11, quick_test_decision)" in shown
+    assert "nothing: waiting for Menzis (coordinating_insurer): approve_quick_test" in shown
+    assert "reject_quick_test, extend_deadline" in shown
+    early = run.invoke(app, ["plan", "show", "P1", "--at", "2027-01-13T12:00:00+01:00"]).output
+    assert "nothing to do for any organisation: 2027-01-13T12:00:00+01:00 lies before the " \
+        "plan's last event (2027-01-14T09:00:00+01:00)" in early
+    listed = run.invoke(app, ["todo", "--org", "Menzis", "--at", late])
+    assert listed.exit_code == 0
+    assert "OVERDUE" in listed.output and "Decide on the quick test (A4 §1.5.1)" in listed.output
+    none = run.invoke(app, ["todo", "--org", "Huisartsen Twente", "--at", late])
+    assert none.output.strip() == "nothing to do for Huisartsen Twente"
+
+
 def test_help_explains_every_command() -> None:
     """`--help` lists the commands with a sentence each."""
     result = CliRunner().invoke(app, ["--help"])

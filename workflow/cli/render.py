@@ -58,8 +58,13 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
     funds = data["funds"]
     console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
                   f"refund €{funds['refund_eur']:,.2f}")
-    if data["organisations"]:
-        console.print(worklist_table(data["organisations"]))
+    orgs = data["organisations"]
+    reasons = {row["idle"] for row in orgs}
+    if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
+        console.print(f"nothing to do for any organisation: {reasons.pop()}", markup=False,
+                      highlight=False)
+    elif orgs:
+        console.print(worklist_table(orgs))
 
 
 def _todo_line(t: dict[str, Any]) -> str:
