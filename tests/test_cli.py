@@ -77,9 +77,8 @@ def test_command_id_applies_once(run: CliRunner) -> None:
     assert [e["trigger"] for e in history] == ["register_plan", "agree_character"]
 
 
-def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> None:
-    """`plan show --json` gives open deadlines with days left and, per organisation, its
-    to-dos apart from what it may also do."""
+def to_quick_test_decision(run: CliRunner) -> None:
+    """Take P1 to the quick-test decision, accepted as complete on 14 January 2027."""
     for argv in (
         ["plan", "fire", "P1", "agree_character", *INSURER, "--payload",
          '{"character": "innovation"}', "--at", "2027-01-12T09:00:00+01:00"],
@@ -88,6 +87,12 @@ def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> N
          "2027-01-14T09:00:00+01:00"],
     ):
         assert run.invoke(app, argv).exit_code == 0
+
+
+def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> None:
+    """`plan show --json` gives open deadlines with days left and, per organisation, its
+    to-dos apart from what it may also do."""
+    to_quick_test_decision(run)
     data = json.loads(run.invoke(app, ["plan", "show", "P1", "--json", "--at",
                                        "2027-02-01T12:00:00+01:00"]).stdout)
     assert data["open_deadlines"] == [{"name": "quick_test_decision", "due": "2027-02-11",
@@ -108,14 +113,7 @@ def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> N
 def test_show_and_todo_tell_each_organisation_what_to_do(run: CliRunner) -> None:
     """`plan show` lists per organisation its to-dos (overdue marked) and what it may also
     do, or why it has nothing to do; `azwa todo --org` lists one organisation's to-dos."""
-    for argv in (
-        ["plan", "fire", "P1", "agree_character", *INSURER, "--payload",
-         '{"character": "innovation"}', "--at", "2027-01-12T09:00:00+01:00"],
-        ["plan", "fire", "P1", "submit_quick_test", *MAKER, "--at", "2027-01-13T09:00:00+01:00"],
-        ["plan", "fire", "P1", "accept_quick_test_as_complete", *INSURER, "--at",
-         "2027-01-14T09:00:00+01:00"],
-    ):
-        assert run.invoke(app, argv).exit_code == 0
+    to_quick_test_decision(run)
     late = "2027-03-01T12:00:00+01:00"
     shown = run.invoke(app, ["plan", "show", "P1", "--at", late]).output
     assert "OVERDUE approve_quick_test (due 2027-02-11, quick_test_decision)" in shown
