@@ -180,4 +180,4 @@ def test_record_commitment__an_insurers_commitment_is_harmless_and_never_offered
         worklist = lists[(insurer.role, insurer.org)]
         assert "record_commitment" not in [t.trigger for t in worklist.todos]
         assert "record_commitment" not in worklist.may
-        assert "record_commitment" not in steps[(insurer.role, insurer.org)]
+        assert "record_commitment" not in [p.trigger for p in steps[(insurer.role, insurer.org)]]

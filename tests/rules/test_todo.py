@@ -151,7 +151,8 @@ def test_next_steps_answer_per_organisation(tmp_path: Path) -> None:
     for trigger, actor, payload, at in run.commands[1:]:
         engine.fire(run.plan.plan_id, trigger, actor, payload, at=at)
     engine.fire(run.plan.plan_id, "record_commitment", MAKER, at=run.at + timedelta(hours=1))
-    steps = engine.next_steps(run.plan.plan_id, run.at + timedelta(hours=2))
+    steps = {key: [p.trigger for p in permissions] for key, permissions
+             in engine.next_steps(run.plan.plan_id, run.at + timedelta(hours=2)).items()}
     assert set(steps) == {("plan_maker", MAKER.org), ("plan_maker", HOSPITAL.org),
                           ("coordinating_insurer", INSURER.org),
                           ("second_insurer", SECOND.org), ("municipality", ENSCHEDE.org)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from workflow.core.engine import Command, ProcessEngine
+from workflow.core.engine import Command, Permission, ProcessEngine
 from workflow.core.errors import Refused
 from workflow.core.plan import EXPIRED, Deadline, Plan
 from workflow.core.spec import Actor, Agenda, Definition, Duty
@@ -87,9 +87,10 @@ def worklists(process: ProcessEngine, plan: Plan, at: datetime) -> list[Worklist
         why = (f"{format_at(at)} lies before the plan's last event ({format_at(plan.last_at)}): "
                "ask about a later moment")
         return [Worklist(plan.plan_id, a, (), (), why) for a in actors]
+    guards = {g.name for tr in d.all_transitions() for g in tr.guards}
     found: list[tuple[Actor, list[Todo], list[str], list[str]]] = []
     for actor in actors:
-        todos, may, blocked = _judge(process, agenda, plan, actor, at)
+        todos, may, blocked = _judge(process, agenda, guards, plan, actor, at)
         found.append((actor, todos, may, blocked))
     lists: list[Worklist] = []
     for actor, todos, may, blocked in found:
@@ -98,19 +99,23 @@ def worklists(process: ProcessEngine, plan: Plan, at: datetime) -> list[Worklist
     return lists
 
 
-def steps(process: ProcessEngine, plan: Plan, at: datetime) -> dict[tuple[str, str], list[str]]:
-    """Per (role, org) of the plan: every trigger it may fire now (to-dos and may-also)."""
+def steps(
+    process: ProcessEngine, plan: Plan, at: datetime
+) -> dict[tuple[str, str], list[Permission]]:
+    """Per (role, org) of the plan: every trigger it may fire now (to-dos and may-also), with
+    what each payload needs."""
     agenda = process.definition.agenda or NO_AGENDA
     actors = process.definition.actors
     return {
-        (a.role, a.org): [p.trigger for p in process.allowed(plan, a, at)
+        (a.role, a.org): [p for p in process.allowed(plan, a, at)
                           if p.allowed and (p.trigger, a.role) not in agenda.tolerated]
         for a in (actors(plan) if actors is not None else [])
     }
 
 
 def _judge(
-    process: ProcessEngine, agenda: Agenda, plan: Plan, actor: Actor, at: datetime
+    process: ProcessEngine, agenda: Agenda, guards: set[str], plan: Plan, actor: Actor,
+    at: datetime,
 ) -> tuple[list[Todo], list[str], list[str]]:
     """This actor's to-dos, its optional triggers, and why the duties it owes are refused."""
     todos: list[Todo] = []
@@ -124,7 +129,7 @@ def _judge(
         owed = _owed(duty, plan, actor)
         if not permission.allowed:
             if owed and _moves_on(process.definition, plan, trigger) and _by_guard(
-                    process.definition, permission.reason):
+                    guards, permission.reason):
                 blocked.append(f"{trigger}: {permission.reason}")
             continue
         if duty is None or not owed:
@@ -151,12 +156,11 @@ def _moves_on(d: Definition, plan: Plan, trigger: str) -> bool:
                for tr in d.transitions)
 
 
-def _by_guard(d: Definition, reason: str | None) -> bool:
+def _by_guard(guards: set[str], reason: str | None) -> bool:
     """A refusal by one of the definition's guards (not by role, state or membership): only
     those say what an owed step is waiting for."""
     found = RULE.search(reason or "")
-    return found is not None and found.group(1) in {
-        g.name for tr in d.all_transitions() for g in tr.guards}
+    return found is not None and found.group(1) in guards
 
 
 def _todos(

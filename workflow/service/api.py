@@ -273,10 +273,10 @@ class Engine:
 
     def next_steps(
         self, plan_id: str, at: datetime | str | None = None
-    ) -> dict[tuple[str, str], list[str]]:
+    ) -> dict[tuple[str, str], list[Permission]]:
         """Per (role, org) of the plan, every organisation in each role it acts in: the
         triggers it may fire now, to-dos and optional ones alike (see `todo` to tell them
-        apart)."""
+        apart), each with what its payload needs."""
         plan = self._load(plan_id)
         return todo.steps(self.process(plan.definition), plan, self._at(at))
 
