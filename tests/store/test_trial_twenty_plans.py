@@ -320,3 +320,16 @@ def test_nothing_to_do_says_so(trial: tuple[Engine, Path]) -> None:
     result = CliRunner().invoke(app, ["todo", "--org", VGZ, "--db", str(path), "--at", NOW])
     assert result.exit_code == 0
     assert result.output.strip() == "nothing to do for VGZ"
+
+
+def test_plan_show_and_todo_give_the_same_to_dos(trial: tuple[Engine, Path]) -> None:
+    """The same answer in `plan show` (every organisation of one plan) and `azwa todo` (one
+    organisation on every plan): the per-plan lists put together are the per-org lists."""
+    engine, _ = trial
+    per_plan: dict[str, list[tuple[str, str, str | None, str | None, bool]]] = {}
+    for summary in engine.plans():
+        for worklist in engine.todo(summary.plan_id, NOW):
+            per_plan.setdefault(worklist.actor.org, []).extend(
+                rows([t.to_dict() for t in worklist.todos]))
+    for org, expected in EXPECTED.items():
+        assert sorted(per_plan.get(org, [])) == sorted(expected), org

@@ -99,6 +99,17 @@ def worklists(process: ProcessEngine, plan: Plan, at: datetime) -> list[Worklist
     return lists
 
 
+def owed_by(process: ProcessEngine, plan: Plan, at: datetime, org: str) -> list[Todo]:
+    """One organisation's to-dos on this plan, in every role it acts in; judges only its
+    own triggers (a work queue across many plans needs no one else's)."""
+    d = process.definition
+    if plan.state in d.finals or (plan.last_at is not None and at < plan.last_at):
+        return []
+    agenda = d.agenda or NO_AGENDA
+    actors = [a for a in (d.actors(plan) if d.actors is not None else []) if a.org == org]
+    return [t for a in actors for t in _judge(process, agenda, set(), plan, a, at)[0]]
+
+
 def steps(
     process: ProcessEngine, plan: Plan, at: datetime
 ) -> dict[tuple[str, str], list[Permission]]:

@@ -296,9 +296,7 @@ class Engine:
         found: list[Todo] = []
         for plan_id in list(self.store.plan_ids()):
             plan = self._load(plan_id)
-            for worklist in todo.worklists(self.process(plan.definition), plan, when):
-                if worklist.actor.org == org:
-                    found += worklist.todos
+            found += todo.owed_by(self.process(plan.definition), plan, when, org)
         return todo.order(found)
 
     def plans(
