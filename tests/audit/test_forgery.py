@@ -58,6 +58,14 @@ def verify(db: Path, *args: str | Path) -> tuple[int, dict[str, Any]]:
     return result.exit_code, json.loads(result.stdout)
 
 
+def last_seq(db: Path, plan_id: str = PLANS[0]) -> int:
+    return int(events_of(db, plan_id)[-1]["seq"])
+
+
+def costs_seq(db: Path) -> int:
+    return next(e["seq"] for e in events_of(db, PLANS[0]) if e["trigger"] == "record_costs")
+
+
 def kinds(report: dict[str, Any]) -> set[str]:
     return {p["kind"] for p in report["problems"]}
 
@@ -133,7 +141,8 @@ def test_the_honest_database_verifies_clean(db: Path, mode: str) -> None:
     assert report["signing"] == mode
     strict = azwa("audit", "verify", "--db", db, "--require-signature")
     if mode == "signed":
-        assert report["notes"] == [f"{export}: 74 event(s) compared with the database"]
+        total = last_seq(db) + last_seq(db, PLANS[1])
+        assert report["notes"] == [f"{export}: {total} event(s) compared with the database"]
         assert strict.exit_code == 0
     else:
         assert "heads not signed: forgery cannot be excluded" in report["notes"][0]
@@ -164,15 +173,17 @@ def test_costs_cut_in_an_export_with_the_chain_recomputed(db: Path) -> None:
     # When it is replayed against the anchors, Then the plan's history is not the anchored one
     anchored = azwa("replay", forged, "--json", "--anchors", anchors)
     assert anchored.exit_code == 1
+    last = last_seq(db)
     assert json.loads(anchored.stdout)["problems"] == [
-        {"kind": "forged", "plan_id": PLANS[0], "seq": 37, "message": "the history up to the "
-         "anchored seq 37 is not the anchored one (its hash differs)"}]
+        {"kind": "forged", "plan_id": PLANS[0], "seq": last, "message": "the history up to "
+         f"the anchored seq {last} is not the anchored one (its hash differs)"}]
     # And compared with the database, every rewritten event differs from the stored one
     code, report = verify(db, "--log", forged)
     assert code == 1 and kinds(report) == {"log"}
     assert report["bad_plans"] == [PLANS[0]]
     first_problem = report["problems"][0]["message"]
-    assert first_problem == "seq 30 differs between the log and the database in hash, payload"
+    assert first_problem == (f"seq {costs_seq(db)} differs between the log and the database "
+                             "in hash, payload")
 
 
 def test_a_stripped_export_is_not_clean(db: Path) -> None:
@@ -231,6 +242,7 @@ def test_a_plan_deleted_from_every_table(db: Path) -> None:
     """Issue 13: a plan deleted from every table, heads included, leaves nothing in the
     database to find it by; the anchors and the export taken before find it."""
     # Given the plan deleted everywhere
+    last = last_seq(db, PLANS[1])
     delete_plan(db, PLANS[1])
     # When the database is verified alone, Then it looks whole
     assert verify(db)[0] == 0
@@ -238,7 +250,7 @@ def test_a_plan_deleted_from_every_table(db: Path) -> None:
     code, report = verify(db, "--anchors", db.parent / "anchors.jsonl")
     assert code == 1
     assert report["problems"] == [{"plan_id": PLANS[1], "kind": "deleted", "message":
-                                   "plan anchored at seq 37 is not in the database"}]
+                                   f"plan anchored at seq {last} is not in the database"}]
     code, report = verify(db, "--log", db.parent / "export.jsonl")
     assert code == 1 and report["bad_plans"] == [PLANS[1]]
 
@@ -257,13 +269,14 @@ def test_a_plan_rolled_back(db: Path) -> None:
     """Issue 13: a plan cut back to an earlier event (its last events, their heads and its
     rows made to agree) is found against the anchors."""
     # Given the last three events of a plan removed and everything made to agree
+    last = last_seq(db)
     rewrite(db, PLANS[0], lambda events: events[:-3])
     # When verified against the anchors, Then the plan ends below the anchored seq
     code, report = verify(db, "--anchors", db.parent / "anchors.jsonl")
     assert code == 1
-    assert report["problems"] == [{"plan_id": PLANS[0], "kind": "rolled_back", "seq": 34,
-                                   "message": "the database ends at seq 34, below the "
-                                              "anchored seq 37"}]
+    assert report["problems"] == [{"plan_id": PLANS[0], "kind": "rolled_back", "seq": last - 3,
+                                   "message": f"the database ends at seq {last - 3}, below "
+                                              f"the anchored seq {last}"}]
 
 
 def test_a_changed_anchors_file_is_refused(db: Path, mode: str) -> None:
@@ -326,12 +339,13 @@ def test_a_bad_key_setting_is_one_line(tmp_path: Path, monkeypatch: pytest.Monke
 def test_an_event_without_its_head(db: Path) -> None:
     """Issue 13: a last event without a head (appended behind the engine's back, or its head
     deleted) is found by the database alone, signed or not."""
+    last = last_seq(db)
     with sqlite3.connect(db) as conn:
-        conn.execute("delete from heads where plan_id = ? and seq = 37", (PLANS[0],))
+        conn.execute("delete from heads where plan_id = ? and seq = ?", (PLANS[0], last))
     code, report = verify(db)
     assert code == 1
     assert [p["message"] for p in report["problems"]] == [
-        "events after seq 36 are not covered by a head: they were added behind the "
+        f"events after seq {last - 1} are not covered by a head: they were added behind the "
         "engine's back"]
 
 
