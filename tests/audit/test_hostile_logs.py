@@ -91,7 +91,7 @@ CASES: dict[str, tuple[list[str | bytes], int, str]] = {
     "payload a list": (_with(2, payload=[1, 2]), 3, "payload must be an object"),
     "payload a text": (_with(2, payload="all approved"), 3, "payload must be an object"),
     "NaN for an amount": (_number(2, "NaN"), 3, "event.payload.x: nan is not a JSON number"),
-    "an exponent beyond a float": (_number(2, "1e999"), 3, "inf is not a JSON number"),
+    "Infinity for an amount": (_number(2, "-Infinity"), 3, "-inf is not a JSON number"),
     "a line that is a number": (_raw(1, "42"), 2, "JSON object, not int"),
     "a line that is a text": (_raw(1, '"register_plan"'), 2, "JSON object, not str"),
     "a line that is null": (_raw(1, "null"), 2, "JSON object, not NoneType"),

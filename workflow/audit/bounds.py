@@ -31,9 +31,9 @@ HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_NOT_FINITE = re.compile(r"NaN|Infinity|[eE][+]?\d{3}")
-"""What could make a number that is not finite: `NaN`, `Infinity` (which Python's JSON reads
-though JSON has no such number) or an exponent large enough to overflow to infinity."""
+# `NaN` and `Infinity`, which Python's JSON reads though JSON has no such number, are refused
+# in a log. A number too large for a float reads as infinity, as in any JSON reader; the rules
+# of an amount field judge it.
 
 
 class LogFileError(AzwaError):
@@ -129,9 +129,9 @@ def limits() -> Limits:
 
 def check_text(number: int, text: str, limits: Limits) -> None:
     """Before parsing: no nesting deeper than the limit (counted only when it could be)."""
-    data = text.encode("utf-8", "surrogatepass")
-    if data.count(b"[") + data.count(b"{") <= limits.max_depth:
+    if text.count("[") + text.count("{") <= limits.max_depth:
         return
+    data = text.encode("utf-8", "surrogatepass")
     depth = deepest = 0
     for match in _BRACKETS.finditer(_STRINGS.sub(b"", data)):
         if match.group() in (b"[", b"{"):
@@ -150,7 +150,8 @@ def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -
     region = event["actor"].get("region")
     if region is not None and type(region) is not str:
         raise BoundsError(number, f"actor.region must be a text, not {type(region).__name__}")
-    if _SURROGATE_ESCAPE.search(text) or _NOT_FINITE.search(text):
+    if ("\\u" in text or "NaN" in text or "Infinity" in text) and (
+            "NaN" in text or "Infinity" in text or _SURROGATE_ESCAPE.search(text)):
         try:
             check_json(event, "event", limits.max_depth, finite=True)
         except BadInput as exc:
