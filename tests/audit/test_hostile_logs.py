@@ -296,3 +296,30 @@ def assert_reads_do_not_crash(db: Path, before: str) -> None:
         assert result.exit_code in (0, 2)
         assert_one_line(result, result.exit_code)
     assert _digest(db) == before
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("hostile") / "azwa.db"
+    engine = Engine(f"sqlite:///{db}", FakeClock(demo.START))
+    demo.run(engine)
+    engine.store.close()  # type: ignore[attr-defined]
+    return db
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(option=st.sampled_from(["--log", "--anchors"]),
+       garbage=st.lists(st.binary(max_size=120), max_size=4))
+def test_garbage_for_a_log_or_anchors_file_never_crashes(option: str, garbage: list[bytes],
+                                                         demo_db: Path,
+                                                         tmp_path: Path) -> None:
+    """Issue 13: any bytes as the exported log or the anchors file of `audit verify`: exit 1
+    or 2, one line for 2, no traceback, neither the file nor the database changed."""
+    given_file = tmp_path / "given.jsonl"
+    given_file.write_bytes(b"\n".join(garbage))
+    before = (_digest(given_file), _digest(demo_db))
+    result = azwa("audit", "verify", "--db", demo_db, option, given_file)
+    assert result.exit_code in (1, 2), result.output
+    assert_one_line(result, result.exit_code)
+    assert (_digest(given_file), _digest(demo_db)) == before
