@@ -323,3 +323,26 @@ def test_garbage_for_a_log_or_anchors_file_never_crashes(option: str, garbage: l
     assert result.exit_code in (1, 2), result.output
     assert_one_line(result, result.exit_code)
     assert (_digest(given_file), _digest(demo_db)) == before
+
+
+def test_a_payload_file_nested_without_end_is_one_line(tmp_path: Path) -> None:
+    """Issue 13: `azwa plan fire -p @FILE` with JSON nested 100,000 deep is one line, exit 2;
+    nested 100 deep, the API names the field."""
+    from typer.testing import CliRunner
+
+    from workflow.cli.main import app
+
+    db = tmp_path / "azwa.db"
+    engine = Engine(f"sqlite:///{db}", FakeClock(demo.START))
+    engine.register(demo.PLAN_ID, demo.MAKER, demo.REGISTRATION)
+    engine.store.close()  # type: ignore[attr-defined]
+    for depth, message in ((100_000, "payload.json is nested too deeply to read"),
+                           (100, "nested deeper than 64 levels")):
+        payload = tmp_path / "payload.json"
+        payload.write_text('{"a":' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+        result = CliRunner().invoke(app, [
+            "plan", "fire", demo.PLAN_ID, "hold_start_meeting", "--db", str(db), "--as",
+            "coordinating_insurer", "--org", "Menzis", "-p", f"@{payload}"])
+        assert result.exit_code == 2, result.output
+        assert not isinstance(result.exception, RecursionError)
+        assert message in result.output and "Traceback" not in result.output

@@ -86,6 +86,8 @@ def read_payload(text: str | None) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         fail(f"{source} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        fail(f"{source} is nested too deeply to read")
     if not isinstance(data, dict):
         fail(f"{source} must be a JSON object")
     return data
