@@ -96,6 +96,13 @@ class LazyGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         _opened.clear()
         try:
+            return self._one_line(ctx)
+        finally:
+            while _stores:
+                _stores.pop().close()
+
+    def _one_line(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
         except StoreUnavailable as exc:
             fail(str(exc))
@@ -145,6 +152,9 @@ out: Any = _Console()
 err: Any = _Console(stderr=True)
 _opened: list[str] = []
 """The database this run opened, to name it when it fails later."""
+_stores: list[Any] = []
+"""The stores this run opened, closed when the command ends (SQLite then removes its -wal and
+-shm files)."""
 
 Db = Annotated[str | None, typer.Option(
     "--db", help="Database URL or SQLite file path (default: env AZWA_DATABASE_URL, "
@@ -162,7 +172,7 @@ CommandId = Annotated[str | None, typer.Option(
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -194,7 +204,9 @@ def open_engine(db: str | None, *, write: bool = False) -> Engine:
 
     configure(default_level="ERROR")
     _opened.append(db or resolve_url(None))
-    return Engine.open(db, write=write)
+    engine = Engine.open(db, write=write)
+    _stores.append(engine.store)
+    return engine
 
 
 def run_command(action: Callable[[], Any], as_json: bool) -> Any:

@@ -201,8 +201,10 @@ def plans_json(rows: list[PlanSummary], now: datetime) -> list[dict[str, Any]]:
 
 def plans_table(rows: list[PlanSummary], now: datetime) -> Table:
     """`plan list`: every value printed as text, never read as markup."""
-    table = Table("plan", "title", "region", "track", "state", "escalation", "next due",
-                  "breaches", title="Plans", title_justify="left")
+    table = Table("plan", "title", "region", "track", "state", "escalation",
+                  title="Plans", title_justify="left")
+    table.add_column("next due", no_wrap=True)
+    table.add_column("breaches", overflow="fold")
     for r in rows:
         due = due_of(r, now)
         label = Text(due_label(due), style="red" if due["overdue"] else "")
