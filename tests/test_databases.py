@@ -172,6 +172,8 @@ FAMILIES: dict[str, Callable[[Path, Path], Case]] = {
     "missing folder": _missing_folder,
     "foreign sqlite": _foreign,
     "unknown scheme": _url("foo://somewhere/azwa"),
+    "unreadable url": _url("postgresql://db.example:port/azwa"),
+    "device": _url("/dev/zero"),
     "missing driver": _url("mysql://azwa@127.0.0.1/azwa"),
     "refused server": _url("postgresql+psycopg://postgres@127.0.0.1:1/azwa"),
     "locked": _locked,

@@ -94,9 +94,10 @@ def _parse(db: str | None) -> tuple[str, URL]:
     url = resolve_url(db)
     try:
         return url, make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError) as exc:
         raise StoreUnavailable(f"{url!r} is neither an SQLite file path nor a database URL "
-                               "(such as postgresql+psycopg://host/db)") from None
+                               f"(such as postgresql+psycopg://host/db): {_first_line(exc)}"
+                               ) from None
 
 
 def shown_name(url: URL) -> str:
@@ -131,6 +132,8 @@ def _check_file(path: Path, write: bool) -> None:
                                    "not exist")
         raise StoreUnavailable(f"no azwa database at {path}; create one with "
                                f"`azwa init --db {path}`")
+    if not path.is_file():
+        raise StoreUnavailable(f"{path} is not a regular file, not an azwa database")
     try:
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_HEADER))
