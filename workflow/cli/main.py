@@ -409,6 +409,7 @@ def demo(
     configure(default_level="ERROR")
     _opened.append(db)
     engine = Engine(store=create_or_upgrade(db), clock=FakeClock(demo_scenario.START))
+    _stores.append(engine.store)
 
     def free(plan_id: str) -> str:
         n, candidate = 1, plan_id
