@@ -19,7 +19,7 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 # `make test` and the other targets: the `dev` extra too (pytest, mypy, ruff, pm4py, ...).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 run: $(RUN_STAMP)
 	rm -f azwa-demo.db azwa-demo.db-wal azwa-demo.db-shm
