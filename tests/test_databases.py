@@ -338,3 +338,24 @@ def test_postgresql_without_azwa_tables_is_refused_and_left_empty(
     if command == "export":
         assert not (tmp_path / "out.jsonl").exists()
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["plan show", "plan history", "plan list", "tick",
+                                     "audit verify", "audit report"])
+def test_a_failure_while_reading_is_one_line_too(command: str, tmp_path: Path) -> None:
+    """A file whose schema opens but whose table pages are garbage fails mid-command: still
+    one line naming the trouble, exit 2, no traceback."""
+    from workflow import FakeClock
+    from workflow.service import demo
+
+    path = tmp_path / "azwa.db"
+    engine = Engine(f"sqlite:///{path}", FakeClock(demo.START))
+    demo.run(engine, "P1")
+    engine.store.close()  # type: ignore[attr-defined]
+    data = bytearray(path.read_bytes())
+    for offset in range(3 * 4096, len(data), 4096):
+        data[offset:offset + 4096] = b"\x07" * 4096
+    path.write_bytes(bytes(data))
+    code, lines, output = _invoke(COMMANDS[command], Case(str(path), path), tmp_path)
+    assert code == 2, output
+    assert len(lines) == 1 and "database disk image is malformed" in lines[0], output
