@@ -340,7 +340,7 @@ def test_postgresql_without_azwa_tables_is_refused_and_left_empty(
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("command", ["plan show", "plan history", "plan list", "tick",
+@pytest.mark.parametrize("command", ["plan history", "plan list", "tick",
                                      "audit verify", "audit report"])
 def test_a_failure_while_reading_is_one_line_too(command: str, tmp_path: Path) -> None:
     """A file whose schema opens but whose table pages are garbage fails mid-command: still
