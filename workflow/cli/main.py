@@ -72,7 +72,7 @@ class LazyGroup(TyperGroup):
         eager = super().list_commands(ctx)
         groups = [n for n in eager if isinstance(self.commands[n], TyperGroup)]
         lazy = [n for n in LAZY if n not in eager]
-        plain = [n for n in lazy if n not in ("modelplan", "audit")]
+        plain = [n for n in lazy if not LAZY[n][1].endswith("app")]  # commands, not groups
         return ([n for n in eager if n not in groups] + plain + groups
                 + [n for n in lazy if n not in plain])
 
