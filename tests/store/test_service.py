@@ -578,8 +578,8 @@ def test_plans_filter_by_state_and_region(engine: Engine) -> None:
     summary = engine.plans(state="quick_test_under_review")[0]
     assert (summary.region, summary.title, summary.track) == (
         "Twente", "Samen sterker in de wijk", "transformation")
-    assert summary.next_due is not None
-    assert parse_at(summary.next_due) == parse_at("2027-03-13T00:00:00+01:00")
+    assert (summary.next_due, summary.next_deadline) == ("2027-03-12", "quick_test_decision")
+    assert summary.next_expires_at == parse_at("2027-03-13T00:00:00+01:00")
 
 
 def test_unknown_plan_is_reported_as_unknown(engine: Engine) -> None:

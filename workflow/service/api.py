@@ -97,6 +97,16 @@ class Engine:
         self._cache_lock = threading.Lock()
         self.log = get_logger()
 
+    @classmethod
+    def open(cls, db_url: str | None = None, clock: Clock | None = None, *, write: bool = True,
+             **options: Any) -> Engine:
+        """An Engine on a database `azwa init` (or `Engine(db_url)`) already made; creates
+        nothing. Raises StoreUnavailable, with one line, when there is none or it is unusable
+        (`write=False`: it is only read, so a read-only file serves)."""
+        from workflow.store.opening import open_existing
+
+        return cls(clock=clock, store=open_existing(db_url, write=write), **options)
+
     def process(self, ref: str | None = None) -> ProcessEngine:
         """The engine of a definition version (`transformation@1`), built once."""
         ref = ref or self.definition.ref
@@ -300,9 +310,16 @@ class Engine:
         return todo.order(found)
 
     def plans(
-        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        track: str | None = None,
+        limit: int = 1000,
     ) -> list[PlanSummary]:
-        return self.store.plans(state=state, region=region, limit=limit)
+        """Registered plans, newest activity first; region and track ignore case and
+        surrounding spaces."""
+        return self.store.plans(state=state, region=region, track=track, limit=limit)
 
     # -- logging -----------------------------------------------------------------------------------
 
