@@ -9,6 +9,7 @@ from __future__ import annotations
 from states import effects as fx
 from states import guards as g
 from states.guards import guard, reason
+from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, representative
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
@@ -286,4 +287,5 @@ DEFINITION = Definition(
     membership_seed=MEMBERSHIP_SEED,
     registration=REGISTRATION,
     representative=representative,
+    payloads=PAYLOADS,
 )

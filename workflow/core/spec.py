@@ -7,11 +7,12 @@ and the simulation read the same objects and none of them can change the rules a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
+from workflow.core.payload import PayloadSchema
 from workflow.core.timecalc import Length as Length
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ class Definition:
     """`register_plan`: creates the plan in `initial` (its sources are empty)."""
     representative: Representative | None = None
     """Who acts for a role on a plan, to tell each role what it may do next."""
+    payloads: Mapping[str, PayloadSchema] = field(default_factory=dict)
+    """Per trigger: the fields its payload holds (none declared: any payload is read)."""
 
     @property
     def ref(self) -> str:
