@@ -51,6 +51,14 @@ CONTRACT_KPI = Object((
           required=False),
 ))
 
+PLAN_CONTENT = (
+    Field("impact", IMPACT, "transformation track: the impact on the four criteria, the "
+          "transition goals and the regional plan", required=False),
+    Field("kpis", ListOf(TEXT), "The KPIs the plan proposes", required=False),
+    Field("modelplan", Object(open=True), "breakthrough track: the modelplan, checked "
+          "against basiseisen BE1–BE14 (`azwa modelplan check`)", required=False),
+)
+
 PAYLOADS: dict[str, PayloadSchema] = {
     "register_plan": PayloadSchema("Register a plan with its parties and financiers", (
         Field("title", TEXT, "The plan's title"),
@@ -91,13 +99,9 @@ PAYLOADS: dict[str, PayloadSchema] = {
     "approve_quick_test": _none("Approve the quick test; the plan submission deadline starts"),
     "reject_quick_test": _reason("Reject the quick test"),
     "submit_plan": PayloadSchema("Submit the plan: its impact (transformation track) or its "
-                                 "modelplan (breakthrough track)", (
-        Field("impact", IMPACT, "transformation track: the impact on the four criteria, the "
-              "transition goals and the regional plan", required=False),
-        Field("kpis", ListOf(TEXT), "The KPIs the plan proposes", required=False),
-        Field("modelplan", Object(open=True), "breakthrough track: the modelplan, checked "
-              "against basiseisen BE1–BE14 (`azwa modelplan check`)", required=False),
-    )),
+                                 "modelplan (breakthrough track)", PLAN_CONTENT),
+    "resubmit_plan": PayloadSchema("Resubmit the completed plan, judged as submit_plan is",
+                                   PLAN_CONTENT),
     "accept_plan_as_complete": _none("The plan is complete; the joint review and its "
                                      "decision deadline start"),
     "submit_review": PayloadSchema("Give this reviewer's verdict on the plan", (

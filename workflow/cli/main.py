@@ -29,6 +29,7 @@ from workflow.cli.render import (
 )
 from workflow.core.clock import FakeClock
 from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.payload import to_json_schema
 from workflow.core.spec import Actor
 from workflow.core.timecalc import parse_at
 from workflow.service import demo as demo_scenario
@@ -329,6 +330,26 @@ def definition_reference(
     else:
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}")
+
+
+@definition_app.command("schema")
+def definition_schema(
+    trigger: Annotated[str | None, typer.Argument(
+        help="A trigger, e.g. sign_contract; without one, the schemas of all triggers.")] = None,
+    ref: Annotated[str, typer.Option("--definition", help="name@version")] = states.DEFAULT.ref,
+) -> None:
+    """The payload of a trigger as JSON Schema (draft 2020-12), for systems that build them."""
+    try:
+        definition = states.get(ref)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    schemas = definition.payloads
+    if trigger is not None and trigger not in schemas:
+        fail(f"{trigger!r} has no declared payload in {ref}; triggers: {', '.join(schemas)}")
+    picked = [trigger] if trigger is not None else list(schemas)
+    data = {t: to_json_schema(schemas[t], title=f"{t} payload ({ref})") for t in picked}
+    sys.stdout.write(json.dumps(data[trigger] if trigger is not None else data, indent=2,
+                                ensure_ascii=False) + "\n")
 
 
 app.command("replay")(replay_command)

@@ -280,7 +280,8 @@ def _field_json(f: Field) -> dict[str, Any]:
     schema = f.type.json()
     if f.nullable:
         schema = {"anyOf": [schema, {"type": "null"}]}
-    return {**schema, "description": f.description}
+    said = schema.pop("description", None)  # the type's own note goes after the field's
+    return {**schema, "description": f"{f.description} ({said})" if said else f.description}
 
 
 @dataclass(frozen=True, slots=True)
