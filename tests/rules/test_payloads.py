@@ -433,7 +433,7 @@ def test_money__accepts_euros_to_the_cent(value: Any) -> None:
 
 @pytest.mark.parametrize("value", [True, False, -1, -0.01, "-1", 1.005, "1.005", "1,50",
                                    "1e3", " 12", "NaN", float("nan"), float("inf"),
-                                   MAX_AMOUNT_EUR + 1, f"{MAX_AMOUNT_EUR}.01", 1e300,
+                                   MAX_AMOUNT_EUR + 1, f"{MAX_AMOUNT_EUR}.01", 1e300, 1.7e308,
                                    None, [100]])
 def test_money__refuses_what_is_no_amount(value: Any) -> None:
     """true/false, negatives, a third decimal, NaN, Infinity, a comma, an exponent, and

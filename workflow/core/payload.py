@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +28,9 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 Problem = tuple[str, str]
 """A field path (`kpis[2].amount_eur`) and what is wrong with its value."""
+
+Check = Callable[[object, str, list[Problem]], None]
+_MISSING = object()
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]{1,2})?")
@@ -106,28 +109,38 @@ class Date:
 
 def money_problem(value: object) -> str | None:
     """Why a value is no amount of euros, or None: an int, or a float or decimal string
-    with at most 2 decimals, from 0 to MAX_AMOUNT_EUR; never true/false, NaN or Infinity."""
-    amount: int | float | Decimal
+    with at most 2 decimals, from 0 to MAX_AMOUNT_EUR; never true/false, NaN or Infinity.
+
+    The common cases are judged first in a few comparisons; only a refused value goes on to
+    find the words for why.
+    """
+    if isinstance(value, float):
+        # NaN fails every comparison and Infinity the bound; round(x * 100) / 100 is x
+        # exactly when x is the float nearest to a whole number of cents (x * 100 < 2**53).
+        if 0.0 <= value <= MAX_AMOUNT_EUR and round(value * 100) / 100 == value:
+            return None
+    elif isinstance(value, str):
+        if _DECIMAL.fullmatch(value) and Decimal(value) <= MAX_AMOUNT_EUR:
+            return None
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AMOUNT_EUR:
+        return None
+    return _why_no_money(value)
+
+
+def _why_no_money(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return f"must be an amount in euros, got {kind_of(value)}"
-    if isinstance(value, int):
-        amount = value
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            return f"must be an amount in euros, got {value!r}"
-        if round(value, 2) != value:
-            return f"must be euros with at most 2 decimals, got {value!r}"
-        amount = value
-    else:
-        if not _DECIMAL.fullmatch(value):
-            return (f"must be euros as a decimal like 1250.50 (at most 2 decimals), "
-                    f"got {kind_of(value)}")
-        amount = Decimal(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be an amount in euros, got {value!r}"
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        return (f"must be euros as a decimal like 1250.50 (at most 2 decimals), "
+                f"got {kind_of(value)}")
+    amount = Decimal(value) if isinstance(value, str) else value
     if amount < 0:
         return f"must be zero or more, got {value!r}"
     if amount > MAX_AMOUNT_EUR:
         return f"must be at most {MAX_AMOUNT_EUR} euros, got {value!r}"
-    return None
+    return f"must be euros with at most 2 decimals, got {value!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +243,14 @@ class Object:
     fields: tuple[Field, ...] = ()
     open: bool = False
     index: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    _steps: tuple[tuple[str, Check, bool, bool], ...] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {f.name: f for f in self.fields})
+        # Built once with the schema, so a check looks up nothing but the payload's keys.
+        object.__setattr__(self, "_steps", tuple(
+            (f.name, f.type.check, f.required, f.nullable) for f in self.fields))
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, dict):
@@ -243,19 +261,18 @@ class Object:
     def check_fields(self, value: dict[str, Any], prefix: str, out: list[Problem]) -> None:
         """Unknown keys first, in the payload's order; then each declared field in turn."""
         index = self.index
-        if not self.open:
+        if not self.open and not value.keys() <= index.keys():
+            takes = ", ".join(index) or "no fields"
             for key in value:
                 if key not in index:
-                    takes = ", ".join(index) or "no fields"
                     out.append((f"{prefix}{key}", f"is not a field here (it takes {takes})"))
-        for f in self.fields:
-            if f.name in value:
-                item = value[f.name]
-                if item is None and f.nullable:
-                    continue
-                f.type.check(item, prefix + f.name, out)
-            elif f.required:
-                out.append((prefix + f.name, "is required and missing"))
+        for name, check, required, nullable in self._steps:
+            item = value.get(name, _MISSING)
+            if item is _MISSING:
+                if required:
+                    out.append((prefix + name, "is required and missing"))
+            elif item is not None or not nullable:
+                check(item, prefix + name, out)
 
     def describe(self) -> str:
         return "object" if not self.open else "object (checked as a whole document)"
