@@ -512,7 +512,8 @@ def _rules_citing_azwa() -> set[str]:
 
 def test_own_rules_are_listed_on_the_reference_page() -> None:
     """A refusal citing `azwa` names a rule the reference page lists under "Rules of azwa
-    itself"; no refusal or reference cites DESIGN.md, which users do not have."""
+    itself"; no refusal, reference or page of the docs cites DESIGN.md, which users do not
+    have."""
     raised = _rules_citing_azwa()
     assert raised >= {"time_moves_forward", "known_trigger", "final_state_is_final"}
     assert raised <= set(AZWA_RULES)
@@ -522,6 +523,8 @@ def test_own_rules_are_listed_on_the_reference_page() -> None:
     assert "DESIGN.md" not in page
     sources = [*(ROOT / "workflow").rglob("*.py"), *(ROOT / "states").glob("*.py")]
     assert [p.name for p in sources if '"DESIGN.md"' in p.read_text(encoding="utf-8")] == []
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    assert [p.name for p in pages if "DESIGN.md" in p.read_text(encoding="utf-8")] == []
     run = plan_in("closed")
     refusal = run.refuse("settle", INSURER, rule="final_state_is_final")
     assert refusal.seed == AZWA
