@@ -106,6 +106,8 @@ PAYLOADS: dict[str, PayloadSchema] = {
                                      "decision deadline start"),
     "submit_review": PayloadSchema("Give this reviewer's verdict on the plan", (
         Field("verdict", Enum(VERDICTS), "The verdict"),
+        Field("replaces", Enum(VERDICTS), "A second review: the verdict of this "
+              "organisation's earlier review, which this one replaces", required=False),
     )),
     "assign_regional_coordinator": PayloadSchema("Assign a regional coordinator as "
                                                  "co-assessor", (

@@ -78,7 +78,9 @@ def test_engine_without_clock_or_at_runs_on_the_wall_clock(tmp_path: Path) -> No
     allowed = {p.trigger for p in engine.allowed("SYS-1", INSURER) if p.allowed}
     assert {"approve_quick_test", "reject_quick_test"} <= allowed
     steps = engine.next_steps("SYS-1")
-    assert "approve_quick_test" in {p.trigger for p in steps["coordinating_insurer"]}
+    insurer = steps[(INSURER.role, INSURER.org)]
+    assert "approve_quick_test" in {p.trigger for p in insurer}
+    assert [t.trigger for t in engine.todos(INSURER.org)] == ["approve_quick_test"]
 
 
 def test_tick_without_now_expires_what_the_wall_clock_passed(tmp_path: Path) -> None:
@@ -98,9 +100,9 @@ def test_tick_without_now_expires_what_the_wall_clock_passed(tmp_path: Path) -> 
 
 
 def test_cli_without_at_or_now_runs_on_the_wall_clock(tmp_path: Path) -> None:
-    """Given a new database, when `azwa init`, `plan register`, `plan fire`, `tick` and
-    `plan show` run without --at or --now, then each exits 0 and the register_plan event
-    is dated now."""
+    """Given a new database, when `azwa init`, `plan register`, `plan fire`, `tick`,
+    `plan show` and `todo` run without --at or --now, then each exits 0, the register_plan
+    event is dated now, and the insurer is to accept the submitted quick test."""
     db = str(tmp_path / "azwa.db")
     runner = CliRunner()
     init = runner.invoke(app, ["init", "--db", db])
@@ -124,6 +126,9 @@ def test_cli_without_at_or_now_runs_on_the_wall_clock(tmp_path: Path) -> None:
     assert tick.output.strip() == "0 deadline(s) expired"
     show = runner.invoke(app, ["plan", "show", "SYS-1", "--db", db])
     assert show.exit_code == 0, show.output
+    todo = runner.invoke(app, ["todo", "--org", "Menzis", "--db", db, "--json"])
+    assert todo.exit_code == 0, todo.output
+    assert "accept_quick_test_as_complete" in todo.output
 
 
 def test_tick_runs_as_cron_runs_it(tmp_path: Path) -> None:

@@ -172,6 +172,7 @@ def _kpis_settled() -> Run:
 SCENARIOS: list[tuple[str, Callable[[], Run]]] = [
     *[(state, lambda s=state: plan_in(s)) for state in DEFINITION.states
       if state not in DEFINITION.finals],
+    ("no second insurer yet", lambda: plan_in("intent", second_insurer=None)),
     ("character agreed", _character_agreed),
     ("social-domain joint review", lambda: plan_in("joint_review", social_domain=True)),
     ("joint review done", _reviewed),
