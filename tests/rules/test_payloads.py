@@ -335,7 +335,8 @@ def test_the_issue_example__unknown_key_on_approve_quick_test_is_refused_by_the_
     """Issue 12: `{"besluit": "akkoord"}` on approve_quick_test was accepted and sealed in
     the log. Given a quick test under review in a database, when the insurer approves with
     that payload on the command line, then it exits 1 with one line naming the field and
-    the rule, and the plan stays under review."""
+    the rule (with --json, every problem under `problems`), and the plan stays under
+    review."""
     db = f"sqlite:///{tmp_path}/azwa.db"
     run = plan_in("quick_test_under_review")
     into_service(Engine(db), run)
@@ -347,6 +348,13 @@ def test_the_issue_example__unknown_key_on_approve_quick_test_is_refused_by_the_
     lines = [line for line in result.output.splitlines() if line]
     assert lines == ["refused: besluit is not a field here (it takes no fields) "
                      "[rule payload_matches_schema, A4 §1.5.1]"]
+    scripted = CliRunner().invoke(app, [
+        "plan", "fire", run.plan.plan_id, "approve_quick_test", "--as", INSURER.role,
+        "--org", INSURER.org, "--payload", '{"besluit": "akkoord", "datum": 1}', "--at", at,
+        "--db", db, "--json"])
+    assert scripted.exit_code == 1
+    refused = json.loads(scripted.stdout)["refused"]
+    assert [p["message"].split(" ")[0] for p in refused["problems"]] == ["besluit", "datum"]
     assert Engine(db).state(run.plan.plan_id).state == "quick_test_under_review"
 
 
