@@ -510,6 +510,31 @@ def definition_reference(
         out.print(f"wrote {output}")
 
 
+@definition_app.command("schema")
+def definition_schema(
+    trigger: Annotated[str | None, typer.Argument(
+        help="A trigger, e.g. sign_contract; without one, the schemas of all triggers.")] = None,
+    ref: Annotated[str | None, typer.Option(
+        "--definition", help="name@version (default: the definition new plans follow).")] = None,
+) -> None:
+    """The payload of a trigger as JSON Schema (draft 2020-12), for systems that build them."""
+    import json
+
+    import states
+    from workflow.core.payload import to_json_schema
+
+    ref = ref or states.DEFAULT.ref
+    try:
+        definition = states.get(ref)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    schemas = definition.payloads
+    if trigger is not None and trigger not in schemas:
+        fail(f"{trigger!r} has no declared payload in {ref}; triggers: {', '.join(schemas)}")
+    picked = [trigger] if trigger is not None else list(schemas)
+    data = {t: to_json_schema(schemas[t], title=f"{t} payload ({ref})") for t in picked}
+    sys.stdout.write(json.dumps(data[trigger] if trigger is not None else data, indent=2,
+                                ensure_ascii=False) + "\n")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -16,7 +16,7 @@ import states
 from workflow.core import todo
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
-from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan
 from workflow.core.spec import REGISTER, Actor, Definition
@@ -27,7 +27,6 @@ from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]
-DESIGN = "DESIGN.md"
 
 
 class Fired:
@@ -230,7 +229,7 @@ class Engine:
         """The events a command id already produced on this plan; refused for another plan."""
         seen = self.store.command_events(command_id)
         if seen and seen[-1].plan_id != plan_id:
-            raise Refused("command_id_names_one_command", DESIGN,
+            raise Refused("command_id_names_one_command", AZWA,
                           f"Command id {command_id!r} was already used for plan "
                           f"{seen[-1].plan_id}", plan_id=plan_id)
         return seen
