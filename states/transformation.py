@@ -10,6 +10,7 @@ from states import effects as fx
 from states import guards as g
 from states.agenda import AGENDA
 from states.guards import guard, reason
+from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
@@ -298,4 +299,5 @@ DEFINITION = Definition(
     registration=REGISTRATION,
     actors=actors,
     agenda=AGENDA,
+    payloads=PAYLOADS,
 )

@@ -20,6 +20,7 @@ INSURER = ["--as", "coordinating_insurer", "--org", "Menzis"]
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("AZWA_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
     result = runner.invoke(app, ["plan", "register", "P1", *MAKER, "--payload",
                                  f"@{REGISTRATION}", "--at", "2027-01-11T09:00:00+01:00"])
     assert result.exit_code == 0, result.output

@@ -405,7 +405,7 @@ def test_known_trigger__refused_for_an_unknown_trigger() -> None:
     Given a plan, when a trigger the definition does not know is fired, then it is refused.
     """
     run = plan_in("intent")
-    run.refuse("approve_everything", INSURER, rule="known_trigger", seed="DESIGN.md")
+    run.refuse("approve_everything", INSURER, rule="known_trigger", seed="azwa")
 
 
 def test_known_trigger__refused_for_deadline_expired_fired_by_hand() -> None:
@@ -416,7 +416,7 @@ def test_known_trigger__refused_for_deadline_expired_fired_by_hand() -> None:
     """
     run = plan_in("quick_test_under_review")
     run.refuse("deadline_expired", INSURER, {"deadline": "quick_test_decision"},
-               rule="known_trigger", seed="DESIGN.md")
+               rule="known_trigger", seed="azwa")
     assert run.plan.deadlines["quick_test_decision"].is_open
 
 

@@ -21,15 +21,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-from sqlalchemy import func, select
+from typing import IO, TYPE_CHECKING, Any
 
 from workflow.audit.bounds import LineReader, LogFileError
 from workflow.core.events import canonical, digest
 from workflow.core.plan import GENESIS
-from workflow.store.heads import Signer
-from workflow.store.sql import EVENTS, SqlStore
+from workflow.store.signing import Signer
+
+if TYPE_CHECKING:
+    from workflow.store.sql import SqlStore
 
 HEAD_LINE = {"anchors": "azwa", "version": 1}
 
@@ -47,6 +47,10 @@ class Anchor:
 
 def collect(store: SqlStore) -> Iterator[Anchor]:
     """Each plan's last stored event, in plan order."""
+    from sqlalchemy import func, select  # here: `azwa replay --anchors` loads no SQL
+
+    from workflow.store.sql import EVENTS
+
     last = (select(EVENTS.c.plan_id, func.max(EVENTS.c.seq).label("seq"))
             .group_by(EVENTS.c.plan_id).subquery())
     query = (select(EVENTS.c.plan_id, EVENTS.c.seq, EVENTS.c.hash, EVENTS.c.at)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,22 +33,15 @@ from workflow.audit.bounds import Limits, LineReader
 from workflow.audit.logcheck import LogProblem, judge, watch
 from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
-from workflow.audit.signatures import UNSIGNED_NOTE
-from workflow.audit.verify import (
-    CORRUPT,
-    Problem,
-    StoreError,
-    Verified,
-    compare_log,
-    open_store,
-    reading,
-    verify,
-)
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.core.bounds import BadInput
 from workflow.core.timecalc import parse_at
-from workflow.store import heads
-from workflow.store.protocol import Store
+from workflow.store import signing
+from workflow.store.url import StoreUnavailable as StoreError
+
+if TYPE_CHECKING:
+    from workflow.audit.verify import Verified
+    from workflow.store.protocol import Store
 
 DbOption = Annotated[
     str | None,
@@ -84,11 +77,11 @@ AnchorsOption = Annotated[Path | None, typer.Option(
                       "rewritten plans.", show_default=False)]
 
 
-def _signer() -> heads.Signer:
+def _signer() -> signing.Signer:
     """The configured signing key, read now so a wrong setting is one line."""
     try:
-        signer = heads.Signer(heads.key_from_env())
-    except heads.SigningKeyError as exc:
+        signer = signing.Signer(signing.key_from_env())
+    except signing.SigningKeyError as exc:
         raise _fail(str(exc)) from None
     return signer
 
@@ -100,7 +93,7 @@ def _reader() -> LineReader:
         raise _fail(str(exc)) from None
 
 
-def _anchors(path: Path | None, signer: heads.Signer) -> audit_anchors.Anchors | None:
+def _anchors(path: Path | None, signer: signing.Signer) -> audit_anchors.Anchors | None:
     if path is None:
         return None
     try:
@@ -121,8 +114,11 @@ def replay_command(
         "--require-chain", help="A plan without a hash chain is not clean (exit 1).")] = False,
     anchors: AnchorsOption = None,
 ) -> None:
-    """Replay an event log through the rules; exit 0 clean, 1 violations, a broken or missing
-    chain, an empty log or a difference from the anchors, 2 unreadable."""
+    """Replay an event log through the rules; exit 0 clean, 1 violations or broken chain,
+    2 unreadable.
+
+    Exit 1 too for a missing chain (a log of this engine, or --require-chain), an empty log
+    or a difference from the anchors."""
     when = _parse_now(now)
     reader = _reader()
     anchored = _anchors(anchors, _signer()) if anchors is not None else None
@@ -232,6 +228,8 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
+    from workflow.audit.verify import open_store, reading
+
     try:
         store = open_store(db)
         with reading():
@@ -274,6 +272,8 @@ def verify_command(
     signer = _signer()
     reader = _reader()
     anchored = _anchors(anchors, signer)
+    from workflow.audit.verify import open_store, verify
+
     try:
         store = open_store(db)
         with bar("verifying plans", None) as advance:
@@ -285,7 +285,7 @@ def verify_command(
         raise _fail(str(error)) from None
     if require_signature and result.signing != "signed":
         result.notes.append("--require-signature: " + (
-            UNSIGNED_NOTE if result.signing in ("unsigned", "none")
+            "heads not signed: forgery cannot be excluded" if result.signing in ("unsigned", "none")
             else "signatures not checked: no signing key given"))
     failed = not result.ok or (require_signature and result.signing != "signed")
     if as_json:
@@ -314,6 +314,8 @@ def verify_command(
 def _compare_log(result: Verified, store: Store, log: Path, reader: LineReader,
                  anchored: audit_anchors.Anchors | None) -> None:
     """`verify --log`: the exported log against the database and, given them, the anchors."""
+    from workflow.audit.verify import Problem, compare_log, reading
+
     tracker = audit_anchors.Tracker(anchored) if anchored is not None else None
     try:
         lines = read_log(log, reader)
@@ -369,6 +371,8 @@ def report_command(
 ) -> None:
     """One plan's audit report: timeline, deadline compliance, escalations, KPI payments and
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
+    from workflow.audit.verify import CORRUPT, open_store, reading
+
     when = _parse_now(now)
     try:
         store = open_store(db)
@@ -424,6 +428,8 @@ def anchor_command(
 ) -> None:
     """Write every plan's last chain head, signed, to a file kept outside the database:
     `audit verify --anchors` and `replay --anchors` find a deleted or rolled-back plan."""
+    from workflow.audit.verify import open_store, reading
+
     signer = _signer()
     try:
         store = open_store(db)
@@ -473,8 +479,8 @@ def keygen_command(
 
     Point AZWA_SIGNING_KEY_FILE at it where the engine runs and where auditors verify; keep
     it out of the database and its backups."""
-    key = heads.new_key()
+    key = signing.new_key()
     _write_new(output, force, lambda out: out.write(key + "\n"), mode=0o600)
-    key_id = heads.Signer(bytes.fromhex(key)).key_id
+    key_id = signing.Signer(bytes.fromhex(key)).key_id
     typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
-               f"{heads.KEY_FILE_ENV}={output}", err=True)
+               f"{signing.KEY_FILE_ENV}={output}", err=True)

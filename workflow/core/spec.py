@@ -7,11 +7,12 @@ and the simulation read the same objects and none of them can change the rules a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
+from workflow.core.payload import PayloadSchema
 from workflow.core.timecalc import Length as Length
 
 if TYPE_CHECKING:
@@ -166,6 +167,8 @@ class Definition:
     is told what it may and must do next."""
     agenda: Agenda | None = None
     """What the process waits for (to-dos) apart from what is merely allowed."""
+    payloads: Mapping[str, PayloadSchema] = field(default_factory=dict)
+    """Per trigger: the fields its payload holds (none declared: any payload is read)."""
 
     @property
     def ref(self) -> str:

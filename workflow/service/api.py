@@ -17,7 +17,7 @@ from workflow.core import todo
 from workflow.core.bounds import BadInput, check_actor, check_object, check_text, check_year
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
-from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan
 from workflow.core.spec import REGISTER, Actor, Definition
@@ -29,7 +29,6 @@ from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]
-DESIGN = "DESIGN.md"
 
 
 class Fired:
@@ -107,6 +106,16 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self.log = get_logger()
+
+    @classmethod
+    def open(cls, db_url: str | None = None, clock: Clock | None = None, *, write: bool = True,
+             **options: Any) -> Engine:
+        """An Engine on a database `azwa init` (or `Engine(db_url)`) already made; creates
+        nothing. Raises StoreUnavailable, with one line, when there is none or it is unusable
+        (`write=False`: it is only read, so a read-only file serves)."""
+        from workflow.store.opening import open_existing
+
+        return cls(clock=clock, store=open_existing(db_url, write=write), **options)
 
     def process(self, ref: str | None = None) -> ProcessEngine:
         """The engine of a definition version (`transformation@1`), built once."""
@@ -236,7 +245,7 @@ class Engine:
         """The events a command id already produced on this plan; refused for another plan."""
         seen = self.store.command_events(command_id)
         if seen and seen[-1].plan_id != plan_id:
-            raise Refused("command_id_names_one_command", DESIGN,
+            raise Refused("command_id_names_one_command", AZWA,
                           f"Command id {command_id!r} was already used for plan "
                           f"{seen[-1].plan_id}", plan_id=plan_id)
         return seen
@@ -316,9 +325,16 @@ class Engine:
         return todo.order(found)
 
     def plans(
-        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        track: str | None = None,
+        limit: int = 1000,
     ) -> list[PlanSummary]:
-        return self.store.plans(state=state, region=region, limit=limit)
+        """Registered plans, newest activity first; region and track ignore case and
+        surrounding spaces."""
+        return self.store.plans(state=state, region=region, track=track, limit=limit)
 
     # -- logging -----------------------------------------------------------------------------------
 
