@@ -19,6 +19,7 @@ import states
 from workflow.audit.replay import PlanReplay
 from workflow.core.context import Context
 from workflow.core.events import Event
+from workflow.core.money import format_eur
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import Actor
 from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
@@ -196,8 +197,8 @@ def _local(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def _eur(value: Any) -> str:
-    return f"€ {float(value or 0):,.2f}"
+def _eur(cents: Any) -> str:
+    return format_eur(cents if isinstance(cents, int) and not isinstance(cents, bool) else 0)
 
 
 def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -223,8 +224,8 @@ def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]
           for h in plan.escalation_history]),
         ("KPI payments", ["KPI", "description", "amount", "due", "status", "paid", "go/no-go",
                           "settled"],
-         [[kid, str(k.get("description", "")), _eur(k.get("amount_eur")), str(k.get("due", "")),
-           str(k.get("status", "")), _eur(k.get("paid_eur")),
+         [[kid, str(k.get("description", "")), _eur(k.get("amount_cents")), str(k.get("due", "")),
+           str(k.get("status", "")), _eur(k.get("paid_cents")),
            str(k.get("decision") or ("pending" if k.get("go_no_go") else "–")),
            _local(kpi_runs[kid].closed_at) if kid in kpi_runs else ""]
           for kid, k in kpis.items()]),
@@ -246,8 +247,8 @@ def _summary(report: PlanReport) -> list[tuple[str, str]]:
         ("breaches", ", ".join(plan.breaches) or "none"),
         ("hash chain", report.chain),
         ("violations", str(len(report.violations)) if report.violations else "none"),
-        ("funds", f"paid {_eur(funds.get('paid_eur'))}, costs {_eur(funds.get('costs_eur'))}, "
-                  f"refund {_eur(funds.get('refund_eur'))}"),
+        ("funds", f"paid {_eur(funds.get('paid_cents'))}, costs {_eur(funds.get('costs_cents'))}"
+                  f", refund {_eur(funds.get('refund_cents'))}"),
         ("as of", _local(report.as_of)),
     ]
 

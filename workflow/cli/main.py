@@ -29,6 +29,7 @@ from workflow.cli.render import (
 )
 from workflow.core.clock import FakeClock
 from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.money import funds_eur
 from workflow.core.spec import Actor
 from workflow.core.timecalc import parse_at
 from workflow.service import demo as demo_scenario
@@ -285,7 +286,7 @@ def demo(
     out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
               f"{', '.join(plan.breaches) or 'none'}; escalation steps: "
               f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
-    funds = plan.funds
+    funds = funds_eur(plan.funds)
     out.print(f"paid €{funds['paid_eur']:,.0f}, costs €{funds['costs_eur']:,.0f}, "
               f"refund €{funds['refund_eur']:,.0f}")
     out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "

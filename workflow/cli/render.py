@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workflow.core.events import Event
+from workflow.core.money import funds_eur
 from workflow.core.permission import Permission
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
@@ -35,7 +36,7 @@ def plan_json(
         ],
         "breaches": list(plan.breaches),
         "escalation_history": plan.escalation_history,
-        "funds": plan.funds,
+        "funds": funds_eur(plan.funds),
         "next_steps": {
             role: [{"trigger": p.trigger, "needs": list(p.needs)} for p in perms]
             for role, perms in (steps or {}).items()
