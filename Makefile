@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/azwa demo
+	$(BIN)/azwa demo --force
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -q
@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run --out docs/benchmarks.md
 
 docs: $(STAMP)
-	$(BIN)/azwa definition reference -o docs/reference.md
+	$(BIN)/azwa definition reference --force -o docs/reference.md
 	$(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
 
 clean:

@@ -9,12 +9,22 @@
   `org:role` = its role.
 
 Every writer streams: events are read from the store plan by plan and written one at a time.
+
+User text cannot take over the file it is written to:
+- CSV: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'`
+  in front (OWASP "CSV injection"), so a spreadsheet shows it instead of running it as a
+  formula. A cell that is a plain number (`-12.5`) stays a number: a number runs nothing.
+- XES: characters XML 1.0 cannot hold (control characters, lone surrogates) are written as
+  visible escapes (`\\x01`), so the file always parses.
+- JSONL: a lone surrogate is written as a JSON escape (`\\ud800`); the event reads back
+  the same and its hash holds.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -56,14 +66,36 @@ class _Counter:
         return Written(self.plans, self.events)
 
 
+def _jsonl(data: dict[str, object]) -> str:
+    line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if not line.isascii() and _SURROGATE.search(line):
+        return json.dumps(data, separators=(",", ":"))
+    return line
+
+
 def write_jsonl(events: Iterable[Event], out: IO[str]) -> Written:
     """One event a line, exactly the fields that are hashed."""
     count = _Counter()
     for event in events:
         count.see(event)
-        out.write(json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")))
+        out.write(_jsonl(event.to_dict()))
         out.write("\n")
     return count.written()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as written: formulas neutralised, numbers kept numbers."""
+    if not isinstance(value, str):
+        return value
+    text = _SURROGATE.sub(lambda m: repr(m.group())[1:-1], value)
+    if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def write_csv(events: Iterable[Event], out: IO[str]) -> Written:
@@ -73,7 +105,7 @@ def write_csv(events: Iterable[Event], out: IO[str]) -> Written:
     writer.writerow(CSV_COLUMNS)
     for event in events:
         count.see(event)
-        writer.writerow((
+        writer.writerow(csv_cell(cell) for cell in (
             event.plan_id, event.seq, event.at, event.trigger, event.actor.get("role"),
             event.actor.get("org"), event.actor.get("region") or "", event.definition,
             json.dumps(event.payload, ensure_ascii=False, sort_keys=True), event.prev_hash,
@@ -104,8 +136,16 @@ XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text XML 1.0 can hold: each character it cannot shown as a visible escape."""
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], str(value))
+
+
 def _attr(kind: str, key: str, value: object) -> str:
-    return f"<{kind} key={quoteattr(key)} value={quoteattr(str(value))}/>"
+    return f"<{kind} key={quoteattr(xml_text(key))} value={quoteattr(xml_text(value))}/>"
 
 
 def _timestamp(at: str) -> str:

@@ -19,11 +19,13 @@ from rich.console import Console
 import states
 from workflow.cli import modelplan as cli_modelplan
 from workflow.cli.audit import audit_app, export_command, replay_command
+from workflow.cli.output import OutputError, write_output
 from workflow.cli.reference import markdown, mermaid
 from workflow.cli.render import (
     history_table,
     plan_json,
     plans_table,
+    safe,
     show_plan,
     timeline_table,
 )
@@ -126,7 +128,7 @@ def init(db: Db = None) -> None:
     """Create the database tables (safe to run again)."""
     url = resolve_url(db)
     open_engine(url)
-    out.print(f"database ready: {url}")
+    out.print(f"database ready: {safe(url)}")
 
 
 @plan_app.command("register")
@@ -178,8 +180,9 @@ def emit_fired(fired: Fired, as_json: bool) -> None:
                              "events": [e.to_dict() for e in fired.events]})
         return
     for e in fired.events:
-        out.print(f"#{e.seq} {e.trigger} at {e.at}")
-    out.print(f"{fired.plan.plan_id} is {fired.plan.state} (escalation {fired.plan.escalation})"
+        out.print(f"#{e.seq} {safe(e.trigger)} at {safe(e.at)}")
+    out.print(f"{safe(fired.plan.plan_id)} is {fired.plan.state} "
+              f"(escalation {fired.plan.escalation})"
               + (" — command seen before, nothing new" if fired.repeated else ""))
 
 
@@ -242,7 +245,8 @@ def tick(
         out.print_json(data={"expired": [e.to_dict() for e in events]})
         return
     for e in events:
-        out.print(f"{e.plan_id}: {e.payload['deadline']} expired (due {e.payload['due']})")
+        out.print(f"{safe(e.plan_id)}: {safe(e.payload['deadline'])} expired "
+                  f"(due {e.payload['due']})")
     out.print(f"{len(events)} deadline(s) expired")
 
 
@@ -252,12 +256,16 @@ def demo(
         "--db", help="SQLite file or URL for the demo (default: a fresh ./azwa-demo.db).")]
     = "azwa-demo.db",
     as_json: Json = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Start from an empty file: delete the SQLite file --db names first.")]
+    = False,
 ) -> None:
     """Take a sample plan from registration to closed — a late quick-test decision and an
     escalation on the way — on an SQLite file, and print its timeline; then a breakthrough
-    plan with its modelplan through the same process."""
-    if "://" not in db and Path(db).exists():
-        for suffix in ("", "-wal", "-shm"):
+    plan with its modelplan through the same process. A database that exists is kept (the
+    demo plans get fresh ids) unless --force."""
+    if force and "://" not in db and Path(db).exists():
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
     engine = Engine(resolve_url(db), FakeClock(demo_scenario.START))
@@ -291,8 +299,8 @@ def demo(
               f"refund €{funds['refund_eur']:,.0f}")
     out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "
               f"every basiseis) ended [bold]{bt.state}[/bold] after {bt.seq} events")
-    out.print(f"database {resolve_url(db)}: try `azwa plan show {plan_id} --db {db}` or "
-              f"`azwa plan history {bt_id} --db {db}`")
+    out.print(f"database {safe(resolve_url(db))}: try `azwa plan show {plan_id} --db "
+              f"{safe(db)}` or `azwa plan history {bt_id} --db {safe(db)}`")
 
 
 definition_app = typer.Typer(name="definition", no_args_is_help=True,
@@ -318,6 +326,8 @@ def definition_reference(
     = None,
     diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
     = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
+    = False,
 ) -> None:
     """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
     try:
@@ -328,8 +338,11 @@ def definition_reference(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
+        try:
+            write_output(output, text, force=force)
+        except OutputError as exc:
+            fail(str(exc))
+        out.print(f"wrote {safe(output)}")
 
 
 app.command("replay")(replay_command)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from workflow.core.events import Event
@@ -14,6 +15,21 @@ from workflow.core.permission import Permission
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.store.protocol import PlanSummary
+
+
+def visible(value: object) -> str:
+    """Text with control characters (ESC sequences too) shown as escapes: `\\x1b[2J`."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def safe(value: object) -> str:
+    """User text (ids, orgs, titles, payloads) for rich markup: escaped, so `[/x]` or
+    `[link=…]` is printed and not interpreted, control characters visible. Every user value
+    goes through here (or `visible` into a `Text`) on its way to the terminal."""
+    return escape(visible(value))
 
 
 def plan_json(
@@ -45,8 +61,8 @@ def plan_json(
 
 
 def show_plan(console: Console, data: dict[str, Any]) -> None:
-    console.print(f"[bold]{data['plan_id']}[/bold]  {data['title']}  "
-                  f"({data['track']}, {data['region']}, {data['definition']})")
+    console.print(f"[bold]{safe(data['plan_id'])}[/bold]  {safe(data['title'])}  "
+                  f"({safe(data['track'])}, {safe(data['region'])}, {safe(data['definition'])})")
     console.print(f"state [bold]{data['state']}[/bold]   escalation "
                   f"[bold]{data['escalation']}[/bold]   events {data['seq']}")
     if data["open_deadlines"]:
@@ -54,9 +70,10 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         for d in data["open_deadlines"]:
             left = d["days_left"]
             style = "red" if left < 0 else "yellow" if left <= 7 else ""
-            table.add_row(d["name"], d["due"], f"[{style}]{left}[/{style}]" if style else str(left))
+            table.add_row(safe(d["name"]), d["due"],
+                          f"[{style}]{left}[/{style}]" if style else str(left))
         console.print(table)
-    console.print("breaches: " + (", ".join(data["breaches"]) or "none"))
+    console.print("breaches: " + (safe(", ".join(data["breaches"])) or "none"))
     funds = data["funds"]
     console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
                   f"refund €{funds['refund_eur']:,.2f}")
@@ -68,15 +85,17 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
-    table = Table("seq", "at", "trigger", "actor", "payload", title=title, title_justify="left")
+    table = Table("seq", "at", "trigger", "actor", "payload", title=safe(title),
+                  title_justify="left")
     for e in events:
-        actor = f"{e.actor['role']} ({e.actor['org']})"
+        actor = safe(f"{e.actor['role']} ({e.actor['org']})")
         payload = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                             if not isinstance(v, list | dict))
         style = "red" if e.trigger == "deadline_expired" else ""
-        table.add_row(str(e.seq), e.at[:16].replace("T", " "),
-                      f"[{style}]{e.trigger}[/{style}]" if style else e.trigger, actor,
-                      payload[:60])
+        trigger = safe(e.trigger)
+        table.add_row(str(e.seq), safe(e.at[:16].replace("T", " ")),
+                      f"[{style}]{trigger}[/{style}]" if style else trigger, actor,
+                      safe(payload[:60]))
     return table
 
 
@@ -87,11 +106,11 @@ def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     for e, state, escalation in rows:
         note = ""
         if e.trigger == "deadline_expired":
-            note = f"[red]breach: {e.payload['deadline']} (due {e.payload['due']})[/red]"
+            note = f"[red]breach: {safe(e.payload['deadline'])} (due {e.payload['due']})[/red]"
         elif "issue" in e.payload:
-            note = str(e.payload["issue"])[:40]
-        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], e.actor["org"], e.trigger,
-                      state, escalation, note)
+            note = safe(str(e.payload["issue"])[:40])
+        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], safe(e.actor["org"]),
+                      safe(e.trigger), state, escalation, note)
     return table
 
 
@@ -99,6 +118,6 @@ def plans_table(rows: list[PlanSummary]) -> Table:
     table = Table("plan", "title", "region", "track", "state", "escalation", "next due",
                   title="Plans", title_justify="left")
     for r in rows:
-        table.add_row(r.plan_id, r.title, r.region, r.track, r.state, r.escalation,
-                      (r.next_due or "")[:10])
+        table.add_row(safe(r.plan_id), safe(r.title), safe(r.region), safe(r.track), r.state,
+                      r.escalation, (r.next_due or "")[:10])
     return table
