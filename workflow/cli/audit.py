@@ -269,7 +269,6 @@ def report_command(
     when = _parse_now(now)
     if picture is None and output is not None and fmt is ReportFormat.md:
         picture = output.with_name(f"{output.stem}.timeline.svg")
-    image_fmt = _image_format(picture)
     forbidden = database_files(db)
     try:
         for path in (p for p in (output, picture) if p is not None):
@@ -279,6 +278,7 @@ def report_command(
             raise OutputError(f"{output}: the report and its picture need two files")
     except OutputError as error:
         raise _fail(str(error)) from None
+    image_fmt = _image_format(picture)
     try:
         store = open_store(db)
         with reading():
