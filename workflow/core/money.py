@@ -8,8 +8,9 @@ What counts as an amount (`parse_cents`):
 - an int, a float or a decimal text such as "1250.50", zero or more;
 - at most two decimals: € 0.004 is refused, not rounded (a rounding rule would decide money
   nobody agreed on);
-- at most MAX_AMOUNT_EUR (default 10¹², `AZWA_MAX_AMOUNT_EUR` to change it, at most 9·10¹³ so
-  that every amount is also an exact JSON number in euros);
+- at most the largest amount (default 10¹² euros; `AZWA_MAX_AMOUNT_EUR` changes it, up to
+  10¹³, so that every amount has at most fifteen digits and is also an exact JSON number of
+  euros: a float holds any fifteen-digit decimal);
 - never NaN, Infinity, a bool or anything else.
 """
 
@@ -23,8 +24,8 @@ from functools import cache
 from typing import Any
 
 DEFAULT_MAX_AMOUNT_EUR = 10**12
-LIMIT_EUR = 9 * 10**13
-"""Below 2⁵³ cents: an amount up to this is also an exact binary float of euros."""
+LIMIT_EUR = 10**13
+"""At most fifteen digits with the cents: an amount up to this is an exact float of euros."""
 FUNDS = ("paid", "costs", "refund")
 _DECIMAL = re.compile(r"\d+(\.\d{1,2})?")
 
@@ -81,8 +82,9 @@ def amount_problem(value: Any, field: str) -> str | None:
 
 
 def to_eur(cents: int) -> int | float:
-    """Cents as a JSON number of euros: an int when whole, else the float nearest the exact
-    two-decimal value (which prints as that value: 1234.5 for 123450 cents)."""
+    """Cents as a JSON number of euros: an int when whole (exact at any size), else the float
+    nearest the two-decimal value, which prints as that value (1234.5 for 123450 cents) up
+    to fifteen digits, i.e. below 10¹³ euros; the cents inside stay exact beyond."""
     if cents % 100 == 0:
         return cents // 100
     return float(Decimal(cents) / 100)
