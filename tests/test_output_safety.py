@@ -1,5 +1,5 @@
 """No output destroys data: the database is never an output, an existing file is replaced
-only with --force, and a file is written whole or not at all (docs/outputs.md)."""
+only with --force, and a file is written whole or not at all (docs/audit.md "Outputs")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""User text cannot take over an output (docs/outputs.md): a title, an organisation, an id or
-a payload text is shown as written in Markdown, HTML, CSV, XES, the terminal and the picture,
-and never adds a section, a link, a formula, a tag or a terminal command."""
+"""User text cannot take over an output (docs/audit.md "Outputs"): a title, an organisation,
+an id or a payload text is shown as written in Markdown, HTML, CSV, XES, the terminal and the
+picture, and never adds a section, a link, a formula, a tag or a terminal command."""
 
 from __future__ import annotations
 

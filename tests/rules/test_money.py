@@ -111,6 +111,16 @@ def test_has_cost_amount__refuses_nan_infinity_and_overflow(amount: Any, words: 
     assert run.plan.funds["costs_cents"] == 0
 
 
+def test_the_refusal_of_nan_reads_as_documented() -> None:
+    """docs/events.md "Amounts" shows this refusal word for word."""
+    run = plan_in("in_implementation")
+    refusal = run.refuse("record_costs", MAKER, {"amount_eur": math.nan, "period": "2027"},
+                         rule="has_cost_amount")
+    assert refusal.reason == (
+        "Give an amount of zero or more and the period: amount_eur must be a finite number "
+        "of euros, not nan [rule has_cost_amount, A4 §3.a.3]")
+
+
 @pytest.mark.parametrize(("amount", "words"), [
     (math.nan, "amount_eur must be a finite number"),
     (-math.inf, "amount_eur must be a finite number"),
