@@ -16,8 +16,6 @@ User text cannot take over the file it is written to:
   formula. A cell that is a plain number (`-12.5`) stays a number: a number runs nothing.
 - XES: characters XML 1.0 cannot hold (control characters, lone surrogates) are written as
   visible escapes (`\\x01`), so the file always parses.
-- JSONL: a lone surrogate is written as a JSON escape (`\\ud800`); the event reads back
-  the same and its hash holds.
 """
 
 from __future__ import annotations
@@ -66,36 +64,25 @@ class _Counter:
         return Written(self.plans, self.events)
 
 
-def _jsonl(data: dict[str, object]) -> str:
-    line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    if not line.isascii() and _SURROGATE.search(line):
-        return json.dumps(data, separators=(",", ":"))
-    return line
-
-
 def write_jsonl(events: Iterable[Event], out: IO[str]) -> Written:
     """One event a line, exactly the fields that are hashed."""
     count = _Counter()
     for event in events:
         count.see(event)
-        out.write(_jsonl(event.to_dict()))
+        out.write(json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
     return count.written()
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = frozenset("=+-@\t\r")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
 def csv_cell(value: object) -> object:
     """A cell a spreadsheet shows as written: formulas neutralised, numbers kept numbers."""
-    if not isinstance(value, str):
-        return value
-    text = _SURROGATE.sub(lambda m: repr(m.group())[1:-1], value)
-    if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    if isinstance(value, str) and value[:1] in _FORMULA and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def write_csv(events: Iterable[Event], out: IO[str]) -> Written:
@@ -141,7 +128,10 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def xml_text(value: object) -> str:
     """Text XML 1.0 can hold: each character it cannot shown as a visible escape."""
-    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], str(value))
+    text = str(value)
+    if text.isprintable():  # no control character, surrogate or non-character: all XML
+        return text
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _attr(kind: str, key: str, value: object) -> str:
