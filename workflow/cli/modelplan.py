@@ -19,6 +19,7 @@ from rich.text import Text
 
 from states.modelplan import Modelplan, check_modelplan
 from workflow.cli.output import OutputError, check_output, write_output
+from workflow.cli.render import visible
 from workflow.modelplan.files import ModelplanFileError, read_modelplan, report, template
 
 app = typer.Typer(
@@ -90,12 +91,14 @@ def check(
     elif not findings:
         typer.echo(f"ok: {file} meets every basiseis")
     else:
-        table = Table(title=Text(f"{len(findings)} finding(s) in {file}"), title_justify="left")
+        table = Table(title=Text(f"{len(findings)} finding(s) in {visible(file)}"),
+                      title_justify="left")
         table.add_column("BE", justify="right")
         table.add_column("field")
         table.add_column("message")
         for finding in findings:
-            table.add_row(str(finding.basiseis), Text(finding.field), Text(finding.message))
+            table.add_row(str(finding.basiseis), Text(visible(finding.field)),
+                          Text(visible(finding.message)))
         Console(highlight=False).print(table)
     if findings:
         raise typer.Exit(code=1)
