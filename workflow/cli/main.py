@@ -28,6 +28,8 @@ from workflow.cli.render import (
     safe,
     show_plan,
     timeline_table,
+    todo_table,
+    visible,
 )
 from workflow.core.clock import FakeClock
 from workflow.core.errors import Refused, StaleWrite, UnknownPlan
@@ -193,16 +195,36 @@ def show(
     db: Db = None,
     as_json: Json = False,
 ) -> None:
-    """Where a plan stands: state, escalation, open deadlines with days left, breaches and
-    what each role may do next."""
+    """Where a plan stands: state, escalation, open deadlines with days left, breaches, and per
+    organisation what it must do now, what it may also do, or why it has nothing to do."""
     engine = open_engine(db)
     now = parse_time(at) or engine.clock.now()
     data = run_command(lambda: plan_json(engine.state(plan_id), now,
-                                         engine.next_steps(plan_id, now)), as_json)
+                                         engine.todo(plan_id, now)), as_json)
     if as_json:
         out.print_json(data=data)
     else:
         show_plan(out, data)
+
+
+@app.command()
+def todo(
+    org: Annotated[str, typer.Option("--org", help="The organisation whose to-dos to list.")],
+    at: At = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """What the process waits for from one organisation, on every plan, earliest due first;
+    overdue ones are marked. What it may also do (escalate, withdraw, ...) is in `plan show`."""
+    engine = open_engine(db)
+    when = parse_time(at)
+    todos = [t.to_dict() for t in run_command(lambda: engine.todos(org, when), as_json)]
+    if as_json:
+        out.print_json(data={"org": org, "todos": todos})
+    elif todos:
+        out.print(todo_table(org, todos))
+    else:
+        out.print(f"nothing to do for {visible(org)}", markup=False, highlight=False)
 
 
 @plan_app.command("history")

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from workflow.core.events import Event
 from workflow.core.money import funds_eur
-from workflow.core.permission import Permission
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
+from workflow.core.todo import Worklist
 from workflow.store.protocol import PlanSummary
 
 
@@ -33,9 +33,10 @@ def safe(value: object) -> str:
 
 
 def plan_json(
-    plan: Plan, now: datetime, steps: dict[str, list[Permission]] | None = None
+    plan: Plan, now: datetime, worklists: list[Worklist] | None = None
 ) -> dict[str, Any]:
-    """What `plan show --json` prints: state, deadlines with days left, breaches, next steps."""
+    """What `plan show --json` prints: state, deadlines with days left, breaches, and per
+    organisation its to-dos, what it may also do, and why it idles."""
     return {
         "plan_id": plan.plan_id,
         "title": plan.attrs.get("title"),
@@ -53,10 +54,7 @@ def plan_json(
         "breaches": list(plan.breaches),
         "escalation_history": plan.escalation_history,
         "funds": funds_eur(plan.funds),
-        "next_steps": {
-            role: [{"trigger": p.trigger, "needs": list(p.needs)} for p in perms]
-            for role, perms in (steps or {}).items()
-        },
+        "organisations": [w.to_dict() for w in worklists or []],
     }
 
 
@@ -77,11 +75,51 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
     funds = data["funds"]
     console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
                   f"refund €{funds['refund_eur']:,.2f}")
-    if data["next_steps"]:
-        table = Table("role", "may do now", title="Next steps", title_justify="left")
-        for role, steps in data["next_steps"].items():
-            table.add_row(role, ", ".join(s["trigger"] for s in steps) or "-")
-        console.print(table)
+    orgs = data["organisations"]
+    reasons = {row["idle"] for row in orgs}
+    if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
+        console.print(f"nothing to do for any organisation: {visible(reasons.pop())}", markup=False,
+                      highlight=False)
+    elif orgs:
+        console.print(worklist_table(orgs))
+
+
+def _todo_line(t: dict[str, Any]) -> str:
+    """One to-do as a case worker reads it: what, which item, by when, or instead."""
+    text = str(t["trigger"])
+    if t["payload"]:
+        text += " " + ", ".join(f"{k}={v}" for k, v in t["payload"].items())
+    if t["due"]:
+        text += f" (due {t['due']}, {t['deadline']})"
+    if t["instead"]:
+        text += f" or {' / '.join(t['instead'])}"
+    return f"[red]OVERDUE[/red] {safe(text)}" if t["overdue"] else safe(text)
+
+
+def worklist_table(rows: list[dict[str, Any]]) -> Table:
+    """`plan show`: per organisation what it must do, what it may also do, or why nothing."""
+    table = Table("organisation", "role", "to do", "may also", title="Per organisation",
+                  title_justify="left")
+    for row in rows:
+        todo = "\n".join(_todo_line(t) for t in row["todos"])
+        if not todo:
+            todo = f"[dim]nothing: {safe(row['idle'])}[/dim]"
+        table.add_row(safe(row["org"]), row["role"], todo, ", ".join(row["may_also"]) or "-")
+    return table
+
+
+def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
+    """`azwa todo --org`: one organisation's to-dos across plans, earliest due first."""
+    table = Table("", "plan", "as", "to do", "due", "instead", title=f"To do for {safe(org)}",
+                  title_justify="left")
+    for t in todos:
+        mark = "[red]OVERDUE[/red]" if t["overdue"] else ""
+        what = t["trigger"] + "".join(f" {k}={v}" for k, v in t["payload"].items())
+        due = f"{t['due']} ({t['deadline']})" if t["due"] else "-"
+        table.add_row(mark, safe(t["plan_id"]), t["role"],
+                      f"{safe(what)}\n[dim]{safe(t['says'])}[/dim]", safe(due),
+                      " / ".join(t["instead"]) or "-")
+    return table
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
