@@ -277,6 +277,19 @@ def test_plan_show_and_history_print_hostile_values_literally(cli_db: Engine) ->
     assert "[/title]" in CliRunner().invoke(app, ["plan", "show", "P1"]).stdout
 
 
+def test_todo_and_plan_show_print_a_hostile_organisation_literally(cli_db: Engine) -> None:
+    """The to-do tables (`azwa todo`, `plan show` per organisation) escape the organisation,
+    the plan id and the title too."""
+    org = "[/x][link=https://evil.example]Huisartsen\x1b[2J"
+    _register(cli_db, "[/p]P1", "[/title]", org=org)
+    for argv in (["todo", "--org", org], ["plan", "show", "[/p]P1"]):
+        result = CliRunner().invoke(app, [*argv, "--at", "2027-01-12T09:00:00+01:00"],
+                                    env={"COLUMNS": "250"})
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout
+        assert "[/x][link=https://evil.example]Huisartsen" in result.stdout
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=TITLES)
