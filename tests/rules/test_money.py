@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from workflow.audit.replay import rebuild
@@ -289,3 +290,27 @@ def test_a_plan_stored_with_float_euros_loads_as_cents() -> None:
     assert loaded.funds == {"paid_cents": data["funds"]["paid_cents"], "costs_cents": 18000000,
                             "refund_cents": 0}
     assert loaded.facts["kpis"] == data["facts"]["kpis"]
+
+
+def test_a_database_written_with_float_euros_verifies_and_shows_the_same(sqlite_url: str) -> None:
+    """A plan row stored by an older version (funds and KPI amounts as float euros) loads,
+    shows the same funds and passes `audit verify`: the conversion is no tampering."""
+    run = _accountability()
+    run.fire("settle", INSURER)
+    engine = Engine(sqlite_url)
+    plan_id = into_service(engine, run)
+    shown = funds_eur(engine.state(plan_id).funds)
+    with engine.store.engine.begin() as conn:  # type: ignore[attr-defined]
+        data = json.loads(conn.execute(text("select data from plans where plan_id = :p"),
+                                       {"p": plan_id}).scalar_one())
+        data["funds"] = {f"{k.removesuffix('_cents')}_eur": v / 100
+                         for k, v in data["funds"].items()}
+        for kpi in data["facts"]["kpis"].values():
+            kpi["amount_eur"] = kpi.pop("amount_cents") / 100
+            kpi["paid_eur"] = kpi.pop("paid_cents") / 100
+        conn.execute(text("update plans set data = :d where plan_id = :p"),
+                     {"d": json.dumps(data), "p": plan_id})
+    engine.store.close()
+    assert funds_eur(Engine(sqlite_url).state(plan_id).funds) == shown
+    result = CliRunner().invoke(app, ["audit", "verify", "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
