@@ -180,13 +180,16 @@ def test_an_error_while_writing_leaves_the_old_file_and_no_partial_one(tmp_path:
 
 
 def test_a_finished_write_replaces_the_file_whole(tmp_path: Path) -> None:
-    """The allowed case: the new content replaces the old one in one rename."""
+    """The allowed case: the new content replaces the old one in one rename, and the file
+    gets the permissions any new file gets (not a temporary file's owner-only ones)."""
     target = tmp_path / "export.csv"
     target.write_text("the old export\n", encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("x", encoding="utf-8")
     with safe_output(target, force=True) as out:
         out.write("the new export\n")
     assert target.read_text(encoding="utf-8") == "the new export\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "plain.txt"]
+    assert target.stat().st_mode == (tmp_path / "plain.txt").stat().st_mode
 
 
 def test_an_output_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ Refusals are `OutputError`s with one line for the user (exit status 2).
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,8 +69,10 @@ def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> I
     """A text file to write `path` through (`.buffer` for bytes): a temporary file beside it,
     renamed into place when the block ends without an error, removed when it raises."""
     check_output(path, force=force, forbidden=forbidden)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # As open() would create it (0o666 less the umask), not mkstemp's 0o600.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
     try:
@@ -82,7 +84,7 @@ def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> I
             raise OutputError(f"{path} appeared while it was written; add --force to replace it")
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
