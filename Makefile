@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run --out docs/benchmarks.md
 
 docs: $(STAMP)
-	$(BIN)/azwa definition reference -o docs/reference.md
+	$(BIN)/azwa definition reference --force -o docs/reference.md
 	$(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
 
 clean:

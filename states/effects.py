@@ -10,16 +10,23 @@ from datetime import date
 from typing import Any
 
 from workflow.core.context import Context
+from workflow.core.money import parse_cents
 from workflow.core.plan import Plan
 from workflow.core.timecalc import expiry_instant, format_at
 
 
-def _money(value: Any) -> float:
-    return round(float(value), 2)
+def _cents(ctx: Context, key: str = "amount_eur") -> int:
+    """The payload's amount in whole cents (a guard checked it is one)."""
+    return parse_cents(ctx.payload[key], key)
 
 
-def _add(plan: Plan, key: str, amount: Any) -> None:
-    plan.funds[key] = _money(plan.funds.get(key, 0) + float(amount))
+def _add(plan: Plan, key: str, cents: int) -> None:
+    plan.funds[key] = int(plan.funds.get(key, 0)) + cents
+
+
+def _refund(plan: Plan) -> None:
+    """Funds received beyond the costs are paid back (A4 §3.a.4 rule 1)."""
+    plan.funds["refund_cents"] = max(0, plan.funds["paid_cents"] - plan.funds["costs_cents"])
 
 
 def init_facts(plan: Plan, ctx: Context) -> None:
@@ -121,11 +128,11 @@ def sign_contract(plan: Plan, ctx: Context) -> None:
     plan.facts["kpis"] = {
         str(k["id"]): {
             "description": k["description"],
-            "amount_eur": _money(k["amount_eur"]),
+            "amount_cents": parse_cents(k["amount_eur"], "amount_eur"),
             "due": k["due"],
             "go_no_go": bool(k.get("go_no_go", False)),
             "status": "open",
-            "paid_eur": 0,
+            "paid_cents": 0,
             "decision": None,
         }
         for k in ctx.payload["kpis"]
@@ -138,14 +145,14 @@ def payment_decision(plan: Plan, ctx: Context) -> None:
 
 def confirm_kpi(plan: Plan, ctx: Context) -> None:
     kpi = plan.facts["kpis"][str(ctx.payload["kpi"])]
-    kpi["status"], kpi["paid_eur"] = "confirmed", kpi["amount_eur"]
-    _add(plan, "paid_eur", kpi["amount_eur"])
+    kpi["status"], kpi["paid_cents"] = "confirmed", kpi["amount_cents"]
+    _add(plan, "paid_cents", kpi["amount_cents"])
 
 
 def pay_partially(plan: Plan, ctx: Context) -> None:
     kpi = plan.facts["kpis"][str(ctx.payload["kpi"])]
-    kpi["status"], kpi["paid_eur"] = "partial", _money(ctx.payload["amount_eur"])
-    _add(plan, "paid_eur", ctx.payload["amount_eur"])
+    kpi["status"], kpi["paid_cents"] = "partial", _cents(ctx)
+    _add(plan, "paid_cents", kpi["paid_cents"])
 
 
 def decide_go(plan: Plan, ctx: Context) -> None:
@@ -157,8 +164,13 @@ def decide_no_go(plan: Plan, ctx: Context) -> None:
 
 
 def record_costs(plan: Plan, ctx: Context) -> None:
-    _add(plan, "costs_eur", ctx.payload["amount_eur"])
+    """Costs recorded after `settle` recompute its refund: the cost accounting may show the
+    costs higher or lower at any time, interim too (A4 §3.a.4), and the refund is what was
+    received beyond them, so a refund never rests on costs that are out of date."""
+    _add(plan, "costs_cents", _cents(ctx))
     plan.facts["cost_records"] += 1
+    if plan.facts.get("settled"):
+        _refund(plan)
 
 
 def record_monitoring(plan: Plan, ctx: Context) -> None:
@@ -167,7 +179,7 @@ def record_monitoring(plan: Plan, ctx: Context) -> None:
 
 def settle(plan: Plan, ctx: Context) -> None:
     """Funds received beyond the costs are paid back (A4 §3.a.4 rule 1)."""
-    plan.funds["refund_eur"] = _money(max(0.0, plan.funds["paid_eur"] - plan.funds["costs_eur"]))
+    _refund(plan)
     plan.facts["settled"] = True
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from states import modelplan
 from workflow.core.context import Context
+from workflow.core.money import amount_problem, parse_cents
 from workflow.core.spec import Guard
 from workflow.core.timecalc import local_date
 
@@ -51,10 +52,6 @@ def committing_orgs(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
 
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 # -- registration ---------------------------------------------------------------------------
@@ -288,8 +285,9 @@ def kpi_problems(ctx: Context) -> list[str]:
             seen.add(str(kid))
         if not _text(kpi.get("description")):
             problems.append(f"{where}.description is missing")
-        if not _number(kpi.get("amount_eur")):
-            problems.append(f"{where}.amount_eur must be an amount of zero or more")
+        problem = amount_problem(kpi.get("amount_eur"), f"{where}.amount_eur")
+        if problem:
+            problems.append(problem)
         if not isinstance(kpi.get("go_no_go", False), bool):
             problems.append(f"{where}.go_no_go must be true or false")
         try:
@@ -320,9 +318,16 @@ def has_delivered_efforts(ctx: Context) -> bool:
     return ctx.payload.get("efforts_delivered") is True
 
 
+def payload_amount_problem(ctx: Context) -> str:
+    """Why the payload's `amount_eur` is no amount (NaN, Infinity, too large, ...), or ""."""
+    return amount_problem(ctx.payload.get("amount_eur"), "amount_eur") or ""
+
+
 def is_within_kpi_amount(ctx: Context) -> bool:
     kpi, amount = _kpi(ctx), ctx.payload.get("amount_eur")
-    return kpi is not None and _number(amount) and float(amount or 0) <= float(kpi["amount_eur"])
+    if kpi is None or amount_problem(amount, "amount_eur"):
+        return False
+    return parse_cents(amount) <= int(kpi["amount_cents"])
 
 
 def is_undecided_go_no_go_kpi(ctx: Context) -> bool:
@@ -331,7 +336,7 @@ def is_undecided_go_no_go_kpi(ctx: Context) -> bool:
 
 
 def has_cost_amount(ctx: Context) -> bool:
-    return _number(ctx.payload.get("amount_eur")) and _text(ctx.payload.get("period"))
+    return not payload_amount_problem(ctx) and _text(ctx.payload.get("period"))
 
 
 def has_summary(ctx: Context) -> bool:

@@ -27,9 +27,11 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "cli": ("workflow", "states"),
 }
 PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "core/timecalc",
+        "core/money",
         "core/engine", "core/validate", "core/errors", "audit/replay", "audit/logfile",
         "simulate/model", "core/payload"]
 STATES_MAY_IMPORT = ("workflow.core.spec", "workflow.core.actor", "workflow.core.context",
+                     "workflow.core.money",
                      "workflow.core.plan", "workflow.core.timecalc", "workflow.core.validate",
                      "workflow.core.payload", "states")
 

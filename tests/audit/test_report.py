@@ -85,7 +85,7 @@ def test_missing_conditions_are_marked(sqlite_url: str) -> None:
     assert rows["A payment decision (betaalbeschikking) of the NZa"][1] == "✔ ticked"
     assert rows["Approved plan and a signed agreement with KPIs"][1] == "✔ ticked"
     costs = rows["Cost registration and evidence of the achieved KPIs"]
-    assert costs[1] == "✘ missing" and "open KPIs ['k1', 'k2']" in costs[3]
+    assert costs[1] == "✘ missing" and "open KPIs \\['k1', 'k2']" in costs[3]
     assert rows["Monitoring and adjustment took place"][1] == "✘ missing"
 
 

@@ -15,6 +15,7 @@ from workflow.audit.logfile import parse_lines, replay_lines
 from workflow.audit.replay import rebuild
 from workflow.audit.verify import verify
 from workflow.core.clock import FakeClock
+from workflow.core.money import funds_eur
 from workflow.service import demo
 from workflow.service.api import Engine
 from workflow.store.sql import SqlStore
@@ -41,7 +42,7 @@ def assert_round_trip(store: SqlStore) -> None:
         assert replayed["state"] == stored.state
         assert replayed["escalation"] == stored.escalation
         assert replayed["breaches"] == stored.breaches
-        assert replayed["funds"] == stored.funds
+        assert replayed["funds"] == funds_eur(stored.funds)
         mine = [json.loads(x) for x in lines if json.loads(x)["plan_id"] == plan_id]
         assert rebuild(mine).to_dict() == stored.to_dict()
     assert verify(store).ok
@@ -80,4 +81,4 @@ def test_exported_file_replays_on_the_command_line(db_url: str, tmp_path: Path) 
         stored = engine.state(summary.plan_id)
         plan = outcome["plans"][summary.plan_id]
         assert (plan["state"], plan["escalation"], plan["breaches"], plan["funds"]) == (
-            stored.state, stored.escalation, stored.breaches, stored.funds)
+            stored.state, stored.escalation, stored.breaches, funds_eur(stored.funds))

@@ -53,7 +53,7 @@ TAMPERING: dict[str, tuple[Callable[[Engine], None], str]] = {
     "breaches in the plan's data": (
         lambda e: _plan_json(e, lambda d: d.update(breaches=[])), "differs"),
     "funds in the plan's data": (
-        lambda e: _plan_json(e, lambda d: d["funds"].update(refund_eur=0)), "differs"),
+        lambda e: _plan_json(e, lambda d: d["funds"].update(refund_cents=0)), "differs"),
     "escalation history": (
         lambda e: _plan_json(e, lambda d: d["escalation_history"].pop()), "differs"),
     "a deadline in the plan's data": (

@@ -213,9 +213,9 @@ def payloads(trigger: str, plan: Plan, template: Template,
     if trigger in ("confirm_kpi", "decide_go", "decide_no_go"):
         return [{"kpi": k} for k in kpis] or [{"kpi": "k1"}], [{"kpi": "k9"}, {}]
     if trigger == "pay_partially":
-        good_pay = [{"kpi": k, "amount_eur": v["amount_eur"] / 2, "efforts_delivered": True,
+        good_pay = [{"kpi": k, "amount_eur": v["amount_cents"] / 200, "efforts_delivered": True,
                      **REASON} for k, v in kpis.items()]
-        bad_pay = [{"kpi": k, "amount_eur": v["amount_eur"] * 2, "efforts_delivered": True,
+        bad_pay = [{"kpi": k, "amount_eur": v["amount_cents"] / 50, "efforts_delivered": True,
                     **REASON} for k, v in kpis.items()]
         return good_pay or [{"kpi": "k1", "amount_eur": 1, "efforts_delivered": True,
                              **REASON}], [*bad_pay, {"kpi": "k1", "amount_eur": 1,
@@ -284,7 +284,7 @@ def happy_step(plan: Plan, template: Template, now: datetime,
             if kpi["status"] == "open":
                 if choice:
                     return "confirm_kpi", ci, {"kpi": kid}
-                return "pay_partially", ci, {"kpi": kid, "amount_eur": kpi["amount_eur"] / 2,
+                return "pay_partially", ci, {"kpi": kid, "amount_eur": kpi["amount_cents"] / 200,
                                              "efforts_delivered": True, **REASON}
         if not f["cost_records"]:
             return "record_costs", maker, {"amount_eur": 30000, "period": "2027-H2"}

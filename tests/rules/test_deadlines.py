@@ -205,7 +205,7 @@ def test_kpi_deadline__expires_on_its_own_due_date() -> None:
     events = run.fire("confirm_kpi", INSURER, {"kpi": "k1"}, at=local(2027, 7, 1, 0, 30))
     assert [e.trigger for e in events] == ["deadline_expired", "confirm_kpi"]
     assert run.plan.breaches == ["kpi:k1"]
-    assert run.plan.funds["paid_eur"] == 50000
+    assert run.plan.funds["paid_cents"] == 50000_00
 
 
 def test_met_deadline__is_never_expired_afterwards() -> None:

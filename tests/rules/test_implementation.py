@@ -97,7 +97,7 @@ def test_confirm_kpi__releases_the_kpis_amount() -> None:
     """
     run = plan_in("in_implementation")
     run.fire("confirm_kpi", INSURER, {"kpi": "k1"})
-    assert run.plan.funds["paid_eur"] == 50000
+    assert run.plan.funds["paid_cents"] == 50000_00
     assert run.plan.facts["kpis"]["k1"]["status"] == "confirmed"
     assert run.plan.deadlines["kpi:k1"].status == "met"
 
@@ -112,7 +112,7 @@ def test_is_open_kpi__refused_for_a_kpi_not_in_the_contract(kpi: str | None, rul
     """
     run = plan_in("in_implementation")
     run.refuse("confirm_kpi", INSURER, {"kpi": kpi}, rule=rule, seed="A4 §1.7.4")
-    assert run.plan.funds["paid_eur"] == 0
+    assert run.plan.funds["paid_cents"] == 0
 
 
 def test_is_open_kpi__refused_for_a_kpi_paid_already() -> None:
@@ -127,7 +127,7 @@ def test_is_open_kpi__refused_for_a_kpi_paid_already() -> None:
     run.refuse("pay_partially", INSURER, {"kpi": "k1", "amount_eur": 1, "reason": "x",
                                           "efforts_delivered": True},
                rule="is_open_kpi", seed="A4 §1.7.4")
-    assert run.plan.funds["paid_eur"] == 50000
+    assert run.plan.funds["paid_cents"] == 50000_00
 
 
 def _partial(**changes: Any) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def test_pay_partially__refused(payload: dict[str, Any], rule: str) -> None:
     """
     run = plan_in("in_implementation")
     run.refuse("pay_partially", INSURER, payload, rule=rule, seed="A4 §1.7.5")
-    assert run.plan.funds["paid_eur"] == 0
+    assert run.plan.funds["paid_cents"] == 0
 
 
 def test_pay_partially__allowed_with_efforts_up_to_the_kpi_amount() -> None:
@@ -169,11 +169,11 @@ def test_pay_partially__allowed_with_efforts_up_to_the_kpi_amount() -> None:
     """
     run = plan_in("in_implementation")
     run.fire("pay_partially", INSURER, _partial())
-    assert run.plan.funds["paid_eur"] == 150000
+    assert run.plan.funds["paid_cents"] == 150000_00
     assert run.plan.facts["kpis"]["k2"]["status"] == "partial"
     assert run.plan.deadlines["kpi:k2"].status == "met"
     run.fire("pay_partially", INSURER, _partial(kpi="k1", amount_eur=50000))
-    assert run.plan.funds["paid_eur"] == 200000
+    assert run.plan.funds["paid_cents"] == 200000_00
 
 
 def test_is_undecided_go_no_go_kpi__refused_for_a_kpi_without_go_no_go() -> None:
@@ -237,7 +237,7 @@ def test_has_cost_amount__refused(payload: dict[str, Any], rule: str, seed: str)
     """
     run = plan_in("in_implementation")
     run.refuse("record_costs", MAKER, payload, rule=rule, seed=seed)
-    assert run.plan.funds["costs_eur"] == 0
+    assert run.plan.funds["costs_cents"] == 0
 
 
 def test_has_cost_amount__allowed_adds_up_the_costs() -> None:
@@ -249,7 +249,7 @@ def test_has_cost_amount__allowed_adds_up_the_costs() -> None:
     run = plan_in("in_implementation")
     run.fire("record_costs", MAKER, {"amount_eur": 100000, "period": "2027-H1"})
     run.fire("record_costs", INSURER, {"amount_eur": 80000, "period": "2027-H2"})
-    assert run.plan.funds["costs_eur"] == 180000
+    assert run.plan.funds["costs_cents"] == 180000_00
     assert run.plan.facts["cost_records"] == 2
 
 
@@ -327,22 +327,22 @@ def test_settle__refunds_funds_received_beyond_the_costs(costs: float, refund: f
     negative.
     """
     run = plan_in("accountability", costs=costs)
-    assert run.plan.funds["paid_eur"] == 250000
+    assert run.plan.funds["paid_cents"] == 250000_00
     run.fire("settle", INSURER)
-    assert run.plan.funds["refund_eur"] == refund
+    assert run.plan.funds["refund_cents"] == round(refund * 100)
 
 
 def test_is_not_settled__refused_to_settle_twice() -> None:
     """Rule is_not_settled (A4 §3.a.4).
 
     Given a settled plan, when the insurer settles again after more costs, then it is
-    refused and the refund stands.
+    refused; the refund already follows the later costs (recomputed by record_costs).
     """
     run = plan_in("accountability")
     run.fire("settle", INSURER)
     run.fire("record_costs", MAKER, {"amount_eur": 10000, "period": "nagekomen"})
     run.refuse("settle", INSURER, rule="is_not_settled", seed="A4 §3.a.4")
-    assert run.plan.funds["refund_eur"] == 70000
+    assert run.plan.funds["refund_cents"] == 60000_00
 
 
 # -- the lawfulness judgement (A4 §3.a.5) ----------------------------------------------------------

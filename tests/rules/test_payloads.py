@@ -31,8 +31,8 @@ from workflow.cli.main import app
 from workflow.cli.reference import markdown
 from workflow.core.engine import Command
 from workflow.core.errors import AZWA, AZWA_RULES, Refused
+from workflow.core.money import DEFAULT_MAX_AMOUNT_EUR as MAX_AMOUNT_EUR
 from workflow.core.payload import (
-    MAX_AMOUNT_EUR,
     Bool,
     Date,
     Enum,

@@ -454,7 +454,7 @@ def test_command_resent_through_another_engine_mid_save_applies_once(db_url: str
             answer = stale
         log = assert_log_is_sound(b, PLAN_ID)
         assert [e.trigger for e in log].count("record_costs") == 1
-        assert b.state(PLAN_ID).funds["costs_eur"] == 100000
+        assert b.state(PLAN_ID).funds["costs_cents"] == 100000_00
         assert isinstance(answer, StaleWrite) or answer.repeated
     finally:
         close(a)

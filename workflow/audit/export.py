@@ -9,12 +9,20 @@
   `org:role` = its role.
 
 Every writer streams: events are read from the store plan by plan and written one at a time.
+
+User text cannot take over the file it is written to:
+- CSV: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'`
+  in front (OWASP "CSV injection"), so a spreadsheet shows it instead of running it as a
+  formula. A cell that is a plain number (`-12.5`) stays a number: a number runs nothing.
+- XES: characters XML 1.0 cannot hold (control characters, lone surrogates) are written as
+  visible escapes (`\\x01`), so the file always parses.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -69,6 +77,17 @@ def write_jsonl(events: Iterable[Event], out: IO[str]) -> Written:
     return count.written()
 
 
+_FORMULA = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as written: formulas neutralised, numbers kept numbers."""
+    if isinstance(value, str) and value[:1] in _FORMULA and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(events: Iterable[Event], out: IO[str]) -> Written:
     """A header and one row an event; the payload and nothing else as JSON text."""
     count = _Counter()
@@ -76,7 +95,7 @@ def write_csv(events: Iterable[Event], out: IO[str]) -> Written:
     writer.writerow(CSV_COLUMNS)
     for event in events:
         count.see(event)
-        writer.writerow((
+        writer.writerow(csv_cell(cell) for cell in (
             event.plan_id, event.seq, event.at, event.trigger, event.actor.get("role"),
             event.actor.get("org"), event.actor.get("region") or "", event.definition,
             json.dumps(event.payload, ensure_ascii=False, sort_keys=True), event.prev_hash,
@@ -107,8 +126,19 @@ XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text XML 1.0 can hold: each character it cannot shown as a visible escape."""
+    text = str(value)
+    if text.isprintable():  # no control character, surrogate or non-character: all XML
+        return text
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _attr(kind: str, key: str, value: object) -> str:
-    return f"<{kind} key={quoteattr(key)} value={quoteattr(str(value))}/>"
+    return f"<{kind} key={quoteattr(xml_text(key))} value={quoteattr(xml_text(value))}/>"
 
 
 def _timestamp(at: str) -> str:

@@ -24,6 +24,7 @@ import states
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, digest
+from workflow.core.money import empty_funds, funds_eur
 from workflow.core.plan import GENESIS, OPEN, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
 from workflow.core.timecalc import local_date, parse_iso
@@ -325,8 +326,7 @@ class PlanReplay:
             "escalation": plan.escalation if plan else None,
             "breaches": list(plan.breaches) if plan else [],
             "violations": [v.to_dict() for v in self.violations],
-            "funds": dict(plan.funds) if plan else {"paid_eur": 0, "costs_eur": 0,
-                                                     "refund_eur": 0},
+            "funds": funds_eur(plan.funds if plan else empty_funds()),
             "definition": self.definition,
             "chain": self.chain,
             "events": self.events,

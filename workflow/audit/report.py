@@ -10,15 +10,18 @@ guards of `give_lawfulness_judgement`, never by a copy of them.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import states
 from workflow.audit.replay import PlanReplay
 from workflow.core.context import Context
 from workflow.core.events import Event
+from workflow.core.money import format_eur
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import Actor
 from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
@@ -196,8 +199,8 @@ def _local(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def _eur(value: Any) -> str:
-    return f"€ {float(value or 0):,.2f}"
+def _eur(cents: Any) -> str:
+    return format_eur(cents if isinstance(cents, int) and not isinstance(cents, bool) else 0)
 
 
 def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -223,8 +226,8 @@ def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]
           for h in plan.escalation_history]),
         ("KPI payments", ["KPI", "description", "amount", "due", "status", "paid", "go/no-go",
                           "settled"],
-         [[kid, str(k.get("description", "")), _eur(k.get("amount_eur")), str(k.get("due", "")),
-           str(k.get("status", "")), _eur(k.get("paid_eur")),
+         [[kid, str(k.get("description", "")), _eur(k.get("amount_cents")), str(k.get("due", "")),
+           str(k.get("status", "")), _eur(k.get("paid_cents")),
            str(k.get("decision") or ("pending" if k.get("go_no_go") else "–")),
            _local(kpi_runs[kid].closed_at) if kid in kpi_runs else ""]
           for kid, k in kpis.items()]),
@@ -246,34 +249,59 @@ def _summary(report: PlanReport) -> list[tuple[str, str]]:
         ("breaches", ", ".join(plan.breaches) or "none"),
         ("hash chain", report.chain),
         ("violations", str(len(report.violations)) if report.violations else "none"),
-        ("funds", f"paid {_eur(funds.get('paid_eur'))}, costs {_eur(funds.get('costs_eur'))}, "
-                  f"refund {_eur(funds.get('refund_eur'))}"),
+        ("funds", f"paid {_eur(funds.get('paid_cents'))}, costs {_eur(funds.get('costs_cents'))}"
+                  f", refund {_eur(funds.get('refund_cents'))}"),
         ("as of", _local(report.as_of)),
     ]
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_MD_SPECIAL = re.compile(r"([\\`*\[<|&$]|(?<![^\W_])_|_(?![^\W_]))")
+
+
+def visible(text: str) -> str:
+    """One line of text: line breaks as spaces, other control characters as escapes."""
+    flat = _LINE_BREAKS.sub(" ", text)
+    if flat.isprintable():
+        return flat
+    return "".join(ch if ch.isprintable() else " " if ch.isspace() else repr(ch)[1:-1]
+                   for ch in flat)
+
+
+def md(text: str) -> str:
+    """User text as Markdown that shows it and does nothing else: on one line (so it cannot
+    start a heading or a list), every character that could open a link, an image, raw HTML,
+    an entity, code, emphasis, maths or a table cell backslash-escaped (an `_` inside a word
+    opens nothing and stays as it is)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+
+
+def _md_link(path: str) -> str:
+    """A relative link to the picture: percent-encoded, so no scheme (`javascript:`), space
+    or parenthesis survives."""
+    return quote(visible(path))
 
 
 def render_md(report: PlanReport, picture: str | None = None) -> str:
-    """The report as Markdown; `picture` is the timeline image's path, relative to the file."""
-    out = [f"# Audit report {report.plan.plan_id}: {report.title}", ""]
+    """The report as Markdown; `picture` is the timeline image's path, relative to the file.
+    Every value is escaped (`md`): a title cannot add a section, a link or HTML."""
+    plan_id = md(report.plan.plan_id)
+    out = [f"# Audit report {plan_id}: {md(report.title)}", ""]
     out += ["| | |", "|---|---|"]
-    out += [f"| {k} | {_md_cell(v)} |" for k, v in _summary(report)]
+    out += [f"| {md(k)} | {md(v)} |" for k, v in _summary(report)]
     out.append("")
     if picture:
-        out += [f"![timeline of {report.plan.plan_id}]({picture})", ""]
+        out += [f"![timeline of {plan_id}]({_md_link(picture)})", ""]
     if report.violations:
-        out += ["## Violations", ""] + [f"- {_md_cell(v)}" for v in report.violations] + [""]
+        out += ["## Violations", ""] + [f"- {md(v)}" for v in report.violations] + [""]
     for heading, columns, rows in _sections(report):
-        out += [f"## {heading}", ""]
+        out += [f"## {md(heading)}", ""]
         if not rows:
             out += ["None.", ""]
             continue
-        out.append("| " + " | ".join(columns) + " |")
+        out.append("| " + " | ".join(md(c) for c in columns) + " |")
         out.append("|" + "---|" * len(columns))
-        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+        out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
         out.append("")
     return "\n".join(out)
 

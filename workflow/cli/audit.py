@@ -33,7 +33,15 @@ from workflow.audit.bounds import Limits, LineReader
 from workflow.audit.logcheck import LogProblem, judge, watch
 from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
+from workflow.cli.output import (
+    OutputError,
+    check_output,
+    database_files,
+    safe_output,
+    write_output,
+)
 from workflow.cli.progress import bar, count_lines, tracked
+from workflow.cli.text import visible
 from workflow.core.bounds import BadInput
 from workflow.core.timecalc import parse_at
 from workflow.store import signing
@@ -148,19 +156,19 @@ def replay_command(
 
 def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
     console = _console()
-    console.print(Text(f"{source}: {len(result.plans)} plan(s), {result.events} event(s), "
+    console.print(Text(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
                        f"hash chain {result.chain}", style="bold"))
     for plan_id, replay in result.plans.items():
         console.print(_plan_table(plan_id, replay))
         if replay.violations:
-            table = Table(title=Text(f"{plan_id}: {len(replay.violations)} violation(s), "
+            table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
                                      "each event skipped"), title_justify="left")
             for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
                 table.add_column(column, justify="right" if column in ("line", "seq") else "left")
             for v in replay.violations:
                 reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
-                table.add_row(str(v.line or ""), str(v.seq), v.trigger, v.rule, v.seed,
-                              Text(reason))
+                table.add_row(str(v.line or ""), str(v.seq), *(
+                    Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
             console.print(table)
     for problem in problems:
         where = f"{problem.plan_id}: " if problem.plan_id else ""
@@ -173,7 +181,8 @@ def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem])
 
 def _plan_table(plan_id: str, replay: PlanReplay) -> Table:
     info = replay.result()
-    table = Table(title=Text(f"plan {plan_id}"), title_justify="left", show_header=False)
+    table = Table(title=Text(f"plan {visible(plan_id)}"), title_justify="left",
+                  show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
     funds = info["funds"]
@@ -189,7 +198,7 @@ def _plan_table(plan_id: str, replay: PlanReplay) -> Table:
         ("hash chain", chain), ("violations", str(len(info["violations"]))),
     ]
     for key, value in rows:
-        table.add_row(key, Text(value))
+        table.add_row(key, Text(visible(value)))
     return table
 
 
@@ -202,19 +211,17 @@ class ExportFormat(StrEnum):
     xes = "xes"
 
 
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace output files that exist already.")]
+
+
 @contextmanager
-def _output(path: Path) -> Iterator[IO[str]]:
+def _output(path: Path, force: bool, db: str | None) -> Iterator[IO[str]]:
     if str(path) == "-":
         yield sys.stdout
         return
-    try:
-        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-    try:
+    with safe_output(path, force=force, forbidden=database_files(db)) as handle:
         yield handle
-    finally:
-        handle.close()
 
 
 def export_command(
@@ -226,18 +233,21 @@ def export_command(
     plan: Annotated[str | None, typer.Option(
         "--plan", help="Only this plan.", show_default=False)] = None,
     db: DbOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
     from workflow.audit.verify import open_store, reading
 
     try:
+        if str(output) != "-":
+            check_output(output, force=force, forbidden=database_files(db))
         store = open_store(db)
         with reading():
             if plan is not None and store.load(plan) is None:
                 raise _fail(f"no plan {plan!r} in the database")
-            with _output(output) as out:
+            with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
-    except StoreError as error:
+    except (StoreError, OutputError) as error:
         raise _fail(str(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
@@ -302,8 +312,9 @@ def verify_command(
             for column in ("plan", "kind", "seq", "problem", "stored", "replayed"):
                 table.add_column(column)
             for p in result.problems:
-                table.add_row(p.plan_id, p.kind, "" if p.seq is None else str(p.seq),
-                              Text(p.message), Text(_short(p.stored)), Text(_short(p.replayed)))
+                table.add_row(Text(visible(p.plan_id)), p.kind,
+                              "" if p.seq is None else str(p.seq), *(Text(visible(x)) for x in (
+                                  p.message, _short(p.stored), _short(p.replayed))))
             console.print(table)
         for note in result.notes:
             console.print(Text(f"note: {note}"))
@@ -362,18 +373,31 @@ def report_command(
         "--output", "-o", help="Write to this file instead of standard output.",
         show_default=False)] = None,
     picture: Annotated[Path | None, typer.Option(
-        "--picture", help="Write the timeline picture here (.svg or .png); by default beside "
+        "--picture", help="Write the timeline picture here (.svg, .png or .pdf); by default beside "
                           "--output as <name>.timeline.svg (Markdown) or inline (HTML).",
         show_default=False)] = None,
     now: Annotated[str | None, typer.Option(
         "--now", help="Judge open deadlines as of this ISO-8601 time (default: the last "
                       "event).", show_default=False)] = None,
+    force: ForceOption = False,
 ) -> None:
     """One plan's audit report: timeline, deadline compliance, escalations, KPI payments and
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
     from workflow.audit.verify import CORRUPT, open_store, reading
 
     when = _parse_now(now)
+    if picture is None and output is not None and fmt is ReportFormat.md:
+        picture = output.with_name(f"{output.stem}.timeline.svg")
+    forbidden = database_files(db)
+    try:
+        for path in (p for p in (output, picture) if p is not None):
+            check_output(path, force=force, forbidden=forbidden)
+        if output is not None and picture is not None and (
+                output.resolve() == picture.resolve()):
+            raise OutputError(f"{output}: the report and its picture need two files")
+    except OutputError as error:
+        raise _fail(str(error)) from None
+    image_fmt = _image_format(picture)
     try:
         store = open_store(db)
         with reading():
@@ -386,12 +410,7 @@ def report_command(
         report = audit_report.build(events, when)
     except CORRUPT as exc:  # a stored row the engine did not write, too
         raise _fail(f"plan {plan!r}: {exc}") from None
-    if picture is None and output is not None and fmt is ReportFormat.md:
-        picture = output.with_name(f"{output.stem}.timeline.svg")
-    image_fmt = "png" if picture is not None and picture.suffix.lower() == ".png" else "svg"
     image = audit_picture.picture(report, image_fmt)
-    if picture is not None:
-        _write_bytes(picture, image)
     if fmt is ReportFormat.html:
         inline = image.decode("utf-8") if image_fmt == "svg" else None
         text = audit_report.render_html(report, inline)
@@ -404,18 +423,28 @@ def report_command(
             except ValueError:
                 link = str(picture)
         text = audit_report.render_md(report, link)
+    try:
+        if picture is not None:
+            write_output(picture, image, force=force, forbidden=forbidden)
+        if output is not None:
+            write_output(output, text, force=force, forbidden=forbidden)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    _write_bytes(output, text.encode("utf-8"))
     typer.echo(f"wrote {output}" + (f" and {picture}" if picture else ""), err=True)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+def _image_format(picture: Path | None) -> str:
+    """The picture's format from its extension: svg, png or pdf; refused otherwise."""
+    if picture is None:
+        return "svg"
+    kind = picture.suffix.lower().lstrip(".")
+    if kind not in audit_picture.FORMATS:
+        raise _fail(f"--picture {picture}: give a file ending in "
+                    f"{', '.join('.' + f for f in audit_picture.FORMATS)}")
+    return kind
 
 
 @audit_app.command("anchor")
@@ -437,24 +466,27 @@ def anchor_command(
             if str(output) == "-":
                 count = audit_anchors.write(audit_anchors.collect(store), sys.stdout, signer)
             else:
-                count = _write_new(output, force, lambda out: audit_anchors.write(
-                    audit_anchors.collect(store), out, signer))
-    except StoreError as error:
+                with safe_output(output, force=force, forbidden=database_files(db)) as out:
+                    count = audit_anchors.write(audit_anchors.collect(store), out, signer)
+    except (StoreError, OutputError) as error:
         raise _fail(str(error)) from None
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
     if str(output) != "-":
         how = f"signed (key id {signer.key_id})" if signer.key else "unsigned: no signing key"
         typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
 
 
-def _write_new(path: Path, force: bool, write: Any, mode: int = 0o644) -> Any:
-    """Write through a temporary file renamed into place; an existing file needs --force."""
+def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
+    """A key file: through a temporary file made 0600 before the key is in it, renamed into
+    place; an existing file needs --force."""
     if path.exists() and not force:
         raise _fail(f"{path} exists: add --force to overwrite it")
     if path.is_dir():
         raise _fail(f"{path} is a directory")
-    temp = path.with_name(f".{path.name}.tmp")
+    temp = path.with_name(f".{path.name}.{signing.new_key()[:8]}.part")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             result = write(out)
         os.chmod(temp, mode)

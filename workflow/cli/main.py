@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from workflow.cli.output import OutputError, write_output
+from workflow.cli.text import safe, visible
 from workflow.store.url import StoreUnavailable, resolve_url
 
 if TYPE_CHECKING:
@@ -305,8 +307,9 @@ def emit_fired(fired: Fired, as_json: bool) -> None:
                              "events": [e.to_dict() for e in fired.events]})
         return
     for e in fired.events:
-        out.print(f"#{e.seq} {e.trigger} at {e.at}")
-    out.print(f"{fired.plan.plan_id} is {fired.plan.state} (escalation {fired.plan.escalation})"
+        out.print(f"#{e.seq} {safe(e.trigger)} at {safe(e.at)}")
+    out.print(f"{safe(fired.plan.plan_id)} is {fired.plan.state} "
+              f"(escalation {fired.plan.escalation})"
               + (" — command seen before, nothing new" if fired.repeated else ""))
 
 
@@ -353,7 +356,7 @@ def todo(
     elif todos:
         out.print(todo_table(org, todos))
     else:
-        out.print(f"nothing to do for {org}", markup=False, highlight=False)
+        out.print(f"nothing to do for {visible(org)}", markup=False, highlight=False)
 
 
 @plan_app.command("history")
@@ -409,7 +412,8 @@ def tick(
         out.print_json(data={"expired": [e.to_dict() for e in events]})
         return
     for e in events:
-        out.print(f"{e.plan_id}: {e.payload['deadline']} expired (due {e.payload['due']})")
+        out.print(f"{safe(e.plan_id)}: {safe(e.payload['deadline'])} expired "
+                  f"(due {e.payload['due']})")
     out.print(f"{len(events)} deadline(s) expired")
 
 
@@ -420,17 +424,25 @@ def demo(
         "when missing; an existing azwa database gets the demo plans under fresh ids).")]
     = "azwa-demo.db",
     as_json: Json = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Start from an empty file: delete the SQLite file --db names first.")]
+    = False,
 ) -> None:
     """Take a sample plan from registration to closed — a late quick-test decision and an
     escalation on the way — on an SQLite file, and print its timeline; then a breakthrough
-    plan with its modelplan through the same process."""
+    plan with its modelplan through the same process. A database that exists is kept (the
+    demo plans get fresh ids) unless --force."""
     from workflow.cli.render import plan_json, timeline_table
     from workflow.core.clock import FakeClock
+    from workflow.core.money import funds_eur
     from workflow.service import demo as demo_scenario
     from workflow.service.api import Engine
     from workflow.service.logs import configure
     from workflow.store.opening import create_or_upgrade
 
+    if force and "://" not in db and Path(db).exists():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
     _opened.append(db)
     engine = Engine(store=create_or_upgrade(db), clock=FakeClock(demo_scenario.START))
@@ -460,13 +472,13 @@ def demo(
     out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
               f"{', '.join(plan.breaches) or 'none'}; escalation steps: "
               f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
-    funds = plan.funds
+    funds = funds_eur(plan.funds)
     out.print(f"paid €{funds['paid_eur']:,.0f}, costs €{funds['costs_eur']:,.0f}, "
               f"refund €{funds['refund_eur']:,.0f}")
     out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "
               f"every basiseis) ended [bold]{bt.state}[/bold] after {bt.seq} events")
-    out.print(f"database {resolve_url(db)}: try `azwa plan show {plan_id} --db {db}` or "
-              f"`azwa plan history {bt_id} --db {db}`")
+    out.print(f"database {safe(resolve_url(db))}: try `azwa plan show {plan_id} --db "
+              f"{safe(db)}` or `azwa plan history {bt_id} --db {safe(db)}`")
 
 
 definition_app = typer.Typer(name="definition", no_args_is_help=True, rich_markup_mode=None,
@@ -495,6 +507,8 @@ def definition_reference(
     = None,
     diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
     = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
+    = False,
 ) -> None:
     """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
     import states
@@ -508,8 +522,11 @@ def definition_reference(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
+        try:
+            write_output(output, text, force=force)
+        except OutputError as exc:
+            fail(str(exc))
+        out.print(f"wrote {safe(output)}")
 
 
 @definition_app.command("schema")

@@ -18,6 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from states.modelplan import Modelplan, check_modelplan
+from workflow.cli.output import OutputError, check_output, write_output
+from workflow.cli.text import visible
 from workflow.modelplan.files import ModelplanFileError, read_modelplan, report, template
 
 app = typer.Typer(
@@ -40,6 +42,8 @@ class ReportFormat(StrEnum):
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it "
+                                                           "exists.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -54,14 +58,23 @@ def _read(file: Path) -> Modelplan:
         raise _fail(str(error)) from None
 
 
-def _write(text: str, output: Path | None) -> None:
+def _check(output: Path | None, force: bool, source: Path | None = None) -> None:
+    """Refuse an output that would replace a file (without --force) or the modelplan read."""
+    if output is not None:
+        try:
+            check_output(output, force=force, forbidden=[source] if source else [])
+        except OutputError as error:
+            raise _fail(str(error)) from None
+
+
+def _write(text: str, output: Path | None, force: bool, source: Path | None = None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise _fail(f"{output}: cannot write the file: {error.strerror or error}") from None
+        write_output(output, text, force=force, forbidden=[source] if source else [])
+    except OutputError as error:
+        raise _fail(str(error)) from None
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -78,12 +91,14 @@ def check(
     elif not findings:
         typer.echo(f"ok: {file} meets every basiseis")
     else:
-        table = Table(title=Text(f"{len(findings)} finding(s) in {file}"), title_justify="left")
+        table = Table(title=Text(f"{len(findings)} finding(s) in {visible(file)}"),
+                      title_justify="left")
         table.add_column("BE", justify="right")
         table.add_column("field")
         table.add_column("message")
         for finding in findings:
-            table.add_row(str(finding.basiseis), Text(finding.field), Text(finding.message))
+            table.add_row(str(finding.basiseis), Text(visible(finding.field)),
+                          Text(visible(finding.message)))
         Console(highlight=False).print(table)
     if findings:
         raise typer.Exit(code=1)
@@ -95,9 +110,10 @@ def template_command(
         TemplateFormat.yaml
     ),
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Print an empty modelplan with every question of the seed, ready to fill in."""
-    _write(template("json" if fmt is TemplateFormat.json else "yaml"), output)
+    _write(template("json" if fmt is TemplateFormat.json else "yaml"), output, force)
 
 
 @app.command("report")
@@ -105,6 +121,9 @@ def report_command(
     file: Annotated[Path, typer.Argument(help="The modelplan, JSON or YAML.")],
     fmt: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Write a readable overview: answers, budget by year and category, and the findings."""
-    _write(report(_read(file), "html" if fmt is ReportFormat.html else "md"), output)
+    _check(output, force, file)
+    _write(report(_read(file), "html" if fmt is ReportFormat.html else "md"), output, force,
+           file)

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from states.guards import participating_municipalities, party_orgs, second_insurer
+from workflow.cli.text import safe, visible
 from workflow.core.events import Event
+from workflow.core.money import funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import Worklist
@@ -39,7 +40,7 @@ def plan_json(
         ],
         "breaches": list(plan.breaches),
         "escalation_history": plan.escalation_history,
-        "funds": plan.funds,
+        "funds": funds_eur(plan.funds),
         "parties": parties_of(plan),
         "kpis": kpis_of(plan, now),
         "organisations": [w.to_dict() for w in worklists or []],
@@ -47,8 +48,8 @@ def plan_json(
 
 
 def show_plan(console: Console, data: dict[str, Any]) -> None:
-    console.print(f"[bold]{data['plan_id']}[/bold]  {data['title']}  "
-                  f"({data['track']}, {data['region']}, {data['definition']})")
+    console.print(f"[bold]{safe(data['plan_id'])}[/bold]  {safe(data['title'])}  "
+                  f"({safe(data['track'])}, {safe(data['region'])}, {safe(data['definition'])})")
     console.print(f"state [bold]{data['state']}[/bold]   escalation "
                   f"[bold]{data['escalation']}[/bold]   events {data['seq']}")
     if data["open_deadlines"]:
@@ -56,16 +57,17 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         for d in data["open_deadlines"]:
             left = d["days_left"]
             style = "red" if left < 0 else "yellow" if left <= 7 else ""
-            table.add_row(d["name"], d["due"], f"[{style}]{left}[/{style}]" if style else str(left))
+            table.add_row(safe(d["name"]), d["due"],
+                          f"[{style}]{left}[/{style}]" if style else str(left))
         console.print(table)
-    console.print("breaches: " + (", ".join(data["breaches"]) or "none"))
+    console.print("breaches: " + (safe(", ".join(data["breaches"])) or "none"))
     funds = data["funds"]
     console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
                   f"refund €{funds['refund_eur']:,.2f}")
     orgs = data["organisations"]
     reasons = {row["idle"] for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
-        console.print(f"nothing to do for any organisation: {reasons.pop()}", markup=False,
+        console.print(f"nothing to do for any organisation: {visible(reasons.pop())}", markup=False,
                       highlight=False)
     elif orgs:
         console.print(worklist_table(orgs))
@@ -80,7 +82,7 @@ def _todo_line(t: dict[str, Any]) -> str:
         text += f" (due {t['due']}, {t['deadline']})"
     if t["instead"]:
         text += f" or {' / '.join(t['instead'])}"
-    return f"[red]OVERDUE[/red] {text}" if t["overdue"] else text
+    return f"[red]OVERDUE[/red] {safe(text)}" if t["overdue"] else safe(text)
 
 
 def worklist_table(rows: list[dict[str, Any]]) -> Table:
@@ -90,34 +92,37 @@ def worklist_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         todo = "\n".join(_todo_line(t) for t in row["todos"])
         if not todo:
-            todo = f"[dim]nothing: {escape(row['idle'] or '')}[/dim]"
-        table.add_row(escape(row["org"]), row["role"], todo, ", ".join(row["may_also"]) or "-")
+            todo = f"[dim]nothing: {safe(row['idle'])}[/dim]"
+        table.add_row(safe(row["org"]), row["role"], todo, ", ".join(row["may_also"]) or "-")
     return table
 
 
 def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
     """`azwa todo --org`: one organisation's to-dos across plans, earliest due first."""
-    table = Table("", "plan", "as", "to do", "due", "instead", title=f"To do for {escape(org)}",
+    table = Table("", "plan", "as", "to do", "due", "instead", title=f"To do for {safe(org)}",
                   title_justify="left")
     for t in todos:
         mark = "[red]OVERDUE[/red]" if t["overdue"] else ""
         what = t["trigger"] + "".join(f" {k}={v}" for k, v in t["payload"].items())
         due = f"{t['due']} ({t['deadline']})" if t["due"] else "-"
-        table.add_row(mark, t["plan_id"], t["role"], f"{what}\n[dim]{escape(t['says'])}[/dim]",
-                      due, " / ".join(t["instead"]) or "-")
+        table.add_row(mark, safe(t["plan_id"]), t["role"],
+                      f"{safe(what)}\n[dim]{safe(t['says'])}[/dim]", safe(due),
+                      " / ".join(t["instead"]) or "-")
     return table
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
-    table = Table("seq", "at", "trigger", "actor", "payload", title=title, title_justify="left")
+    table = Table("seq", "at", "trigger", "actor", "payload", title=safe(title),
+                  title_justify="left")
     for e in events:
-        actor = f"{e.actor['role']} ({e.actor['org']})"
+        actor = safe(f"{e.actor['role']} ({e.actor['org']})")
         payload = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                             if not isinstance(v, list | dict))
         style = "red" if e.trigger == "deadline_expired" else ""
-        table.add_row(str(e.seq), e.at[:16].replace("T", " "),
-                      f"[{style}]{e.trigger}[/{style}]" if style else e.trigger, actor,
-                      payload[:60])
+        trigger = safe(e.trigger)
+        table.add_row(str(e.seq), safe(e.at[:16].replace("T", " ")),
+                      f"[{style}]{trigger}[/{style}]" if style else trigger, actor,
+                      safe(payload[:60]))
     return table
 
 
@@ -128,11 +133,11 @@ def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     for e, state, escalation in rows:
         note = ""
         if e.trigger == "deadline_expired":
-            note = f"[red]breach: {e.payload['deadline']} (due {e.payload['due']})[/red]"
+            note = f"[red]breach: {safe(e.payload['deadline'])} (due {e.payload['due']})[/red]"
         elif "issue" in e.payload:
-            note = str(e.payload["issue"])[:40]
-        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], e.actor["org"], e.trigger,
-                      state, escalation, note)
+            note = safe(str(e.payload["issue"])[:40])
+        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], safe(e.actor["org"]),
+                      safe(e.trigger), state, escalation, note)
     return table
 
 
@@ -167,8 +172,9 @@ def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
         except ValueError:
             left = None
         rows.append({"kpi": kpi_id, "description": kpi.get("description"),
-                     "amount_eur": kpi.get("amount_eur"), "due": due, "days_left": left,
-                     "status": kpi.get("status"), "paid_eur": kpi.get("paid_eur"),
+                     "amount_eur": to_eur(int(kpi.get("amount_cents", 0))), "due": due,
+                     "days_left": left, "status": kpi.get("status"),
+                     "paid_eur": to_eur(int(kpi.get("paid_cents", 0))),
                      "go_no_go": kpi.get("go_no_go"), "decision": kpi.get("decision")})
     return sorted(rows, key=lambda r: (r["due"], r["kpi"]))
 
@@ -180,7 +186,7 @@ def show_parties(console: Console, data: dict[str, Any]) -> None:
         org = p["org"] or p.get("note", "-")
         if p.get("region"):
             org = f"{org} ({p['region']})"
-        table.add_row(p["role"], Text(str(org)))
+        table.add_row(p["role"], Text(visible(org)))
     console.print(table)
 
 
@@ -194,7 +200,7 @@ def show_kpis(console: Console, data: dict[str, Any]) -> None:
     for k in data["kpis"]:
         status = str(k["status"]) + (f", {k['decision']}" if k.get("decision") else "")
         left = "" if k["days_left"] is None or k["status"] != "open" else str(k["days_left"])
-        table.add_row(Text(k["kpi"]), Text(str(k["description"] or "")),
+        table.add_row(Text(visible(k["kpi"])), Text(visible(k["description"])),
                       _eur(k["amount_eur"]), k["due"], left, status, _eur(k["paid_eur"]))
     console.print(table)
 
@@ -246,7 +252,7 @@ def plans_table(rows: list[PlanSummary], now: datetime) -> Table:
     for r in rows:
         due = due_of(r, now)
         label = Text(due_label(due), style="red" if due["overdue"] else "")
-        table.add_row(*(Text(v) for v in (r.plan_id, r.title, r.region, r.track, r.state,
+        table.add_row(*(Text(visible(v)) for v in (r.plan_id, r.title, r.region, r.track, r.state,
                                           r.escalation)),
                       label, Text(", ".join(r.breaches) or "none",
                                   style="red" if r.breaches else ""))

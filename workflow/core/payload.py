@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-MAX_AMOUNT_EUR = 10**12
+from workflow.core.money import amount_reason, max_amount_eur
+
 """The largest amount of euros any payload may carry: a thousand billion, far above any fund,
 and low enough that every amount in cents is exact as a float and as a JSON number (2**53)."""
 
@@ -108,39 +108,20 @@ class Date:
 
 
 def money_problem(value: object) -> str | None:
-    """Why a value is no amount of euros, or None: an int, or a float or decimal string
-    with at most 2 decimals, from 0 to MAX_AMOUNT_EUR; never true/false, NaN or Infinity.
+    """Why a value is no amount of euros, or None (the rules of `workflow.core.money`).
 
     The common cases are judged first in a few comparisons; only a refused value goes on to
-    find the words for why.
+    the money module to find the words for why.
     """
+    bound = max_amount_eur()
     if isinstance(value, float):
         # NaN fails every comparison and Infinity the bound; round(x * 100) / 100 is x
         # exactly when x is the float nearest to a whole number of cents (x * 100 < 2**53).
-        if 0.0 <= value <= MAX_AMOUNT_EUR and round(value * 100) / 100 == value:
+        if 0.0 <= value <= bound and round(value * 100) / 100 == value:
             return None
-    elif isinstance(value, str):
-        if _DECIMAL.fullmatch(value) and Decimal(value) <= MAX_AMOUNT_EUR:
-            return None
-    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AMOUNT_EUR:
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= bound:
         return None
-    return _why_no_money(value)
-
-
-def _why_no_money(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return f"must be an amount in euros, got {kind_of(value)}"
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"must be an amount in euros, got {value!r}"
-    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
-        return (f"must be euros as a decimal like 1250.50 (at most 2 decimals), "
-                f"got {kind_of(value)}")
-    amount = Decimal(value) if isinstance(value, str) else value
-    if amount < 0:
-        return f"must be zero or more, got {value!r}"
-    if amount > MAX_AMOUNT_EUR:
-        return f"must be at most {MAX_AMOUNT_EUR} euros, got {value!r}"
-    return f"must be euros with at most 2 decimals, got {value!r}"
+    return amount_reason(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +140,7 @@ class Money:
         # A JSON number cannot say "at most 2 decimals" exactly (multipleOf 0.01 fails on
         # 1234.56 in binary floating point); azwa itself refuses a third decimal.
         return {"anyOf": [
-            {"type": "number", "minimum": 0, "maximum": MAX_AMOUNT_EUR},
+            {"type": "number", "minimum": 0, "maximum": max_amount_eur()},
             {"type": "string", "pattern": _DECIMAL_JSON},
         ], "description": "euros, at most 2 decimals"}
 
@@ -352,7 +333,8 @@ def to_json_schema(schema: PayloadSchema, title: str | None = None) -> dict[str,
     """The payload as JSON Schema (draft 2020-12), for systems that build payloads.
 
     Stricter checks azwa adds on top: a date must exist on the calendar, a float amount
-    has at most 2 decimals, a decimal-string amount is at most MAX_AMOUNT_EUR.
+    has at most 2 decimals, a decimal-string amount is at most the largest amount
+    (AZWA_MAX_AMOUNT_EUR).
     """
     out: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT}
     if title is not None:

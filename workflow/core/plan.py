@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from workflow.core.money import empty_funds, load_funds, load_kpi_facts
 from workflow.core.timecalc import from_micros, to_micros
 
 OPEN, MET, EXPIRED, CANCELLED = "open", "met", "expired", "cancelled"
@@ -73,9 +74,8 @@ class Plan:
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
     escalation_history: list[dict[str, Any]] = field(default_factory=list)
-    funds: dict[str, float] = field(
-        default_factory=lambda: {"paid_eur": 0, "costs_eur": 0, "refund_eur": 0}
-    )
+    funds: dict[str, int] = field(default_factory=empty_funds)
+    """Whole cents (`paid_cents`, `costs_cents`, `refund_cents`): sums stay exact."""
     seq: int = 0
     last_hash: str = GENESIS
     last_at: datetime | None = None
@@ -112,11 +112,11 @@ class Plan:
             state=data["state"],
             escalation=data["escalation"],
             attrs=data["attrs"],
-            facts=data.get("facts", {}),
+            facts=load_kpi_facts(data.get("facts", {})),
             deadlines={k: Deadline.from_dict(v) for k, v in data.get("deadlines", {}).items()},
             breaches=list(data.get("breaches", [])),
             escalation_history=list(data.get("escalation_history", [])),
-            funds=dict(data.get("funds", {"paid_eur": 0, "costs_eur": 0, "refund_eur": 0})),
+            funds=load_funds(data.get("funds")),
             seq=int(data.get("seq", 0)),
             last_hash=data.get("last_hash", GENESIS),
             last_at=from_micros(int(last)) if last is not None else None,

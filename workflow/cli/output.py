@@ -1,0 +1,102 @@
+"""Every file a command writes goes through here, so no output ever destroys data.
+
+- An output that is the database (or its `-wal`, `-shm`, `-journal` file), compared by
+  resolved path and by inode, is refused: `azwa export -o azwa.db` once emptied the database
+  it was about to read.
+- An existing file is replaced only with `--force`.
+- The bytes go to a temporary file in the same folder, renamed over the target only when the
+  command finished: an error halfway leaves the old file as it was and no partial file.
+
+Refusals are `OutputError`s with one line for the user (exit status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from workflow.store.url import resolve_url
+
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+class OutputError(ValueError):
+    """An output the command will not write; the message is one line for the user."""
+
+
+def database_files(db: str | None) -> list[Path]:
+    """The files of the SQLite database `--db` names (with its companions); none for a
+    server database."""
+    url = resolve_url(db)
+    if not url.startswith("sqlite:///"):
+        return []
+    name = url.removeprefix("sqlite:///").split("?", 1)[0]
+    if not name or name == ":memory:":
+        return []
+    return [Path(name + suffix) for suffix in SQLITE_COMPANIONS]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> None:
+    """Refuse, before any work is done, an output that would destroy data."""
+    for guarded in forbidden:
+        if _same_file(path, guarded):
+            raise OutputError(f"{path}: refusing to write over {guarded}, which the command "
+                              "reads; choose another output file")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name")
+    if path.exists() and not force:
+        raise OutputError(f"{path} exists; add --force to replace it")
+    if not path.parent.resolve().is_dir():
+        raise OutputError(f"{path}: cannot write the file: the folder {path.parent} does "
+                          "not exist")
+
+
+@contextmanager
+def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> Iterator[TextIO]:
+    """A text file to write `path` through (`.buffer` for bytes): a temporary file beside it,
+    renamed into place when the block ends without an error, removed when it raises."""
+    check_output(path, force=force, forbidden=forbidden)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        # As open() would create it (0o666 less the umask), not mkstemp's 0o600.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not force and path.exists():
+            raise OutputError(f"{path} appeared while it was written; add --force to replace it")
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_output(path: Path, data: str | bytes, *, force: bool,
+                 forbidden: Iterable[Path] = ()) -> None:
+    """Write all of `data` to `path` the safe way; OutputError when it cannot."""
+    try:
+        with safe_output(path, force=force, forbidden=forbidden) as out:
+            if isinstance(data, bytes):
+                out.flush()
+                out.buffer.write(data)
+            else:
+                out.write(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None

@@ -1,0 +1,152 @@
+"""Money: euros with cents, held as whole cents so sums are exact.
+
+A payload gives amounts in euros (`amount_eur`: a JSON number or a decimal text); the plan
+keeps them as integer cents (`funds` and the KPI facts), and outputs turn them back into euros
+at the edge. Floats never add money: 1,000 costs of € 0.01 are € 10.00, not € 9.999999.
+
+What counts as an amount (`parse_cents`):
+- an int, a float or a decimal text such as "1250.50", zero or more;
+- at most two decimals: € 0.004 is refused, not rounded (a rounding rule would decide money
+  nobody agreed on);
+- at most the largest amount (default 10¹² euros; `AZWA_MAX_AMOUNT_EUR` changes it, up to
+  10¹³, so that every amount has at most fifteen digits and is also an exact JSON number of
+  euros: a float holds any fifteen-digit decimal);
+- never NaN, Infinity, a bool or anything else.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+DEFAULT_MAX_AMOUNT_EUR = 10**12
+LIMIT_EUR = 10**13
+"""At most fifteen digits with the cents: an amount up to this is an exact float of euros."""
+FUNDS = ("paid", "costs", "refund")
+_DECIMAL = re.compile(r"\d+(\.\d{1,2})?")
+
+
+class AmountError(ValueError):
+    """A value that is not an amount; the message names the field."""
+
+
+@cache
+def max_amount_eur() -> int:
+    """The largest amount a payload may give, in whole euros (a setting)."""
+    text = os.environ.get("AZWA_MAX_AMOUNT_EUR", "").strip().replace("_", "")
+    if not text:
+        return DEFAULT_MAX_AMOUNT_EUR
+    if not text.isdigit() or not 0 < int(text) <= LIMIT_EUR:
+        raise AmountError(f"AZWA_MAX_AMOUNT_EUR must be a whole number of euros from 1 to "
+                          f"{LIMIT_EUR}, not {text!r}")
+    return int(text)
+
+
+def parse_cents(value: Any, field: str = "amount_eur") -> int:
+    """The amount as whole cents; AmountError naming `field` when it is no amount."""
+    cents, why = _cents(value)
+    if why is not None:
+        raise AmountError(f"{field} {why}")
+    return cents
+
+
+def amount_problem(value: Any, field: str) -> str | None:
+    """Why `value` is no amount, naming `field`, or None when it is one."""
+    why = amount_reason(value)
+    return None if why is None else f"{field} {why}"
+
+
+def amount_reason(value: Any) -> str | None:
+    """Why `value` is no amount ("must be ..."), or None when it is one."""
+    return _cents(value)[1]
+
+
+def _cents(value: Any) -> tuple[int, str | None]:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return 0, f"must be a number of euros, not {type(value).__name__}"
+    if isinstance(value, int):
+        exact = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return 0, f"must be a finite number of euros, not {value}"
+        exact = Decimal(repr(value))
+    else:
+        if not _DECIMAL.fullmatch(value):
+            return 0, f"must be euros with at most two decimals, not {value[:40]!r}"
+        exact = Decimal(value)
+    if exact < 0:
+        return 0, f"must be zero or more, not {value}"
+    if exact > max_amount_eur():
+        return 0, f"exceeds the largest amount, € {max_amount_eur():,}"
+    cents = exact * 100
+    if cents != cents.to_integral_value():
+        return 0, f"has more than two decimals ({value}): give whole cents"
+    return int(cents), None
+
+
+def to_eur(cents: int) -> int | float:
+    """Cents as a JSON number of euros: an int when whole (exact at any size), else the float
+    nearest the two-decimal value, which prints as that value (1234.5 for 123450 cents) up
+    to fifteen digits, i.e. below 10¹³ euros; the cents inside stay exact beyond."""
+    if cents % 100 == 0:
+        return cents // 100
+    return float(Decimal(cents) / 100)
+
+
+def to_decimal(cents: int) -> Decimal:
+    """Cents as an exact Decimal of euros."""
+    return Decimal(cents).scaleb(-2)
+
+
+def format_eur(cents: int) -> str:
+    """For people: `€ 1,234.50`."""
+    return f"€ {to_decimal(cents):,.2f}"
+
+
+def stored_cents(value: Any) -> int:
+    """Cents from plan data stored before amounts were cents (a float of euros, rounded to
+    cents when it was written); 0 for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    return int((Decimal(repr(value)) * 100).to_integral_value())
+
+
+def empty_funds() -> dict[str, int]:
+    return {f"{name}_cents": 0 for name in FUNDS}
+
+
+def load_funds(data: Any) -> dict[str, int]:
+    """A plan's funds from its stored JSON: `*_cents` as stored, older `*_eur` converted."""
+    funds = empty_funds()
+    if not isinstance(data, dict):
+        return funds
+    for name in FUNDS:
+        if isinstance(data.get(f"{name}_cents"), int):
+            funds[f"{name}_cents"] = int(data[f"{name}_cents"])
+        elif f"{name}_eur" in data:
+            funds[f"{name}_cents"] = stored_cents(data[f"{name}_eur"])
+    return funds
+
+
+def load_kpi_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """KPI facts stored before amounts were cents (`amount_eur`, `paid_eur`) in cents."""
+    kpis = facts.get("kpis")
+    if not isinstance(kpis, dict):
+        return facts
+    for kpi in kpis.values():
+        if isinstance(kpi, dict):
+            for name in ("amount", "paid"):
+                if f"{name}_eur" in kpi and f"{name}_cents" not in kpi:
+                    kpi[f"{name}_cents"] = stored_cents(kpi.pop(f"{name}_eur"))
+    return facts
+
+
+def funds_eur(funds: dict[str, int]) -> dict[str, int | float]:
+    """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`."""
+    return {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}
