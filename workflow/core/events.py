@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -19,6 +19,9 @@ try:  # the fast encoder; without it every byte comes from the standard library
     import orjson
 except ImportError:  # pragma: no cover - orjson is a runtime dependency
     orjson = None  # type: ignore[assignment]
+
+loads: Callable[[str | bytes], Any] = orjson.loads if orjson is not None else json.loads
+"""Parse JSON text: orjson's parser gives the same values as json.loads, five times faster."""
 
 EVENT_FIELDS = ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition")
 
@@ -72,7 +75,7 @@ def _plain(value: Any) -> bool:
     return False
 
 
-def canonical(data: Mapping[str, Any]) -> bytes:
+def canonical(data: Any) -> bytes:
     """The canonical JSON of `data` as UTF-8 bytes: the bytes that are hashed.
 
     orjson where its output is provably the reference's (see `_plain`; a property test
@@ -91,7 +94,7 @@ def canonical_text(data: Mapping[str, Any]) -> str:
     return canonical(data).decode()
 
 
-def compact(data: Mapping[str, Any]) -> str:
+def compact(data: Any) -> str:
     """Compact JSON for storage (keys sorted, UTF-8): the same encoder for stored rows."""
     return canonical(data).decode()
 

@@ -2,6 +2,10 @@
 
 A plan is rebuilt from its row for each command (never one long-lived machine model per
 plan: MEASURED.md shows those leak) and is exactly what replaying its events gives.
+
+Two parts only ever grow: the escalation history and the breaches (`APPEND_ONLY`). A store
+keeps them apart from the rest (`head()`), which is rewritten per command, so a command
+costs the same on a plan's first day and its five-hundredth event.
 """
 
 from __future__ import annotations
@@ -14,6 +18,21 @@ from workflow.core.timecalc import from_micros, to_micros
 
 OPEN, MET, EXPIRED, CANCELLED = "open", "met", "expired", "cancelled"
 GENESIS = "0" * 64
+APPEND_ONLY = ("escalation_history", "breaches")
+"""The parts of a plan that only grow: entries are appended, never changed or removed."""
+
+
+@dataclass(slots=True)
+class Stored:
+    """What a store holds of a plan's append-only parts, kept with the plan in memory.
+
+    `counts`: how many entries of each `APPEND_ONLY` list the store has, so a save appends
+    only the new ones; `texts`: the JSON of each list so far, extended by the new entries
+    only. Neither is part of the plan's value (not compared, not replayed).
+    """
+
+    counts: tuple[int, int] = (0, 0)
+    texts: tuple[tuple[int, str], tuple[int, str]] = ((0, "[]"), (0, "[]"))
 
 
 @dataclass(slots=True)
@@ -79,14 +98,26 @@ class Plan:
     seq: int = 0
     last_hash: str = GENESIS
     last_at: datetime | None = None
+    stored: Stored = field(default_factory=Stored, compare=False, repr=False)
 
     def open_deadlines(self) -> list[Deadline]:
         return sorted(
             (d for d in self.deadlines.values() if d.is_open), key=lambda d: (d.expires_at, d.name)
         )
 
+    def appended(self) -> tuple[list[Any], list[Any]]:
+        """The append-only parts, in `APPEND_ONLY` order."""
+        return self.escalation_history, self.breaches
+
     def to_dict(self) -> dict[str, Any]:
         """Everything replay must reproduce, as JSON-ready data."""
+        data = self.head()
+        data["breaches"] = list(self.breaches)
+        data["escalation_history"] = list(self.escalation_history)
+        return data
+
+    def head(self) -> dict[str, Any]:
+        """Everything but the append-only parts: what a store rewrites per command."""
         return {
             "plan_id": self.plan_id,
             "definition": self.definition,
@@ -95,8 +126,6 @@ class Plan:
             "attrs": self.attrs,
             "facts": self.facts,
             "deadlines": {k: d.to_dict() for k, d in sorted(self.deadlines.items())},
-            "breaches": list(self.breaches),
-            "escalation_history": list(self.escalation_history),
             "funds": dict(self.funds),
             "seq": self.seq,
             "last_hash": self.last_hash,

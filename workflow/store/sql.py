@@ -8,7 +8,7 @@ integers compare the same everywhere.
 
 from __future__ import annotations
 
-import json
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,14 +20,13 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
 from workflow.core.errors import StaleWrite
-from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.events import Event, compact
+from workflow.core.events import loads as _loads
+from workflow.core.plan import APPEND_ONLY, Deadline, Plan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
 from workflow.store.url import resolve_url
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class PlanRow(SQLModel, table=True):
@@ -81,10 +80,27 @@ class DeadlineRow(SQLModel, table=True):
     closed_at: str | None = None
 
 
+class AppendedRow(SQLModel, table=True):
+    """One entry of a plan's escalation history or breaches (`kind`), the `n`-th of its list.
+
+    Appended, never rewritten: the plan row holds the rest (`Plan.head`), so a command
+    rewrites a row of the same size however long the plan's history grows. Plans stored
+    before this table existed keep the lists in their row until their next command.
+    """
+
+    __tablename__ = "plan_appended"
+    plan_id: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    n: int = Field(primary_key=True)
+    entry: str = Field(sa_column=Column(Text, nullable=False))
+
+
 PLANS = PlanRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
+APPENDED = AppendedRow.__table__  # type: ignore[attr-defined]
+_HELD_LOCK = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -112,9 +128,37 @@ def make_engine(url: str) -> Engine:
 def _event_from_row(row: Any) -> Event:
     return Event(
         plan_id=row.plan_id, seq=row.seq, at=row.at, trigger=row.trigger,
-        actor=json.loads(row.actor), payload=json.loads(row.payload),
+        actor=_loads(row.actor), payload=_loads(row.payload),
         definition=row.definition, prev_hash=row.prev_hash, hash=row.hash,
     )
+
+
+def _append_entries(run: sqlrun.Runner, plan_id: str, rows: list[dict[str, Any]]) -> None:
+    """Append entries a store may hold already (a plan it never read): kept as they are."""
+    if run.upsert:
+        run.many(sqlrun.APPEND_NEW, rows)
+        return
+    held = {kind: int(run.one(sqlrun.COUNT_APPENDED, {"plan_id": plan_id, "kind": kind}))
+            for kind in APPEND_ONLY}
+    run.many(sqlrun.INSERT_APPENDED, [r for r in rows if r["n"] >= held[r["kind"]]])
+
+
+def _whole(head: str, plan: Plan) -> str:
+    """The whole plan's JSON: the head as stored plus each append-only list's JSON, kept
+    with the plan and extended by the new entries only (so a long history is not encoded
+    again on every command)."""
+    texts = []
+    for (done, text), items in zip(plan.stored.texts, plan.appended(), strict=True):
+        if len(items) < done:
+            done, text = 0, "[]"
+        if len(items) > done:
+            more = compact(items[done:])
+            text = more if done == 0 else f"{text[:-1]},{more[1:]}"
+            done = len(items)
+        texts.append((done, text))
+    plan.stored.texts = (texts[0], texts[1])
+    esc, br = texts[0][1], texts[1][1]
+    return f'{head[:-1]},"breaches":{br},"escalation_history":{esc}}}'
 
 
 def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
@@ -135,10 +179,24 @@ class SqlStore:
             self.create_schema()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS])
+        SQLModel.metadata.create_all(
+            self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS, APPENDED])
 
     def close(self) -> None:
+        held = self.__dict__.get("_held")
+        if held is not None:
+            held.close()
         self.engine.dispose()
+
+    def _connection(self) -> sqlrun.Held:
+        """The connection this store's commands run on, held from the first one on."""
+        held: sqlrun.Held | None = self.__dict__.get("_held")
+        if held is None:
+            with _HELD_LOCK:
+                held = self.__dict__.get("_held")
+                if held is None:
+                    held = self.__dict__["_held"] = sqlrun.Held(self.engine)
+        return held
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -152,14 +210,21 @@ class SqlStore:
         command_id: str | None = None,
     ) -> str:
         now_us = to_micros(plan.last_at) if plan.last_at else 0
+        head = compact(plan.head())
         values = {
             "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
             "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
-            "data": _COMPACT.encode(plan.to_dict()),
+            "data": head,
         }
+        counts = plan.stored.counts
+        appended = [
+            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": compact(entry)}
+            for kind, items, done in zip(APPEND_ONLY, plan.appended(), counts, strict=True)
+            for n, entry in enumerate(items[done:], start=done)
+        ]
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         try:
-            with sqlrun.transaction(self.engine) as run:
+            with sqlrun.transaction(self.engine, held=self._connection()) as run:
                 if expected_seq is None:
                     run.run(sqlrun.INSERT_PLAN, {
                         **values, "title": str(plan.attrs.get("title", "")),
@@ -170,13 +235,14 @@ class SqlStore:
                     raise StaleWrite(
                         f"plan {plan.plan_id} changed since it was read (expected seq "
                         f"{expected_seq}); reload and try again")
+                if appended:
+                    _append_entries(run, plan.plan_id, appended)
                 if events:
                     run.many(sqlrun.INSERT_EVENT, [
                         {
                             "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
                             "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                            "actor": _COMPACT.encode(e.actor),
-                            "payload": _COMPACT.encode(e.payload),
+                            "actor": compact(e.actor), "payload": compact(e.payload),
                             "definition": e.definition, "prev_hash": e.prev_hash,
                             "hash": e.hash, "command_id": command_id,
                         }
@@ -192,14 +258,28 @@ class SqlStore:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
-        return str(values["data"])
+        plan.stored.counts = (len(plan.escalation_history), len(plan.breaches))
+        return _whole(head, plan)
 
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        with sqlrun.transaction(self.engine, write=False) as run:
+        with sqlrun.transaction(self.engine, write=False, held=self._connection()) as run:
             data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
-        return None if data is None else Plan.from_dict(json.loads(data))
+            if data is None:
+                return None
+            fields = _loads(data)
+            old_row = all(kind in fields for kind in APPEND_ONLY)
+            rows = [] if old_row else run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id})
+        if not old_row:
+            lists: dict[str, list[Any]] = {kind: [] for kind in APPEND_ONLY}
+            for kind, entry in rows:
+                lists[kind].append(_loads(entry))
+            fields.update(lists)
+        plan = Plan.from_dict(fields)
+        if not old_row:  # a row from before `plan_appended`: its next save moves the lists
+            plan.stored.counts = (len(plan.escalation_history), len(plan.breaches))
+        return plan
 
     def command_events(self, command_id: str) -> list[Event] | None:
         with self.engine.connect() as conn:
