@@ -6,6 +6,7 @@ This is the Python API an insurer's case-management system embeds; the CLI only 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
+from workflow.service.logs import enabled as log_enabled
 from workflow.service.logs import get_logger
 from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
@@ -292,12 +294,16 @@ class Engine:
     # -- logging -----------------------------------------------------------------------------------
 
     def _accepted(self, outcome: Outcome) -> None:
+        if not log_enabled(logging.INFO):
+            return
         for e in outcome.events:
             self.log.info("accepted", plan_id=e.plan_id, seq=e.seq, trigger=e.trigger,
                           role=e.actor["role"], org=e.actor["org"], at=e.at,
                           state=outcome.plan.state)
 
     def _refused(self, refusal: Refused, plan_id: str, trigger: str, actor: Actor) -> None:
+        if not log_enabled(logging.WARNING):
+            return
         self.log.warning("refused", plan_id=plan_id, trigger=trigger, role=actor.role,
                          org=actor.org, rule=refusal.rule, seed=refusal.seed,
                          reason=refusal.reason)
