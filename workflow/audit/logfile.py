@@ -27,6 +27,7 @@ from workflow.audit.replay import (
     triggers_of,
 )
 from workflow.core.errors import AzwaError
+from workflow.core.events import loads as fast_loads
 from workflow.core.spec import REGISTER
 from workflow.core.timecalc import parse_at
 
@@ -83,8 +84,29 @@ def _text(value: Any) -> bool:
     return type(value) is str and bool(value) and not value.isspace()
 
 
+_MOMENTS: dict[str, datetime] = {}
+
+
+def _moment(text: str) -> datetime:
+    """`parse_at`, remembered: a log's events share moments (a tick, a batch)."""
+    found = _MOMENTS.get(text)
+    if found is None:
+        if len(_MOMENTS) >= 4096:
+            _MOMENTS.clear()
+        found = _MOMENTS[text] = parse_at(text)
+    return found
+
+
 def parse_line(number: int, raw: bytes | str) -> LogLine | None:
     """One line of the log; None for a blank line; LogFileError when it cannot be read."""
+    try:  # the fast path: orjson reads the bytes and checks UTF-8 at once
+        event = fast_loads(raw)
+    except ValueError:  # anything it refuses (or json accepts, NaN): the careful path below
+        return _parse_slow(number, raw)
+    return _checked(number, event)
+
+
+def _parse_slow(number: int, raw: bytes | str) -> LogLine | None:
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -100,6 +122,10 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
         event = _loads(number, text)
         if event is None:
             return None
+    return _checked(number, event)
+
+
+def _checked(number: int, event: Any) -> LogLine:
     if type(event) is not dict:
         raise _fail(number, f"an event is a JSON object, not {type(event).__name__}")
     try:
@@ -129,7 +155,7 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
     if type(at_text) is not str:
         raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r}")
     try:
-        at = parse_at(at_text)
+        at = _moment(at_text)
     except (ValueError, OverflowError) as exc:
         raise _fail(number, f"bad timestamp in at: {exc}") from None
     return LogLine(number, event, at)

@@ -269,16 +269,19 @@ class SqlStore:
             if data is None:
                 return None
             fields = _loads(data)
-            old_row = all(kind in fields for kind in APPEND_ONLY)
-            rows = [] if old_row else run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id})
-        if not old_row:
-            lists: dict[str, list[Any]] = {kind: [] for kind in APPEND_ONLY}
-            for kind, entry in rows:
+            # A row written before `plan_appended` holds the lists itself.
+            apart = [kind for kind in APPEND_ONLY if kind not in fields]
+            rows = run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
+        lists: dict[str, list[Any]] = {kind: [] for kind in apart}
+        for kind, entry in rows:
+            if kind in lists:
                 lists[kind].append(_loads(entry))
-            fields.update(lists)
+        fields.update(lists)
         plan = Plan.from_dict(fields)
-        if not old_row:  # a row from before `plan_appended`: its next save moves the lists
-            plan.stored.counts = (len(plan.escalation_history), len(plan.breaches))
+        escalations, breaches = (
+            len(items) if kind in lists else 0  # 0: the next save moves them over
+            for kind, items in zip(APPEND_ONLY, plan.appended(), strict=True))
+        plan.stored.counts = (escalations, breaches)
         return plan
 
     def command_events(self, command_id: str) -> list[Event] | None:
