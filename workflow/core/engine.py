@@ -92,8 +92,10 @@ def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
 class ProcessEngine:
     """The rules of one definition, applied to plans handed in by the caller."""
 
-    def __init__(self, definition: Definition) -> None:
+    def __init__(self, definition: Definition, *, hashing: bool = True) -> None:
         self.definition = d = definition
+        self.hashing = hashing
+        """False: events carry no hash (replaying a log that has none: nothing to compare)."""
         self.machines = (
             self._machine(_Model(), d.states, d.initial, d.transitions),
             self._machine(_Model(), d.region.states, d.region.initial, d.region.transitions),
@@ -382,11 +384,15 @@ class ProcessEngine:
         return events
 
     def _append(self, plan: Plan, cmd: Command, at_text: str) -> Event:
-        event = seal(
-            plan_id=plan.plan_id, seq=plan.seq + 1, at=at_text,
-            trigger=cmd.trigger, actor=cmd.actor.to_dict(), payload=cmd.payload,
-            definition=plan.definition, prev_hash=plan.last_hash,
-        )
+        if self.hashing:
+            event = seal(
+                plan_id=plan.plan_id, seq=plan.seq + 1, at=at_text,
+                trigger=cmd.trigger, actor=cmd.actor.to_dict(), payload=cmd.payload,
+                definition=plan.definition, prev_hash=plan.last_hash,
+            )
+        else:
+            event = Event(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
+                          cmd.payload, plan.definition, plan.last_hash, "")
         plan.seq, plan.last_hash = event.seq, event.hash
         if plan.last_at is None or cmd.at > plan.last_at:
             plan.last_at = cmd.at

@@ -94,9 +94,23 @@ def canonical_text(data: Mapping[str, Any]) -> str:
     return canonical(data).decode()
 
 
+_STORE_OPTIONS = (
+    (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+    if orjson is not None else 0
+)
+
+
 def compact(data: Any) -> str:
-    """Compact JSON for storage (keys sorted, UTF-8): the same encoder for stored rows."""
-    return canonical(data).decode()
+    """Compact JSON for storage, not for hashing: read back, it gives the same values (a
+    float round-trips in either spelling), so no check for the reference's bytes is
+    needed; what orjson refuses (big ints, datetimes) the standard library writes or
+    refuses as before."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=_STORE_OPTIONS).decode()
+        except TypeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def digest(event: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
 from workflow.core.errors import StaleWrite
-from workflow.core.events import Event, compact
+from workflow.core.events import Event, canonical, compact
 from workflow.core.events import loads as _loads
 from workflow.core.plan import APPEND_ONLY, Deadline, Plan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
@@ -133,6 +133,12 @@ def _event_from_row(row: Any) -> Event:
     )
 
 
+def _text(data: Any) -> str:
+    """An event's actor or payload as stored: its canonical JSON, so the row reads back
+    to exactly what was hashed (NaN stays NaN)."""
+    return canonical(data).decode()
+
+
 def _append_entries(run: sqlrun.Runner, plan_id: str, rows: list[dict[str, Any]]) -> None:
     """Append entries a store may hold already (a plan it never read): kept as they are."""
     if run.upsert:
@@ -242,7 +248,7 @@ class SqlStore:
                         {
                             "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
                             "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                            "actor": compact(e.actor), "payload": compact(e.payload),
+                            "actor": _text(e.actor), "payload": _text(e.payload),
                             "definition": e.definition, "prev_hash": e.prev_hash,
                             "hash": e.hash, "command_id": command_id,
                         }
