@@ -99,3 +99,29 @@ def test_a_database_written_before_the_appended_table_loads_and_moves_over(
     assert moved.breaches == whole.breaches
     assert parse_at(moved.escalation_history[-1]["at"]) == day(72, 4)
     close(engine)
+
+
+def test_a_lost_connection_is_replaced_without_failing_a_command(db_url: str) -> None:
+    """The store holds one connection and pings nothing per command: when the server has
+    dropped it (a restart, an idle timeout), the command runs on a new one."""
+    engine = Engine(db_url, FakeClock(START))
+    try:
+        demo.play(engine, "P-1", before="escalate")
+        store = engine.store
+        assert isinstance(store, SqlStore)
+        held = store._connection()
+        lost = held.connection()
+        if store.engine.dialect.name == "postgresql":
+            pid = lost.dbapi_connection.info.backend_pid
+            with store.engine.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            lost.dbapi_connection.close()  # SQLite: the nearest thing to a lost connection
+            held._raw = lost
+        maker, trigger, payload = ESCALATION_CYCLE[0]
+        fired = engine.fire("P-1", trigger, maker, payload, at=day(70))
+        assert fired.events[-1].trigger == trigger
+        assert held.connection() is not lost
+        assert engine.history("P-1")[-1] == fired.events[-1]
+    finally:
+        close(engine)

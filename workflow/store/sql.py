@@ -9,9 +9,9 @@ integers compare the same everywhere.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Column, Index, Text, and_, event, func, select
 from sqlalchemy.engine import Engine
@@ -101,6 +101,7 @@ DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
 APPENDED = AppendedRow.__table__  # type: ignore[attr-defined]
 _HELD_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -194,6 +195,20 @@ class SqlStore:
             held.close()
         self.engine.dispose()
 
+    def _run(self, work: Callable[[sqlrun.Runner], T], *, write: bool = True) -> T:
+        """`work` in one transaction on the held connection; once more on a new connection
+        if the held one turns out lost before anything was committed (a server restart, an
+        idle timeout): what pool_pre_ping did, without a ping per command."""
+        for attempt in (1, 2):
+            try:
+                with sqlrun.transaction(self.engine, write=write,
+                                        held=self._connection()) as run:
+                    return work(run)
+            except sqlrun.Disconnected as lost:
+                if attempt == 2:
+                    raise (lost.__cause__ or lost) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _connection(self) -> sqlrun.Held:
         """The connection this store's commands run on, held from the first one on."""
         held: sqlrun.Held | None = self.__dict__.get("_held")
@@ -229,37 +244,40 @@ class SqlStore:
             for n, entry in enumerate(items[done:], start=done)
         ]
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+
+        def write(run: sqlrun.Runner) -> None:
+            if expected_seq is None:
+                run.run(sqlrun.INSERT_PLAN, {
+                    **values, "title": str(plan.attrs.get("title", "")),
+                    "region": str(plan.attrs.get("region", "")),
+                    "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
+                })
+            elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
+                raise StaleWrite(
+                    f"plan {plan.plan_id} changed since it was read (expected seq "
+                    f"{expected_seq}); reload and try again")
+            if appended:
+                _append_entries(run, plan.plan_id, appended)
+            if events:
+                run.many(sqlrun.INSERT_EVENT, [
+                    {
+                        "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
+                        "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
+                        "actor": _text(e.actor), "payload": _text(e.payload),
+                        "definition": e.definition, "prev_hash": e.prev_hash,
+                        "hash": e.hash, "command_id": command_id,
+                    }
+                    for e in events
+                ])
+            if command_id is not None:
+                run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
+                                                "plan_id": plan.plan_id, "seq": plan.seq})
+            if deadlines:
+                sqlrun.upsert_deadlines(
+                    run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+
         try:
-            with sqlrun.transaction(self.engine, held=self._connection()) as run:
-                if expected_seq is None:
-                    run.run(sqlrun.INSERT_PLAN, {
-                        **values, "title": str(plan.attrs.get("title", "")),
-                        "region": str(plan.attrs.get("region", "")),
-                        "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
-                    })
-                elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
-                    raise StaleWrite(
-                        f"plan {plan.plan_id} changed since it was read (expected seq "
-                        f"{expected_seq}); reload and try again")
-                if appended:
-                    _append_entries(run, plan.plan_id, appended)
-                if events:
-                    run.many(sqlrun.INSERT_EVENT, [
-                        {
-                            "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
-                            "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                            "actor": _text(e.actor), "payload": _text(e.payload),
-                            "definition": e.definition, "prev_hash": e.prev_hash,
-                            "hash": e.hash, "command_id": command_id,
-                        }
-                        for e in events
-                    ])
-                if command_id is not None:
-                    run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
-                                                    "plan_id": plan.plan_id, "seq": plan.seq})
-                if deadlines:
-                    sqlrun.upsert_deadlines(
-                        run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+            self._run(write)
         except (IntegrityError, integrity) as exc:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
@@ -270,14 +288,19 @@ class SqlStore:
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        with sqlrun.transaction(self.engine, write=False, held=self._connection()) as run:
+        def read(run: sqlrun.Runner) -> tuple[Any, list[tuple[Any, ...]]]:
             data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
             if data is None:
-                return None
+                return None, []
             fields = _loads(data)
             # A row written before `plan_appended` holds the lists itself.
             apart = [kind for kind in APPEND_ONLY if kind not in fields]
-            rows = run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
+            return fields, run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
+
+        fields, rows = self._run(read, write=False)
+        if fields is None:
+            return None
+        apart = [kind for kind in APPEND_ONLY if kind not in fields]
         lists: dict[str, list[Any]] = {kind: [] for kind in apart}
         for kind, entry in rows:
             if kind in lists:

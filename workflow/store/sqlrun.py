@@ -4,7 +4,7 @@ Building SQLAlchemy statements per command costs about three times a bare sqlite
 (MEASURED.md; docs/benchmarks.md); prebuilt SQL on the DBAPI connection costs about 1.2
 times, and checking a connection out of the pool and back per command (with a ping on
 PostgreSQL) another 50–75 µs. So a store holds one connection (`Held`), used by one thread
-at a time, checked only after it has been idle. SQLite and PostgreSQL take this path; any
+at a time, and replaced when it is found lost. SQLite and PostgreSQL take this path; any
 other database runs the same statements through SQLAlchemy `text()`, slower but portable.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -133,55 +132,31 @@ class AlchemyRunner(Runner):
 
 
 FAST_DIALECTS = {"sqlite", "postgresql"}
-IDLE_CHECK_S = 30.0
-"""A held connection idle this long is pinged before use (what pool_pre_ping did per use)."""
 
 
 class Held:
     """One DBAPI connection kept for a store's commands, one thread at a time.
 
-    A connection that failed is thrown away and the next command opens a fresh one; one
-    idle for `IDLE_CHECK_S` is pinged first, so a server that closed it in the meantime
-    costs a reconnect, not a failed command.
+    No ping per use: a connection found lost before its transaction committed is thrown
+    away and the transaction runs again on a new one (`Disconnected`, `SqlStore._run`).
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.lock = threading.Lock()
         self._raw: Any = None
-        self._used = 0.0
 
     def connection(self) -> Any:
-        raw, now = self._raw, time.monotonic()
-        if raw is not None and now - self._used > IDLE_CHECK_S and not self._alive(raw):
-            self.drop()
-            raw = None
-        if raw is None:
-            raw = self._raw = self.engine.raw_connection()
-        self._used = now
-        return raw
-
-    @staticmethod
-    def _alive(raw: Any) -> bool:
-        try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute("SELECT 1")
-                cursor.fetchall()
-            finally:
-                cursor.close()
-            raw.rollback()
-        except Exception:
-            return False
-        return True
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        return self._raw
 
     def drop(self) -> None:
         """Forget the connection (invalidated in the pool: it is not handed out again)."""
         raw, self._raw = self._raw, None
-        if raw is None:
-            return
-        with contextlib.suppress(Exception):  # a connection already gone
-            raw.invalidate()
+        if raw is not None:
+            with contextlib.suppress(Exception):  # a connection already gone
+                raw.invalidate()
 
     def close(self) -> None:
         with self.lock:
@@ -213,23 +188,42 @@ def transaction(engine: Engine, *, write: bool = True, held: Held | None = None
         yield from _on(held.connection(), engine, write, held)
 
 
+class Disconnected(Exception):
+    """The held connection was lost before its transaction committed: nothing was written,
+    so the transaction may run again on a new connection (the cause is the driver's error)."""
+
+
 def _on(raw: Any, engine: Engine, write: bool, held: Held | None) -> Iterator[Runner]:
-    cursor = raw.cursor()
+    try:
+        cursor = raw.cursor()
+    except Exception as exc:
+        if held is not None:
+            held.drop()
+            raise Disconnected(str(exc)) from exc
+        raise
+    ending = False
     try:
         yield DbapiRunner(cursor, engine.dialect.paramstyle)
+        ending = True
         if write:
             raw.commit()
         else:
             raw.rollback()
-    except BaseException as exc:
-        try:
-            raw.rollback()
-        except Exception:
-            if held is not None:
-                held.drop()
-            raise exc from None
-        if held is not None and _broken(raw):
+    except Exception as exc:
+        lost = held is not None and _broken(raw)
+        if not lost:
+            try:
+                raw.rollback()
+            except Exception:
+                lost = held is not None
+        if lost and held is not None:
             held.drop()
+            if not ending:  # a failed commit may have committed: never run it again
+                raise Disconnected(str(exc)) from exc
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):
+            raw.rollback()
         raise
     finally:
         with contextlib.suppress(Exception):  # the connection is gone with it
