@@ -46,17 +46,27 @@ class Deadline:
     status: str = OPEN
     closed_at: str | None = None
     extensions: int = 0
+    _micros: tuple[datetime, int] | None = field(default=None, compare=False, repr=False)
+    """`expires_at` in microseconds, for the instant it was computed for (saved per command)."""
 
     @property
     def is_open(self) -> bool:
         return self.status == OPEN
+
+    @property
+    def expires_us(self) -> int:
+        """`expires_at` as stored: microseconds since the epoch."""
+        cached = self._micros
+        if cached is None or cached[0] is not self.expires_at:
+            cached = self._micros = (self.expires_at, to_micros(self.expires_at))
+        return cached[1]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "started_at": self.started_at,
             "due": self.due.isoformat(),
-            "expires_at_us": to_micros(self.expires_at),
+            "expires_at_us": self.expires_us,
             "status": self.status,
             "closed_at": self.closed_at,
             "extensions": self.extensions,
@@ -64,14 +74,17 @@ class Deadline:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Deadline:
+        micros = int(data["expires_at_us"])
+        expires = from_micros(micros)
         return cls(
             name=data["name"],
             started_at=data["started_at"],
             due=date.fromisoformat(data["due"]),
-            expires_at=from_micros(int(data["expires_at_us"])),
+            expires_at=expires,
             status=data["status"],
             closed_at=data.get("closed_at"),
             extensions=int(data.get("extensions", 0)),
+            _micros=(expires, micros),
         )
 
 

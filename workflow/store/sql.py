@@ -171,7 +171,7 @@ def _whole(head: str, plan: Plan) -> str:
 def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
     return {
         "plan_id": plan_id, "name": dl.name, "due": dl.due.isoformat(),
-        "started_at": dl.started_at, "expires_at_us": to_micros(dl.expires_at),
+        "started_at": dl.started_at, "expires_at_us": dl.expires_us,
         "status": dl.status, "closed_at": dl.closed_at,
     }
 
