@@ -142,8 +142,9 @@ def main(plans: int = 40, old_cycles: int = 98, rounds: int = 7) -> str:
         ratios[name] = statistics.median(e / r for e, r in results[name])
         rows.append(f"| seq {case.seq}–{case.seq + rounds * len(ESCALATION_CYCLE)} "
                     f"| {1 / engine_s:,.0f} | {1 / raw_s:,.0f} | {ratios[name]:.2f}× |")
-    age_ratio = statistics.median(  # time per command, old plans over young ones
-        o[0] / y[0] for o, y in zip(results["old"], results["young"], strict=True))
+    pairs = list(zip(results["old"], results["young"], strict=True))
+    age_ratio = statistics.median(o[0] / y[0] for o, y in pairs)  # old over young, engine
+    raw_age = statistics.median(o[1] / y[1] for o, y in pairs)  # the same for raw sqlite3
     worst = max(ratios.values())
     verdict = "meets" if worst <= TARGET else "misses"
     return "\n".join([
@@ -164,9 +165,13 @@ def main(plans: int = 40, old_cycles: int = 98, rounds: int = 7) -> str:
         *rows,
         "",
         f"Engine is **{worst:.2f}×** raw sqlite3 at worst (target ≤ {TARGET}×: {verdict}). "
-        f"A command on a plan at seq {old.seq} costs **{age_ratio:.2f}×** one at seq "
-        f"{young.seq} (flat means 1 within noise): the plan row holds only what a command "
-        "rewrites; the history that only grows is appended beside it.",
+        f"A command on a plan at seq {old.seq} costs the engine **{age_ratio:.2f}×** one at "
+        f"seq {young.seq}, and raw sqlite3 {raw_age:.2f}× for the same statements (its "
+        f"database holds {old.seq / young.seq:.0f} times the events): what grows is SQLite's, "
+        "not the engine's. The "
+        "plan row holds only what a command rewrites; the history that only grows is "
+        "appended beside it, so the engine's share stays flat "
+        f"({ratios['young']:.2f}× young, {ratios['old']:.2f}× old).",
         "",
     ])
 
