@@ -105,7 +105,7 @@ def bare_works(plans: int) -> tuple[Callable[[], int], Callable[[], int], int]:
     return bare, dict_table, internal
 
 
-def main(plans: int = 300, runs: int = 9) -> str:
+def main(plans: int = 300, runs: int = 11) -> str:
     bare_work, table_work, internal = bare_works(plans)
     bare, eng, speed = paired(runs, bare_work, engine_work(plans))
     ratio = 1 / speed  # time per command, engine over bare (median of paired ratios)

@@ -47,6 +47,7 @@ BATCH = 50
 """Plans whose events interleave in the log."""
 TARGET = 2.0
 FOREIGN_DROPS = ("hash", "prev_hash", "definition")
+RUNS = 5
 
 
 def _events_of_batch(engine: ProcessEngine, first: int, size: int) -> Iterator[tuple[Event,
@@ -268,7 +269,7 @@ def report(events: int) -> None:
         bare_run = bare_loop(states.DEFAULT, steps, foreign - len(steps))
         e2e_run, start_run = azwa_replay(foreign_log), azwa_replay(one_line)
         e2e_runs, bare_runs, start_runs, ratios, net = [], [], [], [], []
-        for _ in range(3):
+        for _ in range(RUNS):
             e2e_runs.append(e2e_run())
             bare_runs.append(bare_run())
             start_runs.append(start_run())
@@ -293,7 +294,7 @@ def report(events: int) -> None:
           "bare `transitions` loop over the same lines in the same run (a flat "
           "`transitions.Machine` of the definition's states and transitions, no guards, no "
           "callbacks, its state set before each trigger; a registration sets the initial "
-          "state), without start-up. 3 alternating runs, medians; the ratio is the median "
+          f"state), without start-up. {RUNS} alternating runs, medians; the ratio is the median "
           "of the paired ratios.\n")
     print("| measure | value |")
     print("|---|---|")
