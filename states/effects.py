@@ -60,13 +60,21 @@ def store_plan_content(plan: Plan, ctx: Context) -> None:
 
 
 def record_review(plan: Plan, ctx: Context) -> None:
+    """The verdict of this organisation in this role; a replaced verdict stays on record
+    under `revisions`, oldest first, and the review says `replaced: true`."""
     key = f"{ctx.actor.role}:{ctx.actor.org}"
-    plan.facts["reviews"][key] = {
+    review: dict[str, Any] = {
         "role": ctx.actor.role,
         "org": ctx.actor.org,
         "verdict": ctx.payload["verdict"],
         "at": format_at(ctx.at),
     }
+    earlier = plan.facts["reviews"].get(key)
+    if earlier is not None:
+        kept = {k: earlier[k] for k in ("verdict", "at")}
+        review["revisions"] = [*earlier.get("revisions", []), kept]
+        review["replaced"] = True
+    plan.facts["reviews"][key] = review
 
 
 def assign_coordinator(plan: Plan, ctx: Context) -> None:

@@ -41,12 +41,12 @@ def second_insurer(ctx_or_facts: dict[str, Any]) -> str | None:
 
 
 def committing_orgs(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
-    """Every organisation whose commitment approval needs (A4 §1.b.1): parties, financiers."""
-    orgs = [*party_orgs(attrs), attrs["coordinating_insurer"]]
-    if second_insurer(facts):
-        orgs.append(str(facts["second_insurer"]))
-    orgs += participating_municipalities(attrs, facts)
-    return list(dict.fromkeys(orgs))
+    """Every organisation whose commitment approval needs (A4 §1.b.1, "alle betrokken
+    partijen"): each party and each participating municipality. Not the two insurers: they
+    approve, and their approval is their commitment (DESIGN.md, record_commitment)."""
+    insurers = {attrs.get("coordinating_insurer"), second_insurer(facts)}
+    orgs = [*party_orgs(attrs), *participating_municipalities(attrs, facts)]
+    return [org for org in dict.fromkeys(orgs) if org not in insurers]
 
 
 def _text(value: Any) -> bool:
@@ -108,6 +108,11 @@ def has_financiers_if_domain_transcending(ctx: Context) -> bool:
 
 def has_second_insurer(ctx: Context) -> bool:
     return second_insurer(ctx.facts) is not None
+
+
+def is_second_insurer_open(ctx: Context) -> bool:
+    """No second insurer is named yet: it is named once, from the start (A4 §1.3.1)."""
+    return second_insurer(ctx.facts) is None
 
 
 def has_agreed_character(ctx: Context) -> bool:
@@ -177,6 +182,29 @@ def has_complete_modelplan(ctx: Context) -> bool:
 
 def has_verdict(ctx: Context) -> bool:
     return ctx.payload.get("verdict") in VERDICTS
+
+
+def own_review(ctx: Context) -> dict[str, Any] | None:
+    reviews: dict[str, Any] = ctx.facts.get("reviews", {})
+    found: dict[str, Any] | None = reviews.get(f"{ctx.actor.role}:{ctx.actor.org}")
+    return found
+
+
+def is_first_review_or_replaces(ctx: Context) -> bool:
+    """A first review carries no `replaces`; a second one by the same organisation names
+    the verdict it replaces, so a changed verdict is on record as a change (A4 §1.3.2)."""
+    earlier, replaces = own_review(ctx), ctx.payload.get("replaces")
+    if earlier is None:
+        return replaces is None
+    return bool(replaces == earlier["verdict"])
+
+
+def replaces_problem(ctx: Context) -> str:
+    earlier = own_review(ctx)
+    if earlier is None:
+        return "this organisation has not reviewed the plan yet: leave out `replaces`"
+    return (f"{ctx.actor.org} reviewed already ({earlier['verdict']}): give "
+            f"\"replaces\": \"{earlier['verdict']}\" to replace that verdict")
 
 
 def _reviewed(ctx: Context, role: str, org: str | None = None) -> bool:

@@ -68,16 +68,35 @@ MEMBERSHIP_SEED: dict[str, str] = {
 }
 
 
-def representative(plan: Plan, role: str) -> Actor | None:
-    """The organisation that acts in `role` on this plan, if the plan has one."""
-    orgs: dict[str, str | None] = {
-        "plan_maker": next(iter(party_orgs(plan.attrs)), None),
-        "coordinating_insurer": plan.attrs.get("coordinating_insurer"),
-        "second_insurer": second_insurer(plan.facts),
-        "municipality": next(iter(participating_municipalities(plan.attrs, plan.facts)), None),
-        "regional_coordinator": (plan.facts.get("regional_coordinator") or {}).get("org"),
-        "nza": "NZa",
-        "governance_board": "Bestuurlijke groep",
-    }
-    org = orgs.get(role)
-    return Actor(role, org, plan.attrs.get("region")) if org else None
+NZA_ORG, BOARD_ORG = "NZa", "Bestuurlijke groep"
+NZA_STATES = frozenset({"contracted", "accountability"})
+"""Where the NZa acts: the payment decision and the lawfulness judgement (A4 §3.a.5)."""
+BOARD_STEPS = frozenset({"board_level", "governance"})
+"""Where the governance board acts: escalation steps 3 and 4 (A4 §1.4.5)."""
+
+
+def actors(plan: Plan) -> list[Actor]:
+    """Every organisation acting on this plan, once per role: each plan maker party, the two
+    insurers, each participating municipality, the assigned regional coordinator, and the
+    NZa or the governance board where the plan has reached them."""
+    region = plan.attrs.get("region")
+    found = [Actor("plan_maker", org, region) for org in party_orgs(plan.attrs)]
+    found.append(Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None))
+    second = second_insurer(plan.facts)
+    if second is not None:
+        found.append(Actor("second_insurer", second, None))
+    found += [Actor("municipality", org, _region_of(plan, org))
+              for org in participating_municipalities(plan.attrs, plan.facts)]
+    assigned = plan.facts.get("regional_coordinator")
+    if assigned is not None:
+        found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+    if plan.state in NZA_STATES:
+        found.append(Actor("nza", NZA_ORG, None))
+    if plan.escalation in BOARD_STEPS:
+        found.append(Actor("governance_board", BOARD_ORG, None))
+    return list(dict.fromkeys(found))
+
+
+def _region_of(plan: Plan, org: str) -> str | None:
+    listed = [*plan.attrs.get("municipalities", []), *plan.facts.get("joined", [])]
+    return next((m.get("region") for m in listed if m.get("org") == org), None)

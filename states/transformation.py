@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from states import effects as fx
 from states import guards as g
+from states.agenda import AGENDA
 from states.guards import guard, reason
-from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, representative
+from states.payloads import PAYLOADS
+from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -101,7 +103,7 @@ APPROVAL = (
     guard(g.has_social_domain_approval, "A4 §1.b.1",
           "The municipality has not explicitly approved the social-domain parts"),
     guard(g.has_all_commitments, "A4 §1.b.1",
-          "Every party must have committed to the plan",
+          "Every party and participating municipality must have committed to the plan",
           explain=lambda c: "missing " + ", ".join(g.missing_commitments(c))),
     guard(g.has_joint_feedback, "A4 §1.3.2",
           "Share the one joint feedback of both insurers first"),
@@ -122,8 +124,13 @@ MAIN = (
     t("join_as_financier", STATES[: STATES.index("approved")], None, MUNI, "A4 §1.a.1",
       guard(g.is_new_financier, "A4 §1.a.1", "This municipality already takes part"),
       effect=fx.join_financier, any_org=True),
-    t("name_second_insurer", BEFORE_CONTRACT, None, CI, "A4 §1.3.1",
+    # "vanaf het begin betrokken" (A4 §1.3.1): named once, before the quick test, which
+    # (like the start meeting) needs it; never replaced during the review.
+    t("name_second_insurer", BEFORE_QUICK_TEST, None, CI, "A4 §1.3.1",
       guard(g.has_named_org, "A4 §1.3.1", "Name the second insurer's organisation"),
+      guard(g.is_second_insurer_open, "A4 §1.3.1",
+            "The second insurer is already named; it is involved from the start and not "
+            "replaced"),
       effect=fx.name_second_insurer),
     t("agree_character", BEFORE_QUICK_TEST, None, CI, "A4 §1.8.1",
       guard(g.is_valid_character, "A4 §1.8.1",
@@ -154,6 +161,9 @@ MAIN = (
     t("accept_plan_as_complete", "plan_submitted", "joint_review", CI, "A4 §1.5.3"),
     t("submit_review", "joint_review", None, REVIEWERS, "A4 §1.3",
       guard(g.has_verdict, "A4 §1.3", "The verdict is positive, negative or conditional"),
+      guard(g.is_first_review_or_replaces, "A4 §1.3",
+            "A second review by the same organisation names the verdict it replaces",
+            explain=g.replaces_problem),
       effect=fx.record_review),
     t("assign_regional_coordinator", "joint_review", None, MUNI, "A4 §1.b.3",
       guard(g.has_named_org, "A4 §1.b.3", "Name the regional coordinator's organisation"),
@@ -172,6 +182,8 @@ MAIN = (
     t("decline_social_domain_parts", "joint_review", None, MUNI, "A4 §1.b.1",
       guard(g.is_social_domain_plan, "A4 §1.b.1", "This plan has no social-domain parts"),
       reason("A4 §1.b.1"), effect=fx.decline_social_domain),
+    # The insurers' commitment is not needed (their approval is it) and is accepted as
+    # harmless, so logs recorded while transformation@1 required it replay unchanged.
     t("record_commitment", "joint_review", None, PARTIES, "A4 §1.b.1",
       guard(g.is_not_committed_yet, "A4 §1.b.1", "This organisation has already committed"),
       effect=fx.record_commitment),
@@ -285,5 +297,7 @@ DEFINITION = Definition(
     membership=MEMBERSHIP,
     membership_seed=MEMBERSHIP_SEED,
     registration=REGISTRATION,
-    representative=representative,
+    actors=actors,
+    agenda=AGENDA,
+    payloads=PAYLOADS,
 )

@@ -20,6 +20,7 @@ INSURER = ["--as", "coordinating_insurer", "--org", "Menzis"]
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("AZWA_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
     result = runner.invoke(app, ["plan", "register", "P1", *MAKER, "--payload",
                                  f"@{REGISTRATION}", "--at", "2027-01-11T09:00:00+01:00"])
     assert result.exit_code == 0, result.output
@@ -77,8 +78,8 @@ def test_command_id_applies_once(run: CliRunner) -> None:
     assert [e["trigger"] for e in history] == ["register_plan", "agree_character"]
 
 
-def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> None:
-    """`plan show --json` gives open deadlines with days left and each role's next steps."""
+def to_quick_test_decision(run: CliRunner) -> None:
+    """Take P1 to the quick-test decision, accepted as complete on 14 January 2027."""
     for argv in (
         ["plan", "fire", "P1", "agree_character", *INSURER, "--payload",
          '{"character": "innovation"}', "--at", "2027-01-12T09:00:00+01:00"],
@@ -87,16 +88,46 @@ def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> N
          "2027-01-14T09:00:00+01:00"],
     ):
         assert run.invoke(app, argv).exit_code == 0
+
+
+def test_show_lists_deadlines_with_days_left_and_next_steps(run: CliRunner) -> None:
+    """`plan show --json` gives open deadlines with days left and, per organisation, its
+    to-dos apart from what it may also do."""
+    to_quick_test_decision(run)
     data = json.loads(run.invoke(app, ["plan", "show", "P1", "--json", "--at",
                                        "2027-02-01T12:00:00+01:00"]).stdout)
     assert data["open_deadlines"] == [{"name": "quick_test_decision", "due": "2027-02-11",
                                        "days_left": 10,
                                        "started_at": "2027-01-14T09:00:00+01:00"}]
-    steps = {role: [s["trigger"] for s in steps] for role, steps in data["next_steps"].items()}
-    assert "approve_quick_test" in steps["coordinating_insurer"]
-    assert "approve_quick_test" not in steps["plan_maker"]
+    orgs = {(o["role"], o["org"]): o for o in data["organisations"]}
+    insurer = orgs[("coordinating_insurer", "Menzis")]
+    assert [t["trigger"] for t in insurer["todos"]] == ["approve_quick_test"]
+    assert insurer["todos"][0]["due"] == "2027-02-11"
+    assert "extend_deadline" in insurer["may_also"]
+    maker = orgs[("plan_maker", "Huisartsen Twente")]
+    assert maker["todos"] == []
+    assert maker["idle"] == "waiting for Menzis (coordinating_insurer): approve_quick_test"
     listed = json.loads(run.invoke(app, ["plan", "list", "--json"]).stdout)
     assert [p["plan_id"] for p in listed] == ["P1"]
+
+
+def test_show_and_todo_tell_each_organisation_what_to_do(run: CliRunner) -> None:
+    """`plan show` lists per organisation its to-dos (overdue marked) and what it may also
+    do, or why it has nothing to do; `azwa todo --org` lists one organisation's to-dos."""
+    to_quick_test_decision(run)
+    late = "2027-03-01T12:00:00+01:00"
+    shown = run.invoke(app, ["plan", "show", "P1", "--at", late]).output
+    assert "OVERDUE approve_quick_test (due 2027-02-11, quick_test_decision)" in shown
+    assert "nothing: waiting for Menzis (coordinating_insurer): approve_quick_test" in shown
+    assert "reject_quick_test, extend_deadline" in shown
+    early = run.invoke(app, ["plan", "show", "P1", "--at", "2027-01-13T12:00:00+01:00"]).output
+    assert "nothing to do for any organisation: 2027-01-13T12:00:00+01:00 lies before the " \
+        "plan's last event (2027-01-14T09:00:00+01:00)" in early
+    listed = run.invoke(app, ["todo", "--org", "Menzis", "--at", late])
+    assert listed.exit_code == 0
+    assert "OVERDUE" in listed.output and "Decide on the quick test (A4 §1.5.1)" in listed.output
+    none = run.invoke(app, ["todo", "--org", "Huisartsen Twente", "--at", late])
+    assert none.output.strip() == "nothing to do for Huisartsen Twente"
 
 
 def test_help_explains_every_command() -> None:

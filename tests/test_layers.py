@@ -28,10 +28,10 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
 }
 PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "core/timecalc",
         "core/engine", "core/validate", "core/errors", "audit/replay", "audit/logfile",
-        "simulate/model"]
+        "simulate/model", "core/payload"]
 STATES_MAY_IMPORT = ("workflow.core.spec", "workflow.core.actor", "workflow.core.context",
                      "workflow.core.plan", "workflow.core.timecalc", "workflow.core.validate",
-                     "states")
+                     "workflow.core.payload", "states")
 
 
 def imports_of(path: Path) -> set[str]:

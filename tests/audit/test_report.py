@@ -53,7 +53,7 @@ def test_markdown_report_of_a_closed_plan(stored: Engine, sqlite_url: str,
     assert "![timeline of TW-2027-001](report.timeline.svg)" in text
     assert picture.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     timeline = _rows(_section(text, "Timeline"))
-    assert len(timeline) == len(stored.history(DEMO)) == 37
+    assert len(timeline) == len(stored.history(DEMO)) == 35
     assert timeline[6][2] == "accept_quick_test_as_complete"
     assert timeline[6][6] == "quick_test_decision: due 2027-03-12 (28 days left)"
     assert timeline[7][2:4] == ["deadline_expired", "azwa (system)"]

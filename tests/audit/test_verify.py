@@ -149,7 +149,7 @@ def test_a_missing_database_exits_2(command: list[str], tmp_path: Any) -> None:
     # Then it exits 2 and creates nothing
     assert result.exit_code == 2
     assert not isinstance(result.exception, Exception)
-    assert f"no database at {missing}" in result.stderr
+    assert f"no azwa database at {missing}" in result.stderr
     assert not missing.exists()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy
 import transitions
 
-BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay")
+BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay", "bench_startup")
 
 
 def main() -> None:

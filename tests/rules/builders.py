@@ -232,14 +232,11 @@ def municipality_actors(run: Run) -> list[Actor]:
 
 
 def committing_actors(run: Run) -> list[Actor]:
-    """Every party whose commitment approval needs (A4 §1.b.1), as the acting actor."""
+    """Every party whose commitment approval needs (A4 §1.b.1), as the acting actor: the plan
+    makers and the participating municipalities, not the insurers (their approval is it)."""
     makers = [Actor("plan_maker", p["org"], run.plan.attrs["region"])
               for p in run.plan.attrs["parties"]]
-    insurers = [INSURER]
-    second = run.plan.facts.get("second_insurer")
-    if second:
-        insurers.append(Actor("second_insurer", second))
-    return [*makers, *insurers, *municipality_actors(run)]
+    return [*makers, *municipality_actors(run)]
 
 
 REVIEW_PARTS = (

@@ -231,7 +231,7 @@ def test_time_moves_forward__refused_for_an_earlier_moment() -> None:
     """
     run = plan_in("quick_test_submitted")
     run.refuse("accept_quick_test_as_complete", INSURER, at=run.at - timedelta(hours=1),
-               rule="time_moves_forward", seed="DESIGN.md")
+               rule="time_moves_forward", seed="azwa")
 
 
 # -- extend_deadline (A4 §1.5) ---------------------------------------------------------------------
@@ -258,17 +258,22 @@ def test_extend_deadline__allowed_to_a_later_date_with_a_reason() -> None:
     assert run.plan.breaches == []
 
 
-@pytest.mark.parametrize("until", ["2027-02-01", "2027-02-08", "22 februari"],
+@pytest.mark.parametrize(("until", "rule"), [("2027-02-01", "is_later_due"),
+                                             ("2027-02-08", "is_later_due"),
+                                             ("22 februari", "payload_matches_schema")],
                          ids=["earlier", "same-day", "not-a-date"])
-def test_is_later_due__refused_for_an_earlier_date(until: str) -> None:
+def test_is_later_due__refused_for_an_earlier_date(until: str, rule: str) -> None:
     """Rule is_later_due (A4 §1.5; DESIGN.md: extend_deadline moves a deadline later).
 
     Given a quick test decision due 8 February, when the insurer extends it to this date,
-    then it is refused and the due day stays 8 February.
+    then it is refused (a text that is no date by the payload schema, naming `until`) and the
+    due day stays 8 February.
     """
     run = plan_in("quick_test_under_review")
-    run.refuse("extend_deadline", INSURER, {**EXTEND, "until": until}, rule="is_later_due",
-               seed="A4 §1.5")
+    refusal = run.refuse("extend_deadline", INSURER, {**EXTEND, "until": until}, rule=rule,
+                         seed="A4 §1.5")
+    if rule == "payload_matches_schema":
+        assert refusal.message.startswith("until ")
     assert run.plan.deadlines["quick_test_decision"].due == date(2027, 2, 8)
 
 

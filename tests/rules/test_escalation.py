@@ -103,11 +103,13 @@ def test_has_contact__refused_without_contact() -> None:
 def test_has_issue__refused_without_issue() -> None:
     """Rule has_issue (A4 §1.4.1: escalation is about a problem).
 
-    Given a plan in preparation, when the plan maker escalates without describing the
-    problem, then it is refused.
+    Given a plan in preparation, when the plan maker escalates with a blank problem, then it
+    is refused (without the `issue` field at all, by the payload schema).
     """
     run = plan_in("plan_in_preparation")
-    run.refuse("escalate", MAKER, {"contact": "J. de Vries"}, rule="has_issue",
+    run.refuse("escalate", MAKER, {"issue": " ", "contact": "J. de Vries"}, rule="has_issue",
+               seed="A4 §1.4.1")
+    run.refuse("escalate", MAKER, {"contact": "J. de Vries"}, rule="payload_matches_schema",
                seed="A4 §1.4.1")
 
 

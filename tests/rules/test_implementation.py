@@ -24,29 +24,36 @@ def _kpi(**changes: Any) -> dict[str, Any]:
 # -- the agreement (A4 §1.6.2, §1.7) ---------------------------------------------------------------
 
 
+SCHEMA = ("payload_matches_schema", "A4 §1.7")
+"""A malformed KPI is refused by sign_contract's payload schema, citing sign_contract."""
+
+
 @pytest.mark.parametrize(
-    "kpis",
+    ("kpis", "rule_and_seed"),
     [
-        [],
-        [_kpi(amount_eur=-1)],
-        [_kpi(due="2026-12-31")],
-        [_kpi(due="eind 2027")],
-        [_kpi(description="")],
-        [_kpi(), _kpi()],
+        ([], ("has_valid_kpis", "A4 §1.6.2")),
+        ([_kpi(amount_eur=-1)], SCHEMA),
+        ([_kpi(due="2026-12-31")], ("has_valid_kpis", "A4 §1.6.2")),
+        ([_kpi(due="eind 2027")], SCHEMA),
+        ([_kpi(description="")], ("has_valid_kpis", "A4 §1.6.2")),
+        ([_kpi(), _kpi()], ("has_valid_kpis", "A4 §1.6.2")),
     ],
     ids=["no-kpi", "negative-amount", "due-before-signing", "due-no-date", "no-description",
          "id-twice"],
 )
-def test_has_valid_kpis__refused_without_proper_kpi_agreements(kpis: list[Any]) -> None:
+def test_has_valid_kpis__refused_without_proper_kpi_agreements(
+    kpis: list[Any], rule_and_seed: tuple[str, str]
+) -> None:
     """Rule has_valid_kpis (A4 §1.6.2; DESIGN.md: an agreement with KPI agreements, amounts
     and due dates).
 
     Given an approved plan, when the insurer signs a contract whose KPIs are missing or
-    malformed, then it is refused and the plan stays approved.
+    malformed, then it is refused (a value of the wrong type by the payload schema) and the
+    plan stays approved.
     """
     run = plan_in("approved")
-    run.refuse("sign_contract", INSURER, {"kpis": kpis}, rule="has_valid_kpis",
-               seed="A4 §1.6.2")
+    rule, seed = rule_and_seed
+    run.refuse("sign_contract", INSURER, {"kpis": kpis}, rule=rule, seed=seed)
     assert run.state == "approved"
 
 
@@ -95,15 +102,16 @@ def test_confirm_kpi__releases_the_kpis_amount() -> None:
     assert run.plan.deadlines["kpi:k1"].status == "met"
 
 
-@pytest.mark.parametrize("kpi", ["k9", None])
-def test_is_open_kpi__refused_for_a_kpi_not_in_the_contract(kpi: str | None) -> None:
+@pytest.mark.parametrize(("kpi", "rule"), [("k9", "is_open_kpi"),
+                                           (None, "payload_matches_schema")])
+def test_is_open_kpi__refused_for_a_kpi_not_in_the_contract(kpi: str | None, rule: str) -> None:
     """Rule is_open_kpi (A4 §1.7.4).
 
     Given a plan in implementation, when the insurer confirms a KPI the contract does not
-    have, then it is refused and nothing is paid.
+    have (or no KPI id at all: the payload schema), then it is refused and nothing is paid.
     """
     run = plan_in("in_implementation")
-    run.refuse("confirm_kpi", INSURER, {"kpi": kpi}, rule="is_open_kpi", seed="A4 §1.7.4")
+    run.refuse("confirm_kpi", INSURER, {"kpi": kpi}, rule=rule, seed="A4 §1.7.4")
     assert run.plan.funds["paid_eur"] == 0
 
 
@@ -132,10 +140,10 @@ def _partial(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("payload", "rule"),
     [
-        (_partial(efforts_delivered=None), "has_delivered_efforts"),
+        (_partial(efforts_delivered=None), "payload_matches_schema"),
         (_partial(efforts_delivered=False), "has_delivered_efforts"),
         (_partial(amount_eur=200000.01), "is_within_kpi_amount"),
-        (_partial(amount_eur=-5), "is_within_kpi_amount"),
+        (_partial(amount_eur=-5), "payload_matches_schema"),
         (_partial(reason=""), "has_reason"),
     ],
     ids=["no-efforts", "efforts-not-delivered", "above-kpi-amount", "negative", "no-reason"],
@@ -212,19 +220,23 @@ def test_decide_no_go__terminates_the_plan() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload",
-    [{"amount_eur": -1, "period": "2027"}, {"amount_eur": 100}, {"period": "2027"},
-     {"amount_eur": True, "period": "2027"}],
-    ids=["negative", "no-period", "no-amount", "not-a-number"],
+    ("payload", "rule", "seed"),
+    [({"amount_eur": -1, "period": "2027"}, "payload_matches_schema", "A4 §3.a.1"),
+     ({"amount_eur": 100}, "payload_matches_schema", "A4 §3.a.1"),
+     ({"period": "2027"}, "payload_matches_schema", "A4 §3.a.1"),
+     ({"amount_eur": True, "period": "2027"}, "payload_matches_schema", "A4 §3.a.1"),
+     ({"amount_eur": 100, "period": " "}, "has_cost_amount", "A4 §3.a.3")],
+    ids=["negative", "no-period", "no-amount", "not-a-number", "blank-period"],
 )
-def test_has_cost_amount__refused(payload: dict[str, Any]) -> None:
+def test_has_cost_amount__refused(payload: dict[str, Any], rule: str, seed: str) -> None:
     """Rule has_cost_amount (A4 §3.a.3: the cost registration the parties agreed).
 
     Given a plan in implementation, when the plan maker records costs without a proper
-    amount or period, then it is refused and no costs are added.
+    amount or period, then it is refused (a missing or mistyped field by record_costs'
+    payload schema) and no costs are added.
     """
     run = plan_in("in_implementation")
-    run.refuse("record_costs", MAKER, payload, rule="has_cost_amount", seed="A4 §3.a.3")
+    run.refuse("record_costs", MAKER, payload, rule=rule, seed=seed)
     assert run.plan.funds["costs_eur"] == 0
 
 
@@ -251,7 +263,8 @@ def test_record_costs_and_monitoring__only_during_implementation_and_accountabil
     Given a plan contracted but without payment decision, when costs or monitoring are
     recorded, then it is refused; in accountability they are accepted.
     """
-    payload = {"amount_eur": 500, "period": "2027-Q4", "summary": "Bijgestuurd"}
+    payload: dict[str, Any] = ({"amount_eur": 500, "period": "2027-Q4"}
+                               if trigger == "record_costs" else {"summary": "Bijgestuurd"})
     plan_in("contracted").refuse(trigger, INSURER, payload, rule="allowed_in_state",
                                  seed="A4 §3.a.1")
     run = plan_in("accountability")

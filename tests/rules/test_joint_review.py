@@ -54,12 +54,14 @@ def test_has_named_org__refused_assigning_a_coordinator_without_org() -> None:
     """Rule has_named_org (A4 §1.b.3; DESIGN.md "Payloads": assign_regional_coordinator
     {org, region}).
 
-    Given a plan in joint review, when a coordinator is assigned without an organisation,
-    then it is refused.
+    Given a plan in joint review, when a coordinator is assigned with a blank organisation,
+    then it is refused (without the `org` field at all, by the payload schema).
     """
     run = plan_in("joint_review")
-    run.refuse("assign_regional_coordinator", ENSCHEDE, {"region": "Achterhoek"},
+    run.refuse("assign_regional_coordinator", ENSCHEDE, {"org": " ", "region": "Achterhoek"},
                rule="has_named_org", seed="A4 §1.b.3")
+    run.refuse("assign_regional_coordinator", ENSCHEDE, {"region": "Achterhoek"},
+               rule="payload_matches_schema", seed="A4 §1.b.3")
 
 
 @pytest.mark.parametrize("trigger", ["assign_regional_coordinator", "waive_regional_coordinator"])
@@ -137,11 +139,13 @@ def test_has_verdict__refused_without_a_known_verdict() -> None:
     """Rule has_verdict (A4 §1.3; DESIGN.md "Payloads": positive, negative or conditional).
 
     Given a plan in joint review, when the second insurer reviews with verdict 'maybe', then
-    it is refused and no review is recorded.
+    it is refused, by the payload schema that allows the three verdicts alone, naming the
+    field, and no review is recorded.
     """
     run = plan_in("joint_review")
-    run.refuse("submit_review", SECOND, {"verdict": "maybe"}, rule="has_verdict",
-               seed="A4 §1.3")
+    refusal = run.refuse("submit_review", SECOND, {"verdict": "maybe"},
+                         rule="payload_matches_schema", seed="A4 §1.3")
+    assert refusal.message.startswith("verdict must be one of positive, negative, conditional")
     assert run.plan.facts["reviews"] == {}
 
 
@@ -167,8 +171,8 @@ def test_is_social_domain_plan__refused_for_a_plan_without_social_domain(trigger
     or declines social-domain parts, then it is refused.
     """
     run = plan_in("joint_review", social_domain=False)
-    run.refuse(trigger, ENSCHEDE, {"reason": "n.v.t."}, rule="is_social_domain_plan",
-               seed="A4 §1.b.1")
+    payload = {"reason": "n.v.t."} if trigger == "decline_social_domain_parts" else {}
+    run.refuse(trigger, ENSCHEDE, payload, rule="is_social_domain_plan", seed="A4 §1.b.1")
 
 
 def test_is_social_domain_plan__allowed_for_a_social_domain_plan() -> None:
@@ -185,11 +189,15 @@ def test_is_social_domain_plan__allowed_for_a_social_domain_plan() -> None:
 def test_decline_social_domain_parts__refused_without_reason() -> None:
     """Rule has_reason (A4 §1.b.1; DESIGN.md "Payloads": decline carries a reason).
 
-    Given a social-domain plan in joint review, when the municipality declines without a
-    reason, then it is refused; with a reason the decline is on record.
+    Given a social-domain plan in joint review, when the municipality declines with a blank
+    reason, then it is refused (without one at all, by the payload schema); with a reason the
+    decline is on record.
     """
     run = plan_in("joint_review", social_domain=True)
-    run.refuse("decline_social_domain_parts", ENSCHEDE, rule="has_reason", seed="A4 §1.b.1")
+    run.refuse("decline_social_domain_parts", ENSCHEDE, {"reason": ""}, rule="has_reason",
+               seed="A4 §1.b.1")
+    run.refuse("decline_social_domain_parts", ENSCHEDE, rule="payload_matches_schema",
+               seed="A4 §1.b.1")
     run.fire("decline_social_domain_parts", ENSCHEDE, {"reason": "Structurele kosten"})
     assert run.plan.facts["social_domain_approval"] is False
 
@@ -322,11 +330,13 @@ def test_has_all_commitments__needs_a_joined_municipality_too() -> None:
 def test_request_revision__refused_without_reason() -> None:
     """Rule has_reason (A4 §1.5.3; DESIGN.md "Payloads": request_revision carries a reason).
 
-    Given a plan in joint review, when the insurer requests a revision without a reason, then
-    it is refused.
+    Given a plan in joint review, when the insurer requests a revision with a blank reason,
+    then it is refused (without one at all, by the payload schema).
     """
     run = plan_in("joint_review")
-    run.refuse("request_revision", INSURER, rule="has_reason", seed="A4 §1.5.3")
+    run.refuse("request_revision", INSURER, {"reason": "  "}, rule="has_reason",
+               seed="A4 §1.5.3")
+    run.refuse("request_revision", INSURER, rule="payload_matches_schema", seed="A4 §1.5.3")
 
 
 def test_request_revision__allowed_and_the_revised_plan_is_reviewed_afresh() -> None:

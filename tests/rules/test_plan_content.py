@@ -29,14 +29,13 @@ def _impact(**changes: Any) -> dict[str, Any]:
     [
         ("criteria", _impact(criteria=[])),
         ("criteria", _impact(criteria=None)),
-        ("criteria", _impact(criteria=["patient_satisfaction"])),
         ("transition_goals", _impact(transition_goals=" ")),
         ("transition_goals", _impact(transition_goals=None)),
         ("regional_plan", _impact(regional_plan="")),
         ("regional_plan", _impact(regional_plan=None)),
         ("impact", {"kpis": ["plan delivered"]}),
     ],
-    ids=["no-criterion", "criteria-absent", "unknown-criterion", "blank-transition-goals",
+    ids=["no-criterion", "criteria-absent", "blank-transition-goals",
          "no-transition-goals", "blank-regional-plan", "no-regional-plan", "no-impact"],
 )
 def test_has_impact_on_criteria__refused_without_each_item(
@@ -52,6 +51,20 @@ def test_has_impact_on_criteria__refused_without_each_item(
     refusal = run.refuse("submit_plan", MAKER, payload, rule="has_impact_on_criteria",
                          seed=IMPACT_SEED)
     assert missing in refusal.reason
+    assert run.state == "plan_in_preparation"
+
+
+def test_has_impact_on_criteria__refused_for_an_unknown_criterion() -> None:
+    """Rule payload_matches_schema for submit_plan (A4 §1.5.2; the four criteria of A4 §2.b.1
+    are the allowed values of `impact.criteria`).
+
+    Given a transformation-track plan in preparation, when the plan maker submits it naming a
+    criterion that is not one of the four, then it is refused naming the item and the four.
+    """
+    run = plan_in("plan_in_preparation")
+    refusal = run.refuse("submit_plan", MAKER, _impact(criteria=["patient_satisfaction"]),
+                         rule="payload_matches_schema", seed="A4 §1.5.2")
+    assert refusal.message.startswith("impact.criteria[0] must be one of care_use")
     assert run.state == "plan_in_preparation"
 
 

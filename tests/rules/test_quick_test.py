@@ -34,11 +34,13 @@ def test_is_valid_character__refused_for_another_character() -> None:
     """Rule is_valid_character (A4 §1.8.1: innovation or scaling).
 
     Given a registered plan, when the insurer agrees the character 'pilot', then it is
-    refused and no character is on record.
+    refused, by the payload schema that allows innovation and scaling alone, and no
+    character is on record.
     """
     run = plan_in("intent")
-    run.refuse("agree_character", INSURER, {"character": "pilot"},
-               rule="is_valid_character", seed="A4 §1.8.1")
+    refusal = run.refuse("agree_character", INSURER, {"character": "pilot"},
+                         rule="payload_matches_schema", seed="A4 §1.8.1")
+    assert refusal.message.startswith("character must be one of innovation, scaling")
     assert run.plan.facts["character"] is None
 
 

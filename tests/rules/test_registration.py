@@ -18,29 +18,33 @@ def _register(payload: dict[str, Any], actor: Actor = MAKER, plan_id: str = "TW-
     return info.value
 
 
+SCHEMA = "payload_matches_schema"
+
+
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "rule"),
     [
-        ("title", ""),
-        ("region", None),
-        ("track", "pilot"),
-        ("social_domain", "yes"),
-        ("domain_transcending", None),
-        ("parties", []),
-        ("coordinating_insurer", ""),
-        ("municipalities", [{"org": "Gemeente Enschede"}]),
+        ("title", "", "is_valid_registration"),
+        ("region", None, SCHEMA),
+        ("track", "pilot", SCHEMA),
+        ("social_domain", "yes", SCHEMA),
+        ("domain_transcending", None, SCHEMA),
+        ("parties", [], "is_valid_registration"),
+        ("coordinating_insurer", "", "is_valid_registration"),
+        ("municipalities", [{"org": "Gemeente Enschede"}], SCHEMA),
     ],
 )
 def test_is_valid_registration__refused_for_an_incomplete_registration(
-    field: str, value: Any
+    field: str, value: Any, rule: str
 ) -> None:
     """Rule is_valid_registration (A4 §1.a.2; DESIGN.md "Plan attributes").
 
     Given a registration with one attribute missing or wrong, when the plan maker registers,
-    then it is refused naming that attribute, and no plan or event comes out.
+    then it is refused naming that attribute (a value of the wrong type or outside the
+    allowed ones by the payload schema), and no plan or event comes out.
     """
     refusal = _register(registration(**{field: value}))
-    assert (refusal.rule, refusal.seed) == ("is_valid_registration", "A4 §1.a.2")
+    assert (refusal.rule, refusal.seed) == (rule, "A4 §1.a.2")
     assert field in refusal.reason
 
 

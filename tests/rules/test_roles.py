@@ -132,8 +132,8 @@ TABLE: tuple[Row, ...] = (
         source="Main lifecycle: intent <- register_plan (plan_maker)"),
     row("join_as_financier", "intent", {MUNI}, _intent_without_municipality,
         source="Payloads: join_as_financier (municipality)"),
-    row("name_second_insurer", "intent", {CI}, _state("intent"), {"org": "CZ"},
-        source="Who acts: coordinating_insurer runs the process; A4 §1.3.1"),
+    row("name_second_insurer", "intent", {CI}, _state("intent", second_insurer=None),
+        {"org": "CZ"}, source="Who acts: coordinating_insurer runs the process; A4 §1.3.1"),
     row("agree_character", "intent", {CI}, _state("intent"), {"character": "innovation"},
         source="Payloads: agree_character (coordinating_insurer)"),
     row("hold_start_meeting", "intent", {CI}, _state("intent"),
@@ -405,7 +405,7 @@ def test_known_trigger__refused_for_an_unknown_trigger() -> None:
     Given a plan, when a trigger the definition does not know is fired, then it is refused.
     """
     run = plan_in("intent")
-    run.refuse("approve_everything", INSURER, rule="known_trigger", seed="DESIGN.md")
+    run.refuse("approve_everything", INSURER, rule="known_trigger", seed="azwa")
 
 
 def test_known_trigger__refused_for_deadline_expired_fired_by_hand() -> None:
@@ -416,7 +416,7 @@ def test_known_trigger__refused_for_deadline_expired_fired_by_hand() -> None:
     """
     run = plan_in("quick_test_under_review")
     run.refuse("deadline_expired", INSURER, {"deadline": "quick_test_decision"},
-               rule="known_trigger", seed="DESIGN.md")
+               rule="known_trigger", seed="azwa")
     assert run.plan.deadlines["quick_test_decision"].is_open
 
 

@@ -1,5 +1,5 @@
-"""The plan row is rewritten per command; the escalation history and the breaches, which
-only grow, are appended beside it. A database written before that still loads and moves its
+"""The plan row is rewritten per command; the escalation history, which only grows, is
+appended beside it. A database written before that still loads and moves its
 lists over on the plan's next command."""
 
 from __future__ import annotations

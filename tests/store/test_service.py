@@ -84,7 +84,8 @@ REFUSALS: list[tuple[str, str, Actor, dict[str, Any], str]] = [
     ("another insurer", "approve_quick_test", Actor("coordinating_insurer", "CZ"), {},
      "is_party_of_plan"),
     ("not in this state", "submit_plan", MAKER, demo.IMPACT, "allowed_in_state"),
-    ("guard fails", "reject_quick_test", INSURER, {}, "has_reason"),
+    ("guard fails", "reject_quick_test", INSURER, {"reason": " "}, "has_reason"),
+    ("payload malformed", "reject_quick_test", INSURER, {}, "payload_matches_schema"),
     ("unknown trigger", "approve_everything", INSURER, {}, "known_trigger"),
     ("registered already", "register_plan", MAKER, demo.REGISTRATION, "is_new_plan"),
     ("system role", "approve_quick_test", Actor("system", "azwa"), {}, "role_may_fire"),
@@ -578,8 +579,8 @@ def test_plans_filter_by_state_and_region(engine: Engine) -> None:
     summary = engine.plans(state="quick_test_under_review")[0]
     assert (summary.region, summary.title, summary.track) == (
         "Twente", "Samen sterker in de wijk", "transformation")
-    assert summary.next_due is not None
-    assert parse_at(summary.next_due) == parse_at("2027-03-13T00:00:00+01:00")
+    assert (summary.next_due, summary.next_deadline) == ("2027-03-12", "quick_test_decision")
+    assert summary.next_expires_at == parse_at("2027-03-13T00:00:00+01:00")
 
 
 def test_unknown_plan_is_reported_as_unknown(engine: Engine) -> None:

@@ -22,13 +22,12 @@ from typing import Any
 
 import states
 from workflow.core.engine import Command, ProcessEngine
-from workflow.core.errors import Refused
+from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, digest
 from workflow.core.plan import GENESIS, OPEN, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
 from workflow.core.timecalc import local_date, parse_at
 
-DESIGN = "DESIGN.md"
 CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN = "ok", "absent", "broken"
 EVENT_KEYS = frozenset(
     ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition", "prev_hash", "hash")
@@ -165,7 +164,7 @@ class PlanReplay:
         produced: Event | None = None
         try:
             if self.events > 1 and seq <= self.last_seq:
-                raise Refused("seq_in_order", DESIGN,
+                raise Refused("seq_in_order", AZWA,
                               f"seq {seq} comes after seq {self.last_seq}: an event repeated "
                               f"or out of order")
             gap = self.last_seq + 1
@@ -173,7 +172,7 @@ class PlanReplay:
             if seq > gap:
                 missing = str(gap) if seq == gap + 1 else f"{gap}–{seq - 1}"
                 self._violation(seq, trigger, line, Refused(
-                    "seq_follows_on", DESIGN, f"seq {missing} missing before seq {seq}"))
+                    "seq_follows_on", AZWA, f"seq {missing} missing before seq {seq}"))
             if trigger == DEADLINE_EXPIRED:
                 produced = self._expiry(event, seq, when)
             else:
@@ -196,13 +195,13 @@ class PlanReplay:
             try:
                 self.definition = definition_ref(event, at)
             except KeyError as exc:
-                raise Refused("known_definition", DESIGN, str(exc.args[0])) from None
+                raise Refused("known_definition", AZWA, str(exc.args[0])) from None
             self._engine = engine_for(self.definition, hashing="hash" in event)
             outcome = self._engine.register(self.plan_id, actor, payload, at, at_text)
             self.plan = outcome.plan
             return outcome.events[0]
         if self.plan is None:
-            raise Refused("registered_first", DESIGN,
+            raise Refused("registered_first", AZWA,
                           "The plan was never registered: its register_plan was refused or "
                           "missing")
         self._same_definition(event)
@@ -214,14 +213,14 @@ class PlanReplay:
         assert self.plan is not None
         ref = event.get("definition")
         if ref is not None and ref != self.plan.definition:
-            raise Refused("same_definition", DESIGN,
+            raise Refused("same_definition", AZWA,
                           f"The event names definition {ref!r}; the plan was registered "
                           f"under {self.plan.definition}")
 
     def _expiry(self, event: Mapping[str, Any], seq: int, at: datetime) -> Event:
         """A `deadline_expired` from the log: accepted only as the engine computes it."""
         if self.plan is None:
-            raise Refused("registered_first", DESIGN,
+            raise Refused("registered_first", AZWA,
                           "The plan was never registered: its register_plan was refused or "
                           "missing")
         self._same_definition(event)

@@ -11,58 +11,36 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
-from workflow.core.errors import AzwaError
 from workflow.core.events import Event
 from workflow.core.plan import Plan
+from workflow.store.opening import open_existing, unusable_as_one_line
 from workflow.store.protocol import Store
 from workflow.store.sql import PLANS, SqlStore
-from workflow.store.url import resolve_url
+from workflow.store.url import StoreUnavailable
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 
 
-class StoreError(AzwaError):
-    """The database cannot be opened or read."""
+StoreError = StoreUnavailable
+"""The database cannot be opened or read (the store's one error for it)."""
 
 
 def open_store(db: str | None) -> SqlStore:
-    """The store at `--db` (else AZWA_DATABASE_URL, else ./azwa.db), for reading only."""
-    url = resolve_url(db)
-    if url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            raise StoreError(f"no database at {path}")
-    try:
-        store = SqlStore(url, create=False)
-        tables = inspect(store.engine)
-        missing = [t for t in ("plans", "events", "deadlines") if not tables.has_table(t)]
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot open the database {url}: {first_line(exc)}") from None
-    if missing:
-        store.close()
-        raise StoreError(f"{url} is not an azwa database (no table {', '.join(missing)})")
-    return store
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {text[0] if text else ''}"
+    """The store at `--db` (else AZWA_DATABASE_URL, else ./azwa.db), for reading only; the
+    one way every command opens an existing database (workflow.store.opening)."""
+    return open_existing(db, write=False)
 
 
 @contextmanager
 def reading() -> Iterator[None]:
     """Turn a database error while reading into a StoreError of one line."""
-    try:
+    with unusable_as_one_line():
         yield
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the database: {first_line(exc)}") from None
 
 
 @dataclass(frozen=True, slots=True)

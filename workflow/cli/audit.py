@@ -29,9 +29,9 @@ from workflow.audit import picture as audit_picture
 from workflow.audit import report as audit_report
 from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
-from workflow.audit.verify import StoreError, open_store, reading, verify
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.core.timecalc import parse_at
+from workflow.store.url import StoreUnavailable as StoreError
 
 DbOption = Annotated[
     str | None,
@@ -168,6 +168,8 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
+    from workflow.audit.verify import open_store, reading
+
     try:
         store = open_store(db)
         with reading():
@@ -197,6 +199,8 @@ audit_app = typer.Typer(
 def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Re-derive every stored plan from its events and check the hash chains; exit 1 when a
     plan differs from its replay."""
+    from workflow.audit.verify import open_store, verify
+
     try:
         store = open_store(db)
         with bar("verifying plans", None) as advance:
@@ -255,6 +259,8 @@ def report_command(
 ) -> None:
     """One plan's audit report: timeline, deadline compliance, escalations, KPI payments and
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
+    from workflow.audit.verify import open_store, reading
+
     when = _parse_now(now)
     try:
         store = open_store(db)

@@ -1,55 +1,160 @@
 """`azwa`: the command line over the service layer. It holds no rule of the process.
 
 Exit status: 0 done, 1 refused by a rule (the reason on one line), 2 bad input (an unknown
-plan, unreadable JSON or time).
+plan, unreadable JSON or time, a database that is missing or cannot be used).
+
+Start-up is kept to about what importing Typer costs: nothing here imports SQLAlchemy, the
+process definitions, rich or plotting at module level. Commands import what they need when
+they run, the auditors' and modelplan commands load on first use (LazyGroup), and help is
+Click's plain text (Typer's rich help alone would double the start-up).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
 
-import states
-from workflow.cli import modelplan as cli_modelplan
-from workflow.cli.audit import audit_app, export_command, replay_command
-from workflow.cli.reference import markdown, mermaid
-from workflow.cli.render import (
-    history_table,
-    plan_json,
-    plans_table,
-    show_plan,
-    timeline_table,
-)
-from workflow.core.clock import FakeClock
-from workflow.core.errors import Refused, StaleWrite, UnknownPlan
-from workflow.core.spec import Actor
-from workflow.core.timecalc import parse_at
-from workflow.service import demo as demo_scenario
-from workflow.service.api import Engine, Fired
-from workflow.service.logs import configure
-from workflow.store.url import resolve_url
+from workflow.store.url import StoreUnavailable, resolve_url
+
+if TYPE_CHECKING:
+    from workflow.service.api import Engine, Fired
+
+LAZY: dict[str, tuple[str, str, str]] = {
+    "replay": ("workflow.cli.audit", "replay_command",
+               "Replay an event log through the rules; exit 0 clean, 1 violations or broken "
+               "chain, 2 unreadable."),
+    "export": ("workflow.cli.audit", "export_command",
+               "Export the event log of every plan (or one) as JSONL, CSV or XES."),
+    "modelplan": ("workflow.cli.modelplan", "app",
+                  "Check, start or report on a modelplan for the AZWA breakthrough funds "
+                  "(MP BE1–BE14)."),
+    "audit": ("workflow.cli.audit", "audit_app",
+              "Check the stored plans against their event logs and write audit reports."),
+}
+"""Commands whose modules load when the command runs: name → (module, attribute, the help
+line `azwa --help` shows, which a test keeps equal to the command's own)."""
+
+
+def load_lazy(name: str) -> Any:
+    """The Click command of a LAZY entry, built from its module's Typer app or function."""
+    module, attribute, _help = LAZY[name]
+    target = getattr(import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        target.rich_markup_mode = None
+        command: Any = typer.main.get_group(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+def short_help(text: str, limit: int) -> str:
+    """A help line cut to `limit` characters at a word, as Click cuts a command's."""
+    words = " ".join(text.split("\n\n")[0].split())
+    if len(words) <= limit:
+        return words
+    return words[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+class LazyGroup(TyperGroup):
+    """The `azwa` group: lists LAZY commands without importing them, and turns a database
+    that cannot be used, wherever a command meets it, into one line and exit status 2."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        eager = super().list_commands(ctx)
+        groups = [n for n in eager if isinstance(self.commands[n], TyperGroup)]
+        lazy = [n for n in LAZY if n not in eager]
+        plain = [n for n in lazy if not LAZY[n][1].endswith("app")]  # commands, not groups
+        return ([n for n in eager if n not in groups] + plain + groups
+                + [n for n in lazy if n not in plain])
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in LAZY and cmd_name not in self.commands:
+            self.commands[cmd_name] = load_lazy(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in LAZY and name not in self.commands:
+                rows.append((name, short_help(LAZY[name][2], limit)))
+            elif (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: Any) -> Any:
+        _opened.clear()
+        try:
+            return self._one_line(ctx)
+        finally:
+            while _stores:
+                _stores.pop().close()
+
+    def _one_line(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            fail(str(exc))
+        except Exception as exc:
+            if "sqlalchemy" not in sys.modules:
+                raise
+            from workflow.store.opening import unusable
+
+            found = unusable(exc, _opened[-1] if _opened else None)
+            if found is None:
+                raise
+            fail(str(found))
+
 
 app = typer.Typer(
     name="azwa",
+    cls=LazyGroup,
     help="Run IZA/AZWA transformation-fund plans through the process: register, fire "
     "triggers, expire deadlines, and show where each plan stands.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
 plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show and list plans.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(plan_app)
-app.add_typer(cli_modelplan.app)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+class _Console:
+    """A rich Console made on first use: importing rich costs more than Typer itself."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            from rich.console import Console
+
+            stream = sys.stderr if self._stderr else sys.stdout
+            self._made = Console(stderr=self._stderr, width=None if stream.isatty() else
+                                 (200 if self._stderr else 160))
+        return getattr(self._made, name)
+
+
+out: Any = _Console()
+err: Any = _Console(stderr=True)
+_opened: list[str] = []
+"""The database this run opened, to name it when it fails later."""
+_stores: list[Any] = []
+"""The stores this run opened, closed when the command ends (SQLite then removes its -wal and
+-shm files)."""
 
 Db = Annotated[str | None, typer.Option(
     "--db", help="Database URL or SQLite file path (default: env AZWA_DATABASE_URL, "
@@ -67,11 +172,13 @@ CommandId = Annotated[str | None, typer.Option(
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def read_payload(text: str | None) -> dict[str, Any]:
+    import json
+
     if not text:
         return {}
     source = "payload"
@@ -90,13 +197,22 @@ def read_payload(text: str | None) -> dict[str, Any]:
     return data
 
 
-def open_engine(db: str | None) -> Engine:
+def open_engine(db: str | None, *, write: bool = False) -> Engine:
+    """The Engine on an azwa database that exists; never creates one (only `init` does)."""
+    from workflow.service.api import Engine
+    from workflow.service.logs import configure
+
     configure(default_level="ERROR")
-    return Engine(resolve_url(db))
+    _opened.append(db or resolve_url(None))
+    engine = Engine.open(db, write=write)
+    _stores.append(engine.store)
+    return engine
 
 
 def run_command(action: Callable[[], Any], as_json: bool) -> Any:
     """Run a service call; turn refusals and bad input into one line and an exit status."""
+    from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+
     try:
         return action()
     except Refused as refusal:
@@ -112,6 +228,8 @@ def run_command(action: Callable[[], Any], as_json: bool) -> Any:
 
 
 def parse_time(text: str | None) -> Any:
+    from workflow.core.timecalc import parse_at
+
     if text is None:
         return None
     try:
@@ -122,10 +240,14 @@ def parse_time(text: str | None) -> Any:
 
 @app.command()
 def init(db: Db = None) -> None:
-    """Create the database tables (safe to run again)."""
+    """Create the database and its tables (safe to run again). The one command that creates
+    a database: every other command needs one that exists."""
+    from workflow.store.opening import create_or_upgrade
+
     url = resolve_url(db)
-    open_engine(url)
-    out.print(f"database ready: {url}")
+    _opened.append(db or url)
+    create_or_upgrade(db).close()
+    out.print(f"database ready: {url}", markup=False, highlight=False)
 
 
 @plan_app.command("register")
@@ -141,8 +263,10 @@ def register(
     as_json: Json = False,
 ) -> None:
     """Register a plan (register_plan). The payload holds title, region, track, parties, ..."""
+    from workflow.core.actor import Actor
+
     data = read_payload(payload)
-    engine, when = open_engine(db), parse_time(at)
+    engine, when = open_engine(db, write=True), parse_time(at)
     fired = run_command(lambda: engine.register(
         plan_id, Actor(role, org, region), data, at=when, command_id=command_id), as_json)
     emit_fired(fired, as_json)
@@ -162,8 +286,10 @@ def fire(
     as_json: Json = False,
 ) -> None:
     """Fire a trigger on a plan as a role; a refusal names the rule and seed paragraph."""
+    from workflow.core.actor import Actor
+
     data = read_payload(payload)
-    engine, when = open_engine(db), parse_time(at)
+    engine, when = open_engine(db, write=True), parse_time(at)
     fired = run_command(lambda: engine.fire(
         plan_id, trigger, Actor(role, org, region), data, at=when, command_id=command_id),
         as_json)
@@ -189,21 +315,50 @@ def show(
     db: Db = None,
     as_json: Json = False,
 ) -> None:
-    """Where a plan stands: state, escalation, open deadlines with days left, breaches and
-    what each role may do next."""
+    """Where a plan stands: state, escalation, open deadlines with days left, breaches, per
+    organisation what it must do now, what it may also do, or why it has nothing to do; the
+    parties and the KPIs with amounts and due days."""
+    from workflow.cli.render import plan_json, show_kpis, show_parties, show_plan
+
     engine = open_engine(db)
     now = parse_time(at) or engine.clock.now()
     data = run_command(lambda: plan_json(engine.state(plan_id), now,
-                                         engine.next_steps(plan_id, now)), as_json)
+                                         engine.todo(plan_id, now)), as_json)
     if as_json:
         out.print_json(data=data)
     else:
         show_plan(out, data)
+        show_parties(out, data)
+        show_kpis(out, data)
+
+
+@app.command()
+def todo(
+    org: Annotated[str, typer.Option("--org", help="The organisation whose to-dos to list.")],
+    at: At = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """What the process waits for from one organisation, on every plan, earliest due first;
+    overdue ones are marked. What it may also do (escalate, withdraw, ...) is in `plan show`."""
+    from workflow.cli.render import todo_table
+
+    engine = open_engine(db)
+    when = parse_time(at)
+    todos = [t.to_dict() for t in run_command(lambda: engine.todos(org, when), as_json)]
+    if as_json:
+        out.print_json(data={"org": org, "todos": todos})
+    elif todos:
+        out.print(todo_table(org, todos))
+    else:
+        out.print(f"nothing to do for {org}", markup=False, highlight=False)
 
 
 @plan_app.command("history")
 def history(plan_id: str, db: Db = None, as_json: Json = False) -> None:
     """Every event of a plan, in order, as stored in the hash-chained log."""
+    from workflow.cli.render import history_table
+
     engine = open_engine(db)
     events = run_command(lambda: engine.history(plan_id), as_json)
     if as_json:
@@ -215,16 +370,27 @@ def history(plan_id: str, db: Db = None, as_json: Json = False) -> None:
 @plan_app.command("list")
 def list_plans(
     state: Annotated[str | None, typer.Option(help="Only plans in this state.")] = None,
-    region: Annotated[str | None, typer.Option(help="Only plans of this region.")] = None,
+    region: Annotated[str | None, typer.Option(
+        help="Only plans of this region (case and surrounding spaces do not matter).")] = None,
+    track: Annotated[str | None, typer.Option(
+        help="Only plans of this track: transformation or breakthrough.")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Count days left and overdue deadlines as of this time (default: now).")]
+    = None,
     db: Db = None,
     as_json: Json = False,
 ) -> None:
-    """The registered plans with their state and next due deadline."""
-    rows = open_engine(db).plans(state=state, region=region)
+    """The registered plans: state, escalation, the next due deadline (overdue when its
+    expiry has passed and `tick` has not yet run) and the deadlines each plan missed."""
+    from workflow.cli.render import plans_json, plans_table
+
+    engine = open_engine(db)
+    now = parse_time(at) or engine.clock.now()
+    rows = engine.plans(state=state, region=region, track=track)
     if as_json:
-        out.print_json(data=[dataclasses.asdict(r) for r in rows])
+        out.print_json(data=plans_json(rows, now))
     else:
-        out.print(plans_table(rows))
+        out.print(plans_table(rows, now))
 
 
 @app.command()
@@ -235,7 +401,7 @@ def tick(
     as_json: Json = False,
 ) -> None:
     """Expire every deadline that has passed, exactly once, each as a deadline_expired event."""
-    engine = open_engine(db)
+    engine = open_engine(db, write=True)
     events = run_command(lambda: engine.tick(parse_time(now)), as_json)
     if as_json:
         out.print_json(data={"expired": [e.to_dict() for e in events]})
@@ -248,18 +414,25 @@ def tick(
 @app.command()
 def demo(
     db: Annotated[str, typer.Option(
-        "--db", help="SQLite file or URL for the demo (default: a fresh ./azwa-demo.db).")]
+        "--db", help="SQLite file or URL for the demo (default: ./azwa-demo.db, created "
+        "when missing; an existing azwa database gets the demo plans under fresh ids).")]
     = "azwa-demo.db",
     as_json: Json = False,
 ) -> None:
     """Take a sample plan from registration to closed — a late quick-test decision and an
     escalation on the way — on an SQLite file, and print its timeline; then a breakthrough
     plan with its modelplan through the same process."""
-    if "://" not in db and Path(db).exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(db + suffix).unlink(missing_ok=True)
+    from workflow.cli.render import plan_json, timeline_table
+    from workflow.core.clock import FakeClock
+    from workflow.service import demo as demo_scenario
+    from workflow.service.api import Engine
+    from workflow.service.logs import configure
+    from workflow.store.opening import create_or_upgrade
+
     configure(default_level="ERROR")
-    engine = Engine(resolve_url(db), FakeClock(demo_scenario.START))
+    _opened.append(db)
+    engine = Engine(store=create_or_upgrade(db), clock=FakeClock(demo_scenario.START))
+    _stores.append(engine.store)
 
     def free(plan_id: str) -> str:
         n, candidate = 1, plan_id
@@ -294,7 +467,7 @@ def demo(
               f"`azwa plan history {bt_id} --db {db}`")
 
 
-definition_app = typer.Typer(name="definition", no_args_is_help=True,
+definition_app = typer.Typer(name="definition", no_args_is_help=True, rich_markup_mode=None,
                              help="The process definitions: reference tables and diagrams.")
 app.add_typer(definition_app)
 
@@ -302,6 +475,8 @@ app.add_typer(definition_app)
 @definition_app.command("list")
 def definitions_list(as_json: Json = False) -> None:
     """The registered definitions and the date from which each is in force."""
+    import states
+
     rows = [{"ref": d.ref, "effective_from": d.effective_from} for d in states.all_definitions()]
     if as_json:
         out.print_json(data=rows)
@@ -312,15 +487,19 @@ def definitions_list(as_json: Json = False) -> None:
 
 @definition_app.command("reference")
 def definition_reference(
-    ref: Annotated[str, typer.Option(help="name@version")] = states.DEFAULT.ref,
+    ref: Annotated[str | None, typer.Option(
+        help="name@version (default: the definition new plans follow).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
     = None,
     diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
     = False,
 ) -> None:
     """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
+    import states
+    from workflow.cli.reference import markdown, mermaid
+
     try:
-        definition = states.get(ref)
+        definition = states.get(ref or states.DEFAULT.ref)
     except KeyError as exc:
         fail(str(exc.args[0]))
     text = mermaid(definition) if diagram_only else markdown(definition)
@@ -331,9 +510,31 @@ def definition_reference(
         out.print(f"wrote {output}")
 
 
-app.command("replay")(replay_command)
-app.command("export")(export_command)
-app.add_typer(audit_app)
+@definition_app.command("schema")
+def definition_schema(
+    trigger: Annotated[str | None, typer.Argument(
+        help="A trigger, e.g. sign_contract; without one, the schemas of all triggers.")] = None,
+    ref: Annotated[str | None, typer.Option(
+        "--definition", help="name@version (default: the definition new plans follow).")] = None,
+) -> None:
+    """The payload of a trigger as JSON Schema (draft 2020-12), for systems that build them."""
+    import json
+
+    import states
+    from workflow.core.payload import to_json_schema
+
+    ref = ref or states.DEFAULT.ref
+    try:
+        definition = states.get(ref)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    schemas = definition.payloads
+    if trigger is not None and trigger not in schemas:
+        fail(f"{trigger!r} has no declared payload in {ref}; triggers: {', '.join(schemas)}")
+    picked = [trigger] if trigger is not None else list(schemas)
+    data = {t: to_json_schema(schemas[t], title=f"{t} payload ({ref})") for t in picked}
+    sys.stdout.write(json.dumps(data[trigger] if trigger is not None else data, indent=2,
+                                ensure_ascii=False) + "\n")
 
 
 def main() -> None:  # pragma: no cover - console entry point

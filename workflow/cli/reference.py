@@ -10,6 +10,8 @@ from typing import Any
 
 from transitions.extensions.diagrams import GraphMachine
 
+from workflow.core.errors import AZWA, AZWA_RULES
+from workflow.core.payload import rows
 from workflow.core.spec import Definition, Transition
 
 
@@ -37,6 +39,43 @@ def mermaid(definition: Definition) -> str:
 
 def _cell(values: Any) -> str:
     return ", ".join(f"`{v}`" for v in values) or "—"
+
+
+def payload_tables(definition: Definition) -> list[str]:
+    """One table per trigger: each field (nested ones by path), its type, required or not."""
+    lines = [
+        "## Payloads",
+        "",
+        "What each trigger's payload holds; any other key, a missing required field, a value of "
+        "another type or outside the allowed ones is refused by rule `payload_matches_schema` "
+        "before any guard runs (see [payloads](payloads.md); `azwa definition schema TRIGGER` "
+        "prints it as JSON Schema).",
+    ]
+    for trigger, schema in definition.payloads.items():
+        lines += ["", f"### `{trigger}`", "", schema.description, ""]
+        fields = list(rows(schema))
+        if not fields:
+            lines.append("No fields: send `{}` or no payload.")
+            continue
+        lines += ["| field | type | required | what |", "|---|---|---|---|"]
+        for path, f in fields:
+            kind = f.type.describe() + (" or null" if f.nullable else "")
+            lines.append(f"| `{path}` | {kind} | {'yes' if f.required else 'no'} "
+                         f"| {f.description} |")
+    return lines
+
+
+def own_rules() -> list[str]:
+    """azwa's own rules, which refusals cite as `azwa`, so a user can look them up."""
+    return [
+        "## Rules of azwa itself",
+        "",
+        f"A refusal citing `{AZWA}` instead of a seed paragraph names one of these rules.",
+        "",
+        "| rule | what it says |",
+        "|---|---|",
+        *[f"| `{rule}` | {text} |" for rule, text in AZWA_RULES.items()],
+    ]
 
 
 def markdown(definition: Definition) -> str:
@@ -95,5 +134,8 @@ def markdown(definition: Definition) -> str:
             start += f" into `{spec.started_into}`"
         name = f"{spec.name}:<id>" if spec.per_item else spec.name
         lines.append(f"| `{name}` | {start} | {length} | {_cell(spec.met_by)} | {spec.seed} |")
+    if d.payloads:
+        lines += ["", *payload_tables(d)]
+    lines += ["", *own_rules()]
     lines += ["", "## Diagrams", "", mermaid(d)]
     return "\n".join(lines)

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.core.events import Event
-from workflow.core.permission import Permission
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
+from workflow.core.todo import Worklist
 from workflow.store.protocol import PlanSummary
 
 
 def plan_json(
-    plan: Plan, now: datetime, steps: dict[str, list[Permission]] | None = None
+    plan: Plan, now: datetime, worklists: list[Worklist] | None = None
 ) -> dict[str, Any]:
-    """What `plan show --json` prints: state, deadlines with days left, breaches, next steps."""
+    """What `plan show --json` prints: state, deadlines with days left, breaches, and per
+    organisation its to-dos, what it may also do, and why it idles."""
     return {
         "plan_id": plan.plan_id,
         "title": plan.attrs.get("title"),
@@ -36,10 +40,9 @@ def plan_json(
         "breaches": list(plan.breaches),
         "escalation_history": plan.escalation_history,
         "funds": plan.funds,
-        "next_steps": {
-            role: [{"trigger": p.trigger, "needs": list(p.needs)} for p in perms]
-            for role, perms in (steps or {}).items()
-        },
+        "parties": parties_of(plan),
+        "kpis": kpis_of(plan, now),
+        "organisations": [w.to_dict() for w in worklists or []],
     }
 
 
@@ -59,11 +62,50 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
     funds = data["funds"]
     console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
                   f"refund €{funds['refund_eur']:,.2f}")
-    if data["next_steps"]:
-        table = Table("role", "may do now", title="Next steps", title_justify="left")
-        for role, steps in data["next_steps"].items():
-            table.add_row(role, ", ".join(s["trigger"] for s in steps) or "-")
-        console.print(table)
+    orgs = data["organisations"]
+    reasons = {row["idle"] for row in orgs}
+    if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
+        console.print(f"nothing to do for any organisation: {reasons.pop()}", markup=False,
+                      highlight=False)
+    elif orgs:
+        console.print(worklist_table(orgs))
+
+
+def _todo_line(t: dict[str, Any]) -> str:
+    """One to-do as a case worker reads it: what, which item, by when, or instead."""
+    text = str(t["trigger"])
+    if t["payload"]:
+        text += " " + ", ".join(f"{k}={v}" for k, v in t["payload"].items())
+    if t["due"]:
+        text += f" (due {t['due']}, {t['deadline']})"
+    if t["instead"]:
+        text += f" or {' / '.join(t['instead'])}"
+    return f"[red]OVERDUE[/red] {text}" if t["overdue"] else text
+
+
+def worklist_table(rows: list[dict[str, Any]]) -> Table:
+    """`plan show`: per organisation what it must do, what it may also do, or why nothing."""
+    table = Table("organisation", "role", "to do", "may also", title="Per organisation",
+                  title_justify="left")
+    for row in rows:
+        todo = "\n".join(_todo_line(t) for t in row["todos"])
+        if not todo:
+            todo = f"[dim]nothing: {escape(row['idle'] or '')}[/dim]"
+        table.add_row(escape(row["org"]), row["role"], todo, ", ".join(row["may_also"]) or "-")
+    return table
+
+
+def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
+    """`azwa todo --org`: one organisation's to-dos across plans, earliest due first."""
+    table = Table("", "plan", "as", "to do", "due", "instead", title=f"To do for {escape(org)}",
+                  title_justify="left")
+    for t in todos:
+        mark = "[red]OVERDUE[/red]" if t["overdue"] else ""
+        what = t["trigger"] + "".join(f" {k}={v}" for k, v in t["payload"].items())
+        due = f"{t['due']} ({t['deadline']})" if t["due"] else "-"
+        table.add_row(mark, t["plan_id"], t["role"], f"{what}\n[dim]{escape(t['says'])}[/dim]",
+                      due, " / ".join(t["instead"]) or "-")
+    return table
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
@@ -94,10 +136,118 @@ def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     return table
 
 
-def plans_table(rows: list[PlanSummary]) -> Table:
-    table = Table("plan", "title", "region", "track", "state", "escalation", "next due",
+def parties_of(plan: Plan) -> list[dict[str, Any]]:
+    """Who takes part, per role: plan makers, insurers, municipalities, the regional
+    coordinator (or that the municipalities waived one, A4 §1.b.3)."""
+    rows: list[dict[str, Any]] = [{"role": "plan_maker", "org": org}
+                                  for org in party_orgs(plan.attrs)]
+    rows.append({"role": "coordinating_insurer", "org": plan.attrs.get("coordinating_insurer")})
+    second = second_insurer(plan.facts) or second_insurer(plan.attrs)
+    if second:
+        rows.append({"role": "second_insurer", "org": second})
+    rows += [{"role": "municipality", "org": org}
+             for org in participating_municipalities(plan.attrs, plan.facts)]
+    coordinator = plan.facts.get("regional_coordinator")
+    if coordinator:
+        rows.append({"role": "regional_coordinator", "org": coordinator.get("org"),
+                     "region": coordinator.get("region")})
+    elif plan.facts.get("coordinator_waived"):
+        rows.append({"role": "regional_coordinator", "org": None, "note": "waived"})
+    return rows
+
+
+def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
+    """The contract's KPI milestones (A4 §2.1): amount, due day, days left, status, paid."""
+    found: dict[str, dict[str, Any]] = plan.facts.get("kpis") or {}
+    rows = []
+    for kpi_id, kpi in found.items():
+        due = str(kpi.get("due", ""))
+        try:
+            left: int | None = days_left(date.fromisoformat(due), now)
+        except ValueError:
+            left = None
+        rows.append({"kpi": kpi_id, "description": kpi.get("description"),
+                     "amount_eur": kpi.get("amount_eur"), "due": due, "days_left": left,
+                     "status": kpi.get("status"), "paid_eur": kpi.get("paid_eur"),
+                     "go_no_go": kpi.get("go_no_go"), "decision": kpi.get("decision")})
+    return sorted(rows, key=lambda r: (r["due"], r["kpi"]))
+
+
+def show_parties(console: Console, data: dict[str, Any]) -> None:
+    """`plan show`'s parties: one row per organisation and role."""
+    table = Table("role", "organisation", title="Parties", title_justify="left")
+    for p in data.get("parties", []):
+        org = p["org"] or p.get("note", "-")
+        if p.get("region"):
+            org = f"{org} ({p['region']})"
+        table.add_row(p["role"], Text(str(org)))
+    console.print(table)
+
+
+def show_kpis(console: Console, data: dict[str, Any]) -> None:
+    """`plan show`'s KPI milestones, once the contract names them."""
+    if not data.get("kpis"):
+        console.print("KPIs: none agreed yet (the contract names them)")
+        return
+    table = Table("kpi", "description", "amount", "due", "days left", "status", "paid",
+                  title="KPIs", title_justify="left")
+    for k in data["kpis"]:
+        status = str(k["status"]) + (f", {k['decision']}" if k.get("decision") else "")
+        left = "" if k["days_left"] is None or k["status"] != "open" else str(k["days_left"])
+        table.add_row(Text(k["kpi"]), Text(str(k["description"] or "")),
+                      _eur(k["amount_eur"]), k["due"], left, status, _eur(k["paid_eur"]))
+    console.print(table)
+
+
+def _eur(value: Any) -> str:
+    return "" if value is None else f"€{float(value):,.2f}"
+
+
+def due_of(row: PlanSummary, now: datetime) -> dict[str, Any]:
+    """A listed plan's earliest open deadline: its due day, name, days left and whether it
+    is overdue (its expiry lies at or before `now`, as `tick` counts it). `plan list` prints
+    this in JSON and in the table alike."""
+    if row.next_due is None:
+        return {"next_due": None, "next_deadline": None, "days_left": None, "overdue": False}
+    return {
+        "next_due": row.next_due, "next_deadline": row.next_deadline,
+        "days_left": days_left(date.fromisoformat(row.next_due), now),
+        "overdue": row.next_expires_at is not None and row.next_expires_at <= now,
+    }
+
+
+def due_label(due: dict[str, Any]) -> str:
+    if due["next_due"] is None:
+        return "-"
+    left = due["days_left"]
+    when = ("overdue" if due["overdue"] else "due today" if left == 0
+            else f"{left} day{'s' if left != 1 else ''} left")
+    return f"{due['next_due']} {due['next_deadline']} ({when})"
+
+
+def plans_json(rows: list[PlanSummary], now: datetime) -> list[dict[str, Any]]:
+    """What `plan list --json` prints."""
+    return [
+        {"plan_id": r.plan_id, "title": r.title, "region": r.region, "track": r.track,
+         "state": r.state, "escalation": r.escalation, "definition": r.definition,
+         "seq": r.seq, **due_of(r, now),
+         "next_expires_at": r.next_expires_at.isoformat() if r.next_expires_at else None,
+         "breaches": list(r.breaches)}
+        for r in rows
+    ]
+
+
+def plans_table(rows: list[PlanSummary], now: datetime) -> Table:
+    """`plan list`: every value printed as text, never read as markup."""
+    table = Table("plan", "title", "region", "track", "state", "escalation",
                   title="Plans", title_justify="left")
+    table.add_column("next due", no_wrap=True)
+    table.add_column("breaches", overflow="fold")
     for r in rows:
-        table.add_row(r.plan_id, r.title, r.region, r.track, r.state, r.escalation,
-                      (r.next_due or "")[:10])
+        due = due_of(r, now)
+        label = Text(due_label(due), style="red" if due["overdue"] else "")
+        table.add_row(*(Text(v) for v in (r.plan_id, r.title, r.region, r.track, r.state,
+                                          r.escalation)),
+                      label, Text(", ".join(r.breaches) or "none",
+                                  style="red" if r.breaches else ""))
     return table

@@ -17,8 +17,9 @@ from typing import Any
 from transitions import Machine
 
 from workflow.core.context import Context
-from workflow.core.errors import Refused
+from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, seal
+from workflow.core.payload import PayloadSchema, problems
 from workflow.core.permission import Permission as Permission
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import (
@@ -28,11 +29,12 @@ from workflow.core.spec import (
     Actor,
     DeadlineSpec,
     Definition,
+    Guard,
     Transition,
 )
 from workflow.core.timecalc import due_date, expiry_instant, format_at
 
-DESIGN = "DESIGN.md"
+PAYLOAD_RULE = "payload_matches_schema"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class ProcessEngine:
             self._roles[tr.trigger] |= tr.roles
             self._seed.setdefault(tr.trigger, tr.seed)
         self._roles[REGISTER] = d.registration.roles
+        self._payloads: dict[str, PayloadSchema] = dict(d.payloads)
         self._region_deadlines = [
             spec.name for spec in d.deadlines
             if any(trig in self._region_triggers for trig in spec.started_by)
@@ -159,11 +162,14 @@ class ProcessEngine:
         if not isinstance(plan_id, str) or not plan_id.strip():
             raise Refused("has_plan_id", "A4 §1.a.2", "A plan needs a non-empty plan_id",
                           trigger=REGISTER)
-        attrs = {"second_insurer": None, "municipalities": [], **payload}
+        attrs: dict[str, Any] = {"second_insurer": None, "municipalities": []}
+        if isinstance(payload, dict):
+            attrs.update(payload)
         plan = Plan(plan_id, d.ref, d.initial, d.region.initial, attrs)
         cmd = Command(REGISTER, actor, payload, at, at_text)
         ctx = Context(plan, actor, payload, at, REGISTER)
         self._check_role(tr, ctx)
+        self._check_payload(tr, ctx)
         self._check_guards(tr, ctx)
         if tr.effect is not None:
             tr.effect(plan, ctx)
@@ -190,16 +196,17 @@ class ProcessEngine:
         ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, _due_now(plan, cmd.at))
         tr = self._select(ctx)
         self._check_time(ctx)
+        self._check_payload(tr, ctx)
         self._check_guards(tr, ctx)
         return ctx, tr
 
     @staticmethod
     def _check_time(ctx: Context) -> None:
-        """An event's moment may not lie before the plan's last event (DESIGN.md)."""
+        """An event's moment may not lie before the plan's last event (azwa's own rule)."""
         last = ctx.plan.last_at
         if last is not None and ctx.at < last:
             raise Refused(
-                "time_moves_forward", DESIGN,
+                "time_moves_forward", AZWA,
                 f"{format_at(ctx.at)} lies before the plan's last event ({format_at(last)})",
                 trigger=ctx.trigger, plan_id=ctx.plan.plan_id)
 
@@ -212,6 +219,7 @@ class ProcessEngine:
                 continue
             payload = _ReadTracker()
             needs: list[str] = []
+            blocking: list[Guard] = []
             try:
                 ctx = Context(plan, actor, payload, at, trigger, due_now)
                 tr = self._select(ctx)
@@ -219,13 +227,20 @@ class ProcessEngine:
                 for guard in self._guards_for(tr, ctx):
                     payload.read = False
                     if not guard.check(ctx):
-                        if not payload.read:
-                            raise self._refusal(guard, ctx)
-                        needs.append(guard.message)
+                        if payload.read:
+                            needs.append(guard.message)
+                        else:
+                            blocking.append(guard)
+                if blocking:
+                    raise self._refusal(blocking, ctx)
             except Refused as refusal:
                 answers.append(Permission(trigger, False, refusal.reason))
                 continue
-            answers.append(Permission(trigger, True, None, tuple(needs)))
+            schema = self._payloads.get(trigger)
+            answers.append(Permission(
+                trigger, True, None, tuple(needs),
+                fields=schema.required if schema is not None else (),
+                optional=schema.optional if schema is not None else ()))
         return answers
 
     # -- the steps ---------------------------------------------------------------------------
@@ -252,10 +267,10 @@ class ProcessEngine:
         d, plan, trigger = self.definition, ctx.plan, ctx.trigger
         ids: dict[str, Any] = {"trigger": trigger, "plan_id": plan.plan_id}
         if trigger not in self._roles or trigger == DEADLINE_EXPIRED:
-            raise Refused("known_trigger", DESIGN, f"{trigger!r} is not a trigger of {d.ref}",
+            raise Refused("known_trigger", AZWA, f"{trigger!r} is not a trigger of {d.ref}",
                           **ids)
         if plan.state in d.finals:
-            raise Refused("final_state_is_final", DESIGN,
+            raise Refused("final_state_is_final", AZWA,
                           f"The plan is {plan.state}; nothing can happen after that", **ids)
         if ctx.actor.role not in self._roles[trigger]:
             raise Refused("role_may_fire", self._seed[trigger],
@@ -286,22 +301,53 @@ class ProcessEngine:
                           f"{' or '.join(sorted(tr.roles))} may",
                           trigger=tr.trigger, plan_id=ctx.plan.plan_id)
 
+    def _check_payload(self, tr: Transition, ctx: Context) -> None:
+        """The payload holds the fields its trigger declares, each of its type, and nothing
+        else; every problem is named by its field path, all in one refusal."""
+        schema = self._payloads.get(tr.trigger)
+        if schema is not None:
+            found = problems(schema, ctx.payload)
+        elif not isinstance(ctx.payload, dict):  # nothing declared: still one object
+            found = [("payload", "must be an object of fields")]
+        else:
+            return
+        if found:
+            listed = tuple((PAYLOAD_RULE, tr.seed, f"{path} {what}") for path, what in found)
+            raise Refused(PAYLOAD_RULE, tr.seed, listed[0][2], trigger=ctx.trigger,
+                          plan_id=ctx.plan.plan_id, problems=listed)
+
     @staticmethod
-    def _guards_for(tr: Transition, ctx: Context) -> list[Any]:
+    def _guards_for(tr: Transition, ctx: Context) -> list[Guard]:
         return [g for g in tr.guards if g.only_for is None or ctx.actor.role in g.only_for]
 
     def _check_guards(self, tr: Transition, ctx: Context) -> None:
+        """Every guard is judged, so a refusal lists all the rules that fail, not the first."""
+        failed: list[Guard] | None = None
         for guard in tr.guards:
             if guard.only_for is not None and ctx.actor.role not in guard.only_for:
                 continue
             if not guard.check(ctx):
-                raise self._refusal(guard, ctx)
+                if failed is None:
+                    failed = []
+                failed.append(guard)
+        if failed:
+            raise self._refusal(failed, ctx)
 
     @staticmethod
-    def _refusal(guard: Any, ctx: Context) -> Refused:
-        details = (guard.explain(ctx),) if guard.explain is not None else ()
-        return Refused(guard.name, guard.seed, guard.message, trigger=ctx.trigger,
-                       plan_id=ctx.plan.plan_id, details=tuple(x for x in details if x))
+    def _refusal(guards: list[Guard], ctx: Context) -> Refused:
+        """One refusal for the failing guards: the first as its rule, all under `problems`."""
+        listed: list[tuple[str, str, str]] = []
+        first_details: tuple[str, ...] = ()
+        for i, guard in enumerate(guards):
+            explained = guard.explain(ctx) if guard.explain is not None else ""
+            details = (explained,) if explained else ()
+            if i == 0:
+                first_details = details
+            listed.append((guard.name, guard.seed,
+                           guard.message + (": " + explained if explained else "")))
+        first = guards[0]
+        return Refused(first.name, first.seed, first.message, trigger=ctx.trigger,
+                       plan_id=ctx.plan.plan_id, details=first_details, problems=tuple(listed))
 
     def _fire(self, plan: Plan, tr: Transition, ctx: Context, at_text: str) -> None:
         d = self.definition

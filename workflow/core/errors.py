@@ -1,8 +1,40 @@
-"""The errors the engine raises; every refusal names its rule and seed paragraph."""
+"""The errors the engine raises; every refusal names its rule and seed paragraph.
+
+Most rules cite a paragraph of the seed documents (`A4 §1.5.1`, `MP BE4`). A few are rules of
+azwa itself (time moves forward, a log's seq follows on): they cite `azwa`, and `AZWA_RULES`
+says what each one means, for the reference page where users look them up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+AZWA = "azwa"
+"""The seed of azwa's own rules: see "Rules of azwa itself" in docs/reference.md."""
+
+AZWA_RULES: Mapping[str, str] = {
+    "known_trigger": "A command names a trigger of the plan's definition; `deadline_expired` "
+    "is recorded by the system alone.",
+    "final_state_is_final": "Nothing happens to a plan after it reached a final state.",
+    "time_moves_forward": "An event's moment may not lie before the plan's last event.",
+    "command_id_names_one_command": "A command id, given so that a retry applies once, "
+    "belongs to one plan.",
+    "registered_first": "A log's plan starts with an accepted `register_plan`.",
+    "known_definition": "A log names a definition version azwa knows, or one is in force on "
+    "the date of its `register_plan`.",
+    "same_definition": "Every event of a plan names the definition the plan was registered "
+    "under.",
+    "seq_in_order": "A plan's events come in rising seq, none repeated.",
+    "seq_follows_on": "A plan's seq numbers follow on without a gap.",
+    "payload_matches_schema": "A payload holds the fields its trigger declares, each of its "
+    "type, and nothing else (see \"Payloads\"); it cites the trigger's own paragraph.",
+}
+"""azwa's own rules and what each says; refusals by them cite `AZWA` (but
+payload_matches_schema, which cites the trigger's paragraph)."""
+
+Problem = tuple[str, str, str]
+"""One failing rule: (rule, seed, message)."""
 
 
 class AzwaError(Exception):
@@ -10,7 +42,11 @@ class AzwaError(Exception):
 
 
 class Refused(AzwaError):
-    """A command the rules forbid. Nothing was changed and nothing was stored."""
+    """A command the rules forbid. Nothing was changed and nothing was stored.
+
+    `rule`, `seed`, `message` and `details` are the first failing rule; `problems` holds
+    every failing rule, the first included, so a case worker can mend all in one round.
+    """
 
     def __init__(
         self,
@@ -21,6 +57,7 @@ class Refused(AzwaError):
         trigger: str | None = None,
         plan_id: str | None = None,
         details: tuple[str, ...] = (),
+        problems: tuple[Problem, ...] = (),
     ) -> None:
         self.rule = rule
         self.seed = seed
@@ -28,15 +65,22 @@ class Refused(AzwaError):
         self.trigger = trigger
         self.plan_id = plan_id
         self.details = details
+        self.problems = problems or ((rule, seed, _with_details(message, details)),)
         super().__init__(self.reason)
 
     @property
     def reason(self) -> str:
-        """One line a case worker can read: what is wrong, which rule, which paragraph."""
-        text = self.message
-        if self.details:
-            text += ": " + "; ".join(self.details)
-        return f"{text} [rule {self.rule}, {self.seed}]"
+        """One line a case worker can read: what is wrong, which rule, which paragraph;
+        further failing rules after it, as `(+2 more: ...)`."""
+        first = f"{_with_details(self.message, self.details)} [rule {self.rule}, {self.seed}]"
+        more = self.problems[1:]
+        if not more:
+            return first
+        rest = "; ".join(
+            text if (rule, seed) == (self.rule, self.seed) else f"{text} [rule {rule}, {seed}]"
+            for rule, seed, text in more
+        )
+        return f"{first} (+{len(more)} more: {rest})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +90,12 @@ class Refused(AzwaError):
             "details": list(self.details),
             "trigger": self.trigger,
             "plan_id": self.plan_id,
+            "problems": [{"rule": r, "seed": s, "message": m} for r, s, m in self.problems],
         }
+
+
+def _with_details(message: str, details: tuple[str, ...]) -> str:
+    return message + (": " + "; ".join(details) if details else "")
 
 
 class UnknownPlan(AzwaError):

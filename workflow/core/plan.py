@@ -3,9 +3,11 @@
 A plan is rebuilt from its row for each command (never one long-lived machine model per
 plan: MEASURED.md shows those leak) and is exactly what replaying its events gives.
 
-Two parts only ever grow: the escalation history and the breaches (`APPEND_ONLY`). A store
-keeps them apart from the rest (`head()`), which is rewritten per command, so a command
-costs the same on a plan's first day and its five-hundredth event.
+The escalation history only grows, by one entry per escalation step, without bound
+(`APPEND_ONLY`). A store keeps it apart from the rest (`head()`), which is rewritten per
+command, so a command costs the same on a plan's first day and its five-hundredth event.
+(The breaches grow too, but by one per expired deadline: they stay in the head, where
+listings read them.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from workflow.core.timecalc import from_micros, to_micros
 
 OPEN, MET, EXPIRED, CANCELLED = "open", "met", "expired", "cancelled"
 GENESIS = "0" * 64
-APPEND_ONLY = ("escalation_history", "breaches")
+APPEND_ONLY = ("escalation_history",)
 """The parts of a plan that only grow: entries are appended, never changed or removed."""
 
 
@@ -31,8 +33,8 @@ class Stored:
     only. Neither is part of the plan's value (not compared, not replayed).
     """
 
-    counts: tuple[int, int] = (0, 0)
-    texts: tuple[tuple[int, str], tuple[int, str]] = ((0, "[]"), (0, "[]"))
+    counts: tuple[int, ...] = (0,)
+    texts: tuple[tuple[int, str], ...] = ((0, "[]"),)
 
 
 @dataclass(slots=True)
@@ -118,14 +120,13 @@ class Plan:
             (d for d in self.deadlines.values() if d.is_open), key=lambda d: (d.expires_at, d.name)
         )
 
-    def appended(self) -> tuple[list[Any], list[Any]]:
+    def appended(self) -> tuple[list[Any], ...]:
         """The append-only parts, in `APPEND_ONLY` order."""
-        return self.escalation_history, self.breaches
+        return (self.escalation_history,)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything replay must reproduce, as JSON-ready data."""
         data = self.head()
-        data["breaches"] = list(self.breaches)
         data["escalation_history"] = list(self.escalation_history)
         return data
 
@@ -139,6 +140,7 @@ class Plan:
             "attrs": self.attrs,
             "facts": self.facts,
             "deadlines": {k: d.to_dict() for k, d in sorted(self.deadlines.items())},
+            "breaches": list(self.breaches),
             "funds": dict(self.funds),
             "seq": self.seq,
             "last_hash": self.last_hash,

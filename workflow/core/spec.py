@@ -6,12 +6,13 @@ and the simulation read the same objects and none of them can change the rules a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
+from workflow.core.payload import PayloadSchema
 from workflow.core.timecalc import Length as Length
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ Predicate = Callable[["Context"], bool]
 Explain = Callable[["Context"], str]
 Effect = Callable[["Plan", "Context"], None]
 Membership = Callable[["Plan", "Actor"], bool]
-Representative = Callable[["Plan", str], "Actor | None"]
+ActorsOf = Callable[["Plan"], "list[Actor]"]
+Owed = Callable[["Plan", "Actor"], "bool | Sequence[str]"]
 
 REGISTER = "register_plan"
 DEADLINE_EXPIRED = "deadline_expired"
@@ -104,6 +106,41 @@ class Region:
 
 
 @dataclass(frozen=True, slots=True)
+class Duty:
+    """A trigger the process waits for: a to-do for whoever may fire it now and owes it.
+
+    `owed` says whether this actor owes it on this plan (None: whoever may fire it owes it);
+    it may instead return item ids (the open KPIs), one to-do each, named in the payload
+    under `item_key`. `instead` lists the triggers that settle the same to-do another way
+    (reject instead of approve). `says` is the line a case worker reads; `{item}` is filled in.
+    Its due date is that of the deadline the trigger meets, else of the deadline `before`
+    names (a review is due before the plan decision).
+    """
+
+    trigger: str
+    says: str
+    owed: Owed | None = None
+    instead: tuple[str, ...] = ()
+    item_key: str | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """Which triggers are to-dos and which are merely allowed: data, so a new version of a
+    definition can change what it waits for without touching the service."""
+
+    duties: tuple[Duty, ...]
+    optional: frozenset[str]
+    """Triggers that are allowed but never awaited (escalate, withdraw, extend_deadline)."""
+    tolerated: frozenset[tuple[str, str]] = frozenset()
+    """(trigger, role) pairs accepted so that old logs replay unchanged, but never offered."""
+
+    def duty(self, trigger: str) -> Duty | None:
+        return next((d for d in self.duties if d.trigger == trigger), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Definition:
     """A whole process: main lifecycle, a parallel region, deadlines and roles."""
 
@@ -125,8 +162,13 @@ class Definition:
     """Per role: the paragraph that says who acts in that role on a plan."""
     registration: Transition
     """`register_plan`: creates the plan in `initial` (its sources are empty)."""
-    representative: Representative | None = None
-    """Who acts for a role on a plan, to tell each role what it may do next."""
+    actors: ActorsOf | None = None
+    """Every organisation acting on a plan, one Actor per role it acts in there, so each
+    is told what it may and must do next."""
+    agenda: Agenda | None = None
+    """What the process waits for (to-dos) apart from what is merely allowed."""
+    payloads: Mapping[str, PayloadSchema] = field(default_factory=dict)
+    """Per trigger: the fields its payload holds (none declared: any payload is read)."""
 
     @property
     def ref(self) -> str:

@@ -14,20 +14,21 @@ from datetime import datetime
 from typing import Any
 
 import states
+from workflow.core import todo
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
-from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
+from workflow.core.todo import Todo, Worklist
 from workflow.service.logs import enabled as log_enabled
 from workflow.service.logs import get_logger
 from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
 
 ActorLike = Actor | Mapping[str, Any]
-DESIGN = "DESIGN.md"
 
 
 class Fired:
@@ -96,6 +97,16 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self.log = get_logger()
+
+    @classmethod
+    def open(cls, db_url: str | None = None, clock: Clock | None = None, *, write: bool = True,
+             **options: Any) -> Engine:
+        """An Engine on a database `azwa init` (or `Engine(db_url)`) already made; creates
+        nothing. Raises StoreUnavailable, with one line, when there is none or it is unusable
+        (`write=False`: it is only read, so a read-only file serves)."""
+        from workflow.store.opening import open_existing
+
+        return cls(clock=clock, store=open_existing(db_url, write=write), **options)
 
     def process(self, ref: str | None = None) -> ProcessEngine:
         """The engine of a definition version (`transformation@1`), built once."""
@@ -220,7 +231,7 @@ class Engine:
         """The events a command id already produced on this plan; refused for another plan."""
         seen = self.store.command_events(command_id)
         if seen and seen[-1].plan_id != plan_id:
-            raise Refused("command_id_names_one_command", DESIGN,
+            raise Refused("command_id_names_one_command", AZWA,
                           f"Command id {command_id!r} was already used for plan "
                           f"{seen[-1].plan_id}", plan_id=plan_id)
         return seen
@@ -273,23 +284,43 @@ class Engine:
 
     def next_steps(
         self, plan_id: str, at: datetime | str | None = None
-    ) -> dict[str, list[Permission]]:
-        """Per role of the plan: the triggers its organisation may fire now."""
+    ) -> dict[tuple[str, str], list[Permission]]:
+        """Per (role, org) of the plan, every organisation in each role it acts in: the
+        triggers it may fire now, to-dos and optional ones alike (see `todo` to tell them
+        apart), each with what its payload needs."""
         plan = self._load(plan_id)
-        process = self.process(plan.definition)
-        pick = process.definition.representative
+        return todo.steps(self.process(plan.definition), plan, self._at(at))
+
+    def todo(self, plan_id: str, at: datetime | str | None = None) -> list[Worklist]:
+        """Per organisation of the plan (once per role it acts in): what the process waits
+        for from it now, what it may also do, and when it has nothing to do, why."""
+        plan = self._load(plan_id)
+        return todo.worklists(self.process(plan.definition), plan, self._at(at))
+
+    def todos(self, org: str, at: datetime | str | None = None) -> list[Todo]:
+        """Every to-do of one organisation across all plans, earliest due first.
+
+        Reads every stored plan (fine for hundreds of plans; an index of who owes what
+        comes when the store needs one).
+        """
         when = self._at(at)
-        steps: dict[str, list[Permission]] = {}
-        for role in process.definition.roles:
-            actor = pick(plan, role) if pick is not None else None
-            if actor is not None:
-                steps[role] = [p for p in process.allowed(plan, actor, when) if p.allowed]
-        return steps
+        found: list[Todo] = []
+        for plan_id in list(self.store.plan_ids()):
+            plan = self._load(plan_id)
+            found += todo.owed_by(self.process(plan.definition), plan, when, org)
+        return todo.order(found)
 
     def plans(
-        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        track: str | None = None,
+        limit: int = 1000,
     ) -> list[PlanSummary]:
-        return self.store.plans(state=state, region=region, limit=limit)
+        """Registered plans, newest activity first; region and track ignore case and
+        surrounding spaces."""
+        return self.store.plans(state=state, region=region, track=track, limit=limit)
 
     # -- logging -----------------------------------------------------------------------------------
 

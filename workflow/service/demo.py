@@ -96,8 +96,6 @@ STEPS: tuple[Step, ...] = (
     Step(133, ENSCHEDE, "approve_social_domain_parts"),
     Step(135, MAKER, "record_commitment"),
     Step(135, HOSPITAL, "record_commitment"),
-    Step(135, INSURER, "record_commitment"),
-    Step(135, SECOND, "record_commitment"),
     Step(135, ENSCHEDE, "record_commitment"),
     Step(140, INSURER, "share_joint_feedback"),
     Step(150, INSURER, "approve_plan"),

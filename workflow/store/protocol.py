@@ -26,6 +26,13 @@ class PlanSummary:
     definition: str
     seq: int
     next_due: str | None
+    """The due day (ISO date, Europe/Amsterdam) of the earliest open deadline, if any."""
+    next_deadline: str | None = None
+    """That deadline's name."""
+    next_expires_at: datetime | None = None
+    """The instant it expires: the first moment after its due day."""
+    breaches: tuple[str, ...] = ()
+    """Deadlines the plan missed, in the order they expired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +81,15 @@ class Store(Protocol):
         """The deadline rows of a plan, as stored (audit compares them to a replay)."""
 
     def plans(
-        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        track: str | None = None,
+        limit: int = 1000,
     ) -> list[PlanSummary]:
-        """Registered plans, newest activity first."""
+        """Registered plans, newest activity first; region and track match ignoring case and
+        surrounding spaces."""
 
     def plan_ids(self) -> Iterator[str]:
         """Every plan id, in registration order."""

@@ -8,13 +8,15 @@ integers compare the same everywhere.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Column, Index, Text, and_, event, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
@@ -81,7 +83,7 @@ class DeadlineRow(SQLModel, table=True):
 
 
 class AppendedRow(SQLModel, table=True):
-    """One entry of a plan's escalation history or breaches (`kind`), the `n`-th of its list.
+    """One entry of a plan's escalation history (`kind`), the `n`-th of its list.
 
     Appended, never rewritten: the plan row holds the rest (`Plan.head`), so a command
     rewrites a row of the same size however long the plan's history grows. Plans stored
@@ -105,11 +107,14 @@ T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
+    """An engine on `url`; SQLite waits 30 s for another writer's lock unless the URL's
+    `?timeout=` says otherwise."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
+        timeout = {} if "timeout" in make_url(url).query else {"timeout": 30}
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, **timeout},
             **({"poolclass": StaticPool} if memory else {}),
         )
 
@@ -121,9 +126,39 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            dbapi_conn.create_function("azwa_lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _folded(column: Any, dialect: str) -> Any:
+    """A text column without surrounding spaces, in lower case: `azwa_lower` (Python's) on
+    SQLite, whose own lower() folds ASCII letters only; lower() elsewhere."""
+    lower = func.azwa_lower if dialect == "sqlite" else func.lower
+    return lower(func.trim(column))
+
+
+def _breaches_of(dialect: str) -> Any:
+    """The plan JSON's breach list as JSON text, read in SQL where the database can."""
+    if dialect == "sqlite":
+        return func.json_extract(PLANS.c.data, "$.breaches")
+    if dialect == "postgresql":
+        return func.jsonb_extract_path_text(cast(PLANS.c.data, JSONB), "breaches")
+    return PLANS.c.data
+
+
+def _breach_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    data = json.loads(value) if isinstance(value, str) else value
+    if isinstance(data, dict):  # the whole plan, where the database reads no JSON
+        data = data.get("breaches", [])
+    return tuple(str(name) for name in data)
 
 
 def _event_from_row(row: Any) -> Event:
@@ -163,9 +198,10 @@ def _whole(head: str, plan: Plan) -> str:
             text = more if done == 0 else f"{text[:-1]},{more[1:]}"
             done = len(items)
         texts.append((done, text))
-    plan.stored.texts = (texts[0], texts[1])
-    esc, br = texts[0][1], texts[1][1]
-    return f'{head[:-1]},"breaches":{br},"escalation_history":{esc}}}'
+    plan.stored.texts = tuple(texts)
+    lists = "".join(f',"{kind}":{text}' for kind, (_done, text) in zip(APPEND_ONLY, texts,
+                                                                        strict=True))
+    return f"{head[:-1]}{lists}}}"
 
 
 def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
@@ -282,7 +318,7 @@ class SqlStore:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
-        plan.stored.counts = (len(plan.escalation_history), len(plan.breaches))
+        plan.stored.counts = tuple(len(items) for items in plan.appended())
         return _whole(head, plan)
 
     # -- reads ---------------------------------------------------------------------------------
@@ -307,10 +343,9 @@ class SqlStore:
                 lists[kind].append(_loads(entry))
         fields.update(lists)
         plan = Plan.from_dict(fields)
-        escalations, breaches = (
+        plan.stored.counts = tuple(
             len(items) if kind in lists else 0  # 0: the next save moves them over
             for kind, items in zip(APPEND_ONLY, plan.appended(), strict=True))
-        plan.stored.counts = (escalations, breaches)
         return plan
 
     def command_events(self, command_id: str) -> list[Event] | None:
@@ -360,26 +395,46 @@ class SqlStore:
         ]
 
     def plans(
-        self, *, state: str | None = None, region: str | None = None, limit: int = 1000
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        track: str | None = None,
+        limit: int = 1000,
     ) -> list[PlanSummary]:
-        query = select(PLANS).order_by(PLANS.c.updated_at_us.desc(), PLANS.c.plan_id).limit(limit)
+        dialect = self.engine.dialect.name
+        breaches = _breaches_of(dialect)
+        query = (select(PLANS.c.plan_id, PLANS.c.title, PLANS.c.region, PLANS.c.track,
+                        PLANS.c.state, PLANS.c.escalation, PLANS.c.definition, PLANS.c.seq,
+                        breaches.label("breaches"))
+                 .order_by(PLANS.c.updated_at_us.desc(), PLANS.c.plan_id).limit(limit))
         if state:
             query = query.where(PLANS.c.state == state)
-        if region:
-            query = query.where(PLANS.c.region == region)
+        for column, wanted in ((PLANS.c.region, region), (PLANS.c.track, track)):
+            if wanted is not None and wanted.strip():
+                query = query.where(_folded(column, dialect) == wanted.strip().lower())
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            due: dict[str, int] = dict(conn.execute(
-                select(DEADLINES.c.plan_id, func.min(DEADLINES.c.expires_at_us))
-                .where(and_(DEADLINES.c.status == "open",
-                            DEADLINES.c.plan_id.in_([r.plan_id for r in rows])))
-                .group_by(DEADLINES.c.plan_id)
-            ).all())
+            ids = [r.plan_id for r in rows]
+            first = (
+                select(DEADLINES.c.plan_id, DEADLINES.c.name, DEADLINES.c.due,
+                       DEADLINES.c.expires_at_us,
+                       func.row_number().over(
+                           partition_by=DEADLINES.c.plan_id,
+                           order_by=(DEADLINES.c.expires_at_us, DEADLINES.c.name)).label("n"))
+                .where(and_(DEADLINES.c.status == "open", DEADLINES.c.plan_id.in_(ids)))
+                .subquery()
+            )
+            due = {d.plan_id: d for d in conn.execute(select(first).where(first.c.n == 1))}
         return [
             PlanSummary(
                 plan_id=r.plan_id, title=r.title, region=r.region, track=r.track,
                 state=r.state, escalation=r.escalation, definition=r.definition, seq=r.seq,
-                next_due=from_micros(due[r.plan_id]).isoformat() if r.plan_id in due else None,
+                next_due=due[r.plan_id].due if r.plan_id in due else None,
+                next_deadline=due[r.plan_id].name if r.plan_id in due else None,
+                next_expires_at=(from_micros(due[r.plan_id].expires_at_us)
+                                 if r.plan_id in due else None),
+                breaches=_breach_list(r.breaches),
             )
             for r in rows
         ]

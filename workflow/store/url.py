@@ -1,7 +1,7 @@
 """Which database a command means: `--db`, else AZWA_DATABASE_URL, else ./azwa.db.
 
-Kept apart from the SQL store so the command line can name a database without importing
-SQLAlchemy.
+Kept apart from the SQL store so the command line can name a database, and catch the error
+that says it cannot be used, without importing SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workflow.core.errors import AzwaError
+
 DEFAULT_URL = "sqlite:///azwa.db"
+
+
+class StoreUnavailable(AzwaError):
+    """The database cannot be used as asked; the message says why on one line."""
 
 
 def resolve_url(db: str | None = None) -> str:

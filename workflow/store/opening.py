@@ -1,0 +1,238 @@
+"""Opening a database that must already exist: how every command but `azwa init` opens one.
+
+A command that reads must never create a database, add tables to a file that is not azwa's,
+or change a byte of it; a command that writes needs a database `azwa init` made. Every
+unusable `--db` (a text file, a corrupt or truncated SQLite file, a folder, a missing folder,
+an unknown URL scheme, a missing driver, a refused server, a read-only file for a write, a
+locked database) becomes a StoreUnavailable whose message is one line naming the database.
+
+An SQLite file is checked with the standard library before SQLAlchemy connects: the store's
+connection switches the file to WAL mode, which would rewrite a foreign file's header.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from workflow.store.sql import SqlStore
+from workflow.store.url import StoreUnavailable, resolve_url
+
+READ_TABLES = ("plans", "events", "deadlines")
+"""What a read needs; a write also needs `commands` (older databases lack it: init adds it)."""
+WRITE_TABLES = (*READ_TABLES, "commands")
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_SECONDS = 30.0
+"""How long SQLite waits for another writer's lock unless the URL says `?timeout=`."""
+
+
+def open_existing(db: str | None, *, write: bool) -> SqlStore:
+    """The store at `db` (else AZWA_DATABASE_URL, else ./azwa.db) if it is an azwa database.
+
+    Creates nothing and changes nothing; raises StoreUnavailable with one line otherwise.
+    `write` also refuses a read-only SQLite file and a database without the commands table.
+    """
+    url, parsed = _parse(db)
+    shown = shown_name(parsed)
+    needed = WRITE_TABLES if write else READ_TABLES
+    if _is_sqlite_file(parsed):
+        path = Path(str(parsed.database))
+        _check_file(path, write)
+        tables = _sqlite_tables(path, _timeout(parsed))
+        _check_tables(shown, tables, needed)
+        return SqlStore(url, create=False)
+    with unusable_as_one_line(shown, opening=True):
+        store = SqlStore(url, create=False)
+        try:
+            tables = set(inspect(store.engine).get_table_names())
+            _check_tables(shown, tables, needed)
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def create_or_upgrade(db: str | None) -> SqlStore:
+    """`azwa init` (and the demo): the database at `db`, created if missing, its missing
+    tables added. Refuses, in one line, a folder, a missing folder, a file that is not
+    SQLite, a read-only file and an SQLite file that holds only another program's tables."""
+    url, parsed = _parse(db)
+    shown = shown_name(parsed)
+    if _is_sqlite_file(parsed):
+        path = Path(str(parsed.database))
+        if path.is_dir():
+            raise StoreUnavailable(f"{path} is a folder, not an azwa database")
+        if not path.parent.is_dir():
+            raise StoreUnavailable(f"cannot create {path}: the folder {path.parent} does not "
+                                   "exist")
+        if path.exists():
+            _check_file(path, write=True)
+            tables = _sqlite_tables(path, _timeout(parsed))
+            if tables and not set(READ_TABLES) & tables:
+                _check_tables(shown, tables, READ_TABLES)
+    with unusable_as_one_line(shown, opening=True):
+        store = SqlStore(url, create=False)
+        try:
+            store.create_schema()
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def _parse(db: str | None) -> tuple[str, URL]:
+    url = resolve_url(db)
+    try:
+        return url, make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreUnavailable(f"{url!r} is neither an SQLite file path nor a database URL "
+                               f"(such as postgresql+psycopg://host/db): {_first_line(exc)}"
+                               ) from None
+
+
+def shown_name(url: URL) -> str:
+    """How a message names the database: the file path, or the URL without its password."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database) if _is_sqlite_file(url) else f"sqlite:///{url.database or ''}"
+    return url.render_as_string(hide_password=True)
+
+
+def _is_sqlite_file(url: URL) -> bool:
+    name = url.database or ""
+    return (url.get_backend_name() == "sqlite" and name not in ("", ":memory:")
+            and not name.startswith("file:"))
+
+
+def _timeout(url: URL) -> float:
+    value = url.query.get("timeout", BUSY_SECONDS)
+    try:
+        return float(value if isinstance(value, str | float | int) else value[-1])
+    except ValueError:
+        raise StoreUnavailable(f"{url.database}: timeout={value!r} is not a number of "
+                               "seconds") from None
+
+
+def _check_file(path: Path, write: bool) -> None:
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a folder, not an azwa database")
+    if not path.exists():
+        folder = path.parent
+        if not folder.is_dir():
+            raise StoreUnavailable(f"no azwa database at {path}: the folder {folder} does "
+                                   "not exist")
+        raise StoreUnavailable(f"no azwa database at {path}; create one with "
+                               f"`azwa init --db {path}`")
+    if not path.is_file():
+        raise StoreUnavailable(f"{path} is not a regular file, not an azwa database")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_HEADER:
+        raise StoreUnavailable(f"{path} is not an azwa database: it is not an SQLite file")
+    if write and not _writable(path):
+        raise StoreUnavailable(f"{path} is read-only, and this command writes to it")
+
+
+def _writable(path: Path) -> bool:
+    """Writable by this user, and marked writable for someone (root ignores the marks, but a
+    file made read-only on purpose stays so)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return bool(mode & 0o222) and os.access(path, os.W_OK) and os.access(
+        path.parent, os.W_OK)
+
+
+def _sqlite_tables(path: Path, timeout: float) -> set[str]:
+    """The file's table names, read without creating the file or writing to it."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=rw"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {str(name) for (name,) in rows}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"cannot open the database {path}: {_first_line(exc)}") from None
+
+
+def _check_tables(shown: str, tables: set[str], needed: tuple[str, ...]) -> None:
+    missing = [t for t in needed if t not in tables]
+    if not missing:
+        return
+    if not tables:
+        raise StoreUnavailable(f"no azwa database at {shown}: it holds no tables; create one "
+                               f"with `azwa init --db {shown}`")
+    if len(missing) == len(needed) or not set(READ_TABLES) & tables:
+        others = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreUnavailable(f"{shown} is not an azwa database: it holds other tables "
+                               f"({others}) and none of {', '.join(READ_TABLES)}")
+    raise StoreUnavailable(f"{shown} is not a complete azwa database (no table "
+                           f"{', '.join(missing)}); `azwa init --db {shown}` adds it")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines else exc.__class__.__name__
+
+
+def _dbapi_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return True
+    for name in ("psycopg", "psycopg2"):
+        module = sys.modules.get(name)
+        if module is not None and isinstance(exc, module.Error):
+            return True
+    return False
+
+
+def unusable(exc: BaseException, shown: str | None = None,
+             *, opening: bool = False) -> StoreUnavailable | None:
+    """The one-line StoreUnavailable for a database error, or None if `exc` is none.
+
+    `opening` also counts a missing driver module (raised when the engine is created).
+    """
+    where = f"the database {shown}" if shown else "the database"
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    if isinstance(exc, NoSuchModuleError):
+        scheme = shown.split("://")[0] if shown else "?"
+        return StoreUnavailable(f"{where}: unknown kind of database {scheme!r}; give an SQLite "
+                                "file path or a postgresql+psycopg:// URL")
+    if opening and isinstance(exc, ImportError):
+        hint = ""
+        if shown and shown.startswith("postgres"):
+            hint = " (pip install 'azwa[postgres]', and a postgresql+psycopg:// URL)"
+        return StoreUnavailable(f"{where}: its driver {exc.name or _first_line(exc)!r} is not "
+                                f"installed{hint}")
+    if opening and isinstance(exc, ArgumentError | ValueError):
+        return StoreUnavailable(f"{where}: the URL is not usable: {_first_line(exc)}")
+    if isinstance(exc, SQLAlchemyError):
+        cause = getattr(exc, "orig", None)
+        return StoreUnavailable(f"cannot use {where}: {_first_line(cause or exc)}")
+    if _dbapi_error(exc):
+        return StoreUnavailable(f"cannot use {where}: {_first_line(exc)}")
+    return None
+
+
+@contextmanager
+def unusable_as_one_line(shown: str | None = None, *, opening: bool = False) -> Iterator[None]:
+    """Turn a database error inside the block into a StoreUnavailable of one line."""
+    try:
+        yield
+    except Exception as exc:
+        found = unusable(exc, shown, opening=opening)
+        if found is None or found is exc:
+            raise
+        raise found from None
