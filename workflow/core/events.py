@@ -61,18 +61,27 @@ def _plain(value: Any) -> bool:
     (enums), ints beyond 64 bits and types orjson serialises but the reference refuses
     (UUID, datetime, Enum)."""
     kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if kind is int:
-        return bool(_INT_MIN <= value <= _INT_MAX)
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or (type(item) not in _SCALARS and not _plain(item)):
+            if type(key) is not str:
+                return False
+            kind = type(item)
+            if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
+                continue
+            if kind is int or not _plain(item):
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(type(item) in _SCALARS or _plain(item) for item in value)
-    return False
+        for item in value:
+            kind = type(item)
+            if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
+                continue
+            if kind is int or not _plain(item):
+                return False
+        return True
+    if kind is int:
+        return bool(_INT_MIN <= value <= _INT_MAX)
+    return kind in _SCALARS
 
 
 def canonical(data: Any) -> bytes:
