@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.bench.common import ESCALATION_CYCLE
 from workflow import Engine, FakeClock
+from workflow.core.engine import Command
 from workflow.core.timecalc import parse_at
 from workflow.service import demo
 from workflow.store.sql import SqlStore
@@ -123,5 +124,31 @@ def test_a_lost_connection_is_replaced_without_failing_a_command(db_url: str) ->
         assert fired.events[-1].trigger == trigger
         assert held.connection() is not lost
         assert engine.history("P-1")[-1] == fired.events[-1]
+    finally:
+        close(engine)
+
+
+def test_a_save_returns_the_whole_plan_as_text_that_later_saves_do_not_change(
+    db_url: str,
+) -> None:
+    engine = Engine(db_url, FakeClock(START))
+    try:
+        demo.play(engine, "P-1", before="escalate")
+        store = engine.store
+        assert isinstance(store, SqlStore)
+        plan = engine.state("P-1")
+        process = engine.process(plan.definition)
+        snapshots = []
+        for k, (actor, trigger, payload) in enumerate(ESCALATION_CYCLE[:3]):
+            before = plan.seq
+            outcome = process.apply(plan, Command(trigger, actor, payload, day(70, k)))
+            snapshots.append((store.save(plan, outcome.events, expected_seq=before,
+                                         deadlines=list(plan.deadlines.values())),
+                              plan.to_dict()))
+        for snapshot, then in snapshots:
+            assert json.loads(snapshot.json()) == then
+            assert snapshot.plan().to_dict() == then
+        assert len(snapshots[0][1]["escalation_history"]) == 1
+        assert engine.state("P-1") == plan
     finally:
         close(engine)

@@ -12,6 +12,7 @@ listings read them.)
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,15 +27,34 @@ APPEND_ONLY = ("escalation_history",)
 
 @dataclass(slots=True)
 class Stored:
-    """What a store holds of a plan's append-only parts, kept with the plan in memory.
+    """What a store holds of a plan's append-only parts, kept with the plan in memory: the
+    JSON of each entry it has, per `APPEND_ONLY` list, so a save appends only the new ones
+    and a snapshot of the whole plan copies references, not text. Not part of the plan's
+    value (not compared, not replayed)."""
 
-    `counts`: how many entries of each `APPEND_ONLY` list the store has, so a save appends
-    only the new ones; `texts`: the JSON of each list so far, extended by the new entries
-    only. Neither is part of the plan's value (not compared, not replayed).
-    """
+    entries: tuple[list[str], ...] = field(default_factory=lambda: ([],))
 
-    counts: tuple[int, ...] = (0,)
-    texts: tuple[tuple[int, str], ...] = ((0, "[]"),)
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    """A plan as a store saved it: the JSON of its head and of each append-only entry, text
+    nobody can change afterwards, decoded only when asked for."""
+
+    head: str
+    appended: tuple[tuple[str, ...], ...]
+
+    def json(self) -> str:
+        """The whole plan's JSON."""
+        lists = "".join(f',"{kind}":[{",".join(entries)}]'
+                        for kind, entries in zip(APPEND_ONLY, self.appended, strict=True))
+        return f"{self.head[:-1]}{lists}}}"
+
+    def plan(self) -> Plan:
+        """A new Plan of this snapshot."""
+        data = json.loads(self.head)
+        for kind, entries in zip(APPEND_ONLY, self.appended, strict=True):
+            data[kind] = [json.loads(entry) for entry in entries]
+        return Plan.from_dict(data)
 
 
 @dataclass(slots=True)

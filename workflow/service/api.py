@@ -5,7 +5,6 @@ This is the Python API an insurer's case-management system embeds; the CLI only 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import OrderedDict
@@ -19,7 +18,7 @@ from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
 from workflow.core.todo import Todo, Worklist
@@ -40,7 +39,8 @@ class Fired:
 
     __slots__ = ("_plan", "events", "repeated")
 
-    def __init__(self, plan: Plan | str, events: list[Event], repeated: bool = False) -> None:
+    def __init__(self, plan: Plan | StoredPlan, events: list[Event], repeated: bool = False
+                 ) -> None:
         self._plan = plan
         self.events = events
         self.repeated = repeated
@@ -48,8 +48,8 @@ class Fired:
 
     @property
     def plan(self) -> Plan:
-        if isinstance(self._plan, str):
-            self._plan = Plan.from_dict(json.loads(self._plan))
+        if isinstance(self._plan, StoredPlan):
+            self._plan = self._plan.plan()
         return self._plan
 
 

@@ -24,7 +24,7 @@ from sqlmodel import Field, SQLModel, create_engine
 from workflow.core.errors import StaleWrite
 from workflow.core.events import Event, canonical, compact
 from workflow.core.events import loads as _loads
-from workflow.core.plan import APPEND_ONLY, Deadline, Plan
+from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
@@ -185,25 +185,6 @@ def _append_entries(run: sqlrun.Runner, plan_id: str, rows: list[dict[str, Any]]
     run.many(sqlrun.INSERT_APPENDED, [r for r in rows if r["n"] >= held[r["kind"]]])
 
 
-def _whole(head: str, plan: Plan) -> str:
-    """The whole plan's JSON: the head as stored plus each append-only list's JSON, kept
-    with the plan and extended by the new entries only (so a long history is not encoded
-    again on every command)."""
-    texts = []
-    for (done, text), items in zip(plan.stored.texts, plan.appended(), strict=True):
-        if len(items) < done:
-            done, text = 0, "[]"
-        if len(items) > done:
-            more = compact(items[done:])
-            text = more if done == 0 else f"{text[:-1]},{more[1:]}"
-            done = len(items)
-        texts.append((done, text))
-    plan.stored.texts = tuple(texts)
-    lists = "".join(f',"{kind}":{text}' for kind, (_done, text) in zip(APPEND_ONLY, texts,
-                                                                        strict=True))
-    return f"{head[:-1]}{lists}}}"
-
-
 def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
     return {
         "plan_id": plan_id, "name": dl.name, "due": dl.due.isoformat(),
@@ -265,7 +246,7 @@ class SqlStore:
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
-    ) -> str:
+    ) -> StoredPlan:
         now_us = to_micros(plan.last_at) if plan.last_at else 0
         head = compact(plan.head())
         values = {
@@ -273,11 +254,18 @@ class SqlStore:
             "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
             "data": head,
         }
-        counts = plan.stored.counts
+        kept = plan.stored.entries
+        news = [
+            [compact(entry) for entry in items[len(texts):]] if len(items) >= len(texts)
+            else [compact(entry) for entry in items]  # the list was replaced: all again
+            for items, texts in zip(plan.appended(), kept, strict=True)
+        ]
+        starts = [len(texts) if len(items) >= len(texts) else 0
+                  for items, texts in zip(plan.appended(), kept, strict=True)]
         appended = [
-            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": compact(entry)}
-            for kind, items, done in zip(APPEND_ONLY, plan.appended(), counts, strict=True)
-            for n, entry in enumerate(items[done:], start=done)
+            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": entry}
+            for kind, new, start in zip(APPEND_ONLY, news, starts, strict=True)
+            for n, entry in enumerate(new, start=start)
         ]
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
 
@@ -318,8 +306,10 @@ class SqlStore:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
-        plan.stored.counts = tuple(len(items) for items in plan.appended())
-        return _whole(head, plan)
+        for texts, new, start in zip(kept, news, starts, strict=True):
+            del texts[start:]
+            texts.extend(new)
+        return StoredPlan(head, tuple(tuple(texts) for texts in kept))
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -337,15 +327,16 @@ class SqlStore:
         if fields is None:
             return None
         apart = [kind for kind in APPEND_ONLY if kind not in fields]
-        lists: dict[str, list[Any]] = {kind: [] for kind in apart}
+        texts: dict[str, list[str]] = {kind: [] for kind in apart}
         for kind, entry in rows:
-            if kind in lists:
-                lists[kind].append(_loads(entry))
-        fields.update(lists)
+            if kind in texts:
+                texts[kind].append(entry)
+        fields.update({kind: [_loads(entry) for entry in found]
+                       for kind, found in texts.items()})
         plan = Plan.from_dict(fields)
-        plan.stored.counts = tuple(
-            len(items) if kind in lists else 0  # 0: the next save moves them over
-            for kind, items in zip(APPEND_ONLY, plan.appended(), strict=True))
+        # A row from before `plan_appended` holds its lists: none stored apart yet, so the
+        # next save moves them over.
+        plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
         return plan
 
     def command_events(self, command_id: str) -> list[Event] | None:
