@@ -62,26 +62,26 @@ def _plain(value: Any) -> bool:
     (UUID, datetime, Enum)."""
     kind = type(value)
     if kind is dict:
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str:
                 return False
-            kind = type(item)
-            if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
-                continue
-            if kind is int or not _plain(item):
-                return False
-        return True
+        return _plain_items(value.values())
     if kind is list or kind is tuple:
-        for item in value:
-            kind = type(item)
-            if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
-                continue
-            if kind is int or not _plain(item):
-                return False
-        return True
+        return _plain_items(value)
     if kind is int:
         return bool(_INT_MIN <= value <= _INT_MAX)
     return kind in _SCALARS
+
+
+def _plain_items(items: Iterable[Any]) -> bool:
+    """Every item plain; scalars judged here, without a call each."""
+    for item in items:
+        kind = type(item)
+        if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
+            continue
+        if kind is int or not _plain(item):
+            return False
+    return True
 
 
 def canonical(data: Any) -> bytes:
