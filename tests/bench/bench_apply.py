@@ -1,13 +1,13 @@
 """(b) In-memory apply against a bare `transitions` trigger, the same commands on both sides.
 
 Both sides run the demo's lifecycle (registration to `closed`) plan after plan and are
-credited one operation per command: the registration and the 35 triggers (36 a plan). The
-bare side is what the library alone does for those commands: a model set to the initial
-state for the registration, then for each trigger its state set (one proxy model, as
-MEASURED.md recommends) and the trigger fired, internal transitions (no state change)
-included. The engine resolves the same 36 commands through its table and on top checks
-role, membership and guards, expires the deadline that falls due (inside the next command,
-as live: no separate tick), starts and meets deadlines and seals each event into the hash
+credited one operation per command: the registration and each trigger. The bare side is what
+the library alone does for those commands: a model set to the initial state for the
+registration, then for each trigger its state set (one proxy model, as MEASURED.md
+recommends) and the trigger fired, internal transitions (no state change) included. The
+engine resolves the same commands through its table and on top checks role, membership,
+payload schema and guards, expires the deadline that falls due (inside the next command, as
+live: no separate tick), starts and meets deadlines and seals each event into the hash
 chain. A plain dict table `(state, trigger) -> dest` is the floor.
 """
 
@@ -121,13 +121,15 @@ def main(plans: int = 300, runs: int = 11) -> str:
         "side sets a model's state and fires the trigger on a flat `transitions.Machine` of "
         "the definition's states and transitions (the registration: the initial state set). "
         "The engine does the same commands and everything the rules ask for: role, "
-        "membership and guards, the deadline expiry that falls due (one more event), "
+        "membership, the payload checked against its schema, the guards, the deadline "
+        "expiry that falls due (one more event), "
         "deadlines started and met, each event sealed into the hash chain. "
         f"{runs} alternating runs; medians (the ratio is the median of paired ratios).",
         "",
         "| path | commands/s | time per command vs bare trigger |",
         "|---|---|---|",
-        f"| `ProcessEngine.register` / `apply` (table, rules, deadlines, sealed event) "
+        f"| `ProcessEngine.register` / `apply` (table, payload, rules, deadlines, sealed "
+        "event) "
         f"| {eng:,.0f} | {ratio:.2f}× |",
         f"| bare flat `transitions` trigger, state set per command | {bare:,.0f} | 1× |",
         f"| plain dict table `(state, trigger) -> dest` | {table:,.0f} | "
