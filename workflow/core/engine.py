@@ -18,7 +18,7 @@ from transitions import Machine
 
 from workflow.core.context import Context
 from workflow.core.errors import AZWA, Refused
-from workflow.core.events import Event, seal
+from workflow.core.events import Event, sealed
 from workflow.core.payload import PayloadSchema, problems
 from workflow.core.permission import Permission as Permission
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
@@ -81,6 +81,14 @@ class _ReadTracker(dict[str, Any]):
 _NOTHING_DUE: frozenset[str] = frozenset()
 
 
+def _unsealed(
+    plan_id: str, seq: int, at: str, trigger: str, actor: dict[str, Any],
+    payload: dict[str, Any], definition: str, prev_hash: str,
+) -> Event:
+    """An event without a hash: replaying a log that carries none, there is none to match."""
+    return Event(plan_id, seq, at, trigger, actor, payload, definition, prev_hash, "")
+
+
 def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
     """The open deadlines of a plan that expire at or before `at`."""
     if not plan.deadlines:
@@ -104,6 +112,8 @@ class ProcessEngine:
         )
         self.table = self._table_of(*self.machines)
         """(state, trigger) -> the state the machine lands in, for both machines."""
+        self._finals, self._open_in = d.finals, d.region.open_in
+        self._ladder_start, self._membership = d.region.initial, d.membership
         self._index: dict[tuple[str, str], Transition] = {}
         self._roles: dict[str, frozenset[str]] = defaultdict(frozenset)
         self._seed: dict[str, str] = {}
@@ -248,15 +258,14 @@ class ProcessEngine:
     def _select(self, ctx: Context) -> Transition:
         """The transition this command takes, or the first rule it breaks."""
         plan, trigger, actor = ctx.plan, ctx.trigger, ctx.actor
-        d = self.definition
         in_region = trigger in self._region_triggers
         tr = self._index.get((plan.escalation if in_region else plan.state, trigger))
         if (
             tr is not None
             and actor.role in tr.roles
-            and plan.state not in d.finals
-            and (not in_region or plan.state in d.region.open_in)
-            and (tr.any_org or d.membership[actor.role](plan, actor))
+            and plan.state not in self._finals
+            and (not in_region or plan.state in self._open_in)
+            and (tr.any_org or self._membership[actor.role](plan, actor))
         ):
             return tr
         self._diagnose(ctx)
@@ -350,7 +359,6 @@ class ProcessEngine:
                        plan_id=ctx.plan.plan_id, details=first_details, problems=tuple(listed))
 
     def _fire(self, plan: Plan, tr: Transition, ctx: Context, at_text: str) -> None:
-        d = self.definition
         in_region = tr.trigger in self._region_triggers
         before = plan.escalation
         if in_region:
@@ -376,9 +384,9 @@ class ProcessEngine:
             landed = plan.escalation if in_region else plan.state
             if spec.started_into is None or spec.started_into == landed:
                 self._start(plan, spec, ctx, at_text)
-        if plan.state in d.finals:
+        if plan.state in self._finals:
             self._finish(plan, tr.trigger, at_text)
-        elif plan.state not in d.region.open_in:
+        elif plan.state not in self._open_in and plan.escalation != self._ladder_start:
             self._close_escalation(plan, tr.trigger, at_text)
 
     @staticmethod
@@ -430,15 +438,9 @@ class ProcessEngine:
         return events
 
     def _append(self, plan: Plan, cmd: Command, at_text: str) -> Event:
-        if self.hashing:
-            event = seal(
-                plan_id=plan.plan_id, seq=plan.seq + 1, at=at_text,
-                trigger=cmd.trigger, actor=cmd.actor.to_dict(), payload=cmd.payload,
-                definition=plan.definition, prev_hash=plan.last_hash,
-            )
-        else:
-            event = Event(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
-                          cmd.payload, plan.definition, plan.last_hash, "")
+        make = sealed if self.hashing else _unsealed
+        event = make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
+                     cmd.payload, plan.definition, plan.last_hash)
         plan.seq, plan.last_hash = event.seq, event.hash
         if plan.last_at is None or cmd.at > plan.last_at:
             plan.last_at = cmd.at
