@@ -55,7 +55,10 @@ TAMPERING: dict[str, tuple[Callable[[Engine], None], str]] = {
     "funds in the plan's data": (
         lambda e: _plan_json(e, lambda d: d["funds"].update(refund_cents=0)), "differs"),
     "escalation history": (
-        lambda e: _plan_json(e, lambda d: d["escalation_history"].pop()), "differs"),
+        lambda e: run_sql(e, "delete from plan_appended where plan_id = :p and kind = "
+                             "'escalation_history' and n = (select max(n) from plan_appended "
+                             "where plan_id = :p and kind = 'escalation_history')", p=DEMO),
+        "differs"),
     "a deadline in the plan's data": (
         lambda e: _plan_json(e, lambda d: d["deadlines"]["quick_test_decision"].update(
             status="met")), "differs"),

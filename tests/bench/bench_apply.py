@@ -1,17 +1,21 @@
-"""(b) In-memory apply against a bare `transitions` trigger on a machine of the same shape.
+"""(b) In-memory apply against a bare `transitions` trigger, the same commands on both sides.
 
-Both run the demo's whole lifecycle (registration to `closed`, with a deadline expiry and an
-escalation) plan after plan. The engine checks role, membership and guards, sets and meets
-deadlines and seals each event into the hash chain; the bare machine (the same states and
-transitions, flat, one proxy model, state set per event) only changes state. A plain dict
-table `(state, trigger) -> destination` is the floor.
+Both sides run the demo's lifecycle (registration to `closed`) plan after plan and are
+credited one operation per command: the registration and each trigger. The bare side is what
+the library alone does for those commands: a model set to the initial state for the
+registration, then for each trigger its state set (one proxy model, as MEASURED.md
+recommends) and the trigger fired, internal transitions (no state change) included. The
+engine resolves the same commands through its table and on top checks role, membership,
+payload schema and guards, expires the deadline that falls due (inside the next command, as
+live: no separate tick), starts and meets deadlines and seals each event into the hash
+chain. A plain dict table `(state, trigger) -> dest` is the floor.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
 
 from transitions import Machine
 
@@ -20,38 +24,37 @@ from tests.bench.common import best_of, paired
 from workflow.core.engine import Command, ProcessEngine
 from workflow.service import demo
 
+TARGET = 1.5
 
-def scenario() -> list[tuple[demo.Step, Any]]:
-    return list(demo.moments())
+
+def scenario() -> list[tuple[demo.Step, datetime]]:
+    """The demo's commands; its clock tick is left to the next command, as live."""
+    return [(step, at) for step, at in demo.moments() if step.actor is not None]
 
 
 def engine_work(plans: int) -> Callable[[], int]:
     engine = ProcessEngine(states.DEFAULT)
-    steps = scenario()
+    first, *rest = scenario()
+    commands = [Command(step.trigger, step.actor, step.payload, at)
+                for step, at in rest if step.actor is not None]
+    register, at0 = first
+    assert register.actor is not None and register.trigger == "register_plan"
     counter = iter(range(10**9))
 
     def work() -> int:
-        ops = 0
         for _ in range(plans):
-            pid = f"P{next(counter)}"
-            plan = None
-            for step, at in steps:
-                if step.actor is None:
-                    assert plan is not None
-                    ops += len(engine.expire(plan, at))
-                elif plan is None:
-                    plan = engine.register(pid, step.actor, step.payload, at).plan
-                    ops += 1
-                else:
-                    engine.apply(plan, Command(step.trigger, step.actor, step.payload, at))
-                    ops += 1
-        return ops
+            plan = engine.register(f"P{next(counter)}", register.actor, register.payload,
+                                   at0).plan
+            for cmd in commands:
+                engine.apply(plan, cmd)
+        return plans * (1 + len(commands))
 
     return work
 
 
-def bare_works(plans: int) -> tuple[Callable[[], int], Callable[[], int]]:
-    """The same trigger sequence on bare machines, and on a dict table."""
+def bare_works(plans: int) -> tuple[Callable[[], int], Callable[[], int], int]:
+    """The same commands on bare machines and on a dict table; the number of internal
+    transitions among them."""
     d = states.DEFAULT
 
     class Model:
@@ -69,59 +72,70 @@ def bare_works(plans: int) -> tuple[Callable[[], int], Callable[[], int]]:
             for src in t.sources:
                 table[(src, t.trigger)] = t.dest
     region_triggers = {t.trigger for t in d.region.transitions}
-    sequence: list[tuple[str, str, str]] = []  # (machine, state before, trigger)
+    sequence: list[tuple[bool, str, str]] = []  # (escalation region?, state before, trigger)
     state, ladder = d.initial, d.region.initial
-    for step, _at in scenario():
-        if step.actor is None or step.trigger == "register_plan":
-            continue
+    for step, _at in scenario()[1:]:
         if step.trigger in region_triggers:
-            sequence.append(("region", ladder, step.trigger))
+            sequence.append((True, ladder, step.trigger))
             ladder = table[(ladder, step.trigger)] or ladder
         else:
-            sequence.append(("main", state, step.trigger))
+            sequence.append((False, state, step.trigger))
             state = table[(state, step.trigger)] or state
-    per_plan = len(sequence) + 2  # registration and the deadline expiry, as the engine counts
+    internal = sum(1 for inr, before, trig in sequence if table[(before, trig)] is None)
+    per_plan = 1 + len(sequence)
 
     def bare() -> int:
         for _ in range(plans):
-            for which, before, trigger in sequence:
-                if which == "main":
-                    main.set_state(before, model=main_model)
-                    getattr(main_model, "trigger")(trigger)  # noqa: B009 - bound by the machine
-                else:
+            main.set_state(d.initial, model=main_model)  # the registration
+            for in_region, before, trigger in sequence:
+                if in_region:
                     region.set_state(before, model=region_model)
-                    getattr(region_model, "trigger")(trigger)  # noqa: B009
+                    getattr(region_model, "trigger")(trigger)  # noqa: B009 - bound by the machine
+                else:
+                    main.set_state(before, model=main_model)
+                    getattr(main_model, "trigger")(trigger)  # noqa: B009
         return plans * per_plan
 
     def dict_table() -> int:
         for _ in range(plans):
-            for _which, before, trigger in sequence:
+            for _in_region, before, trigger in sequence:
                 _ = table[(before, trigger)]
         return plans * per_plan
 
-    return bare, dict_table
+    return bare, dict_table, internal
 
 
-def main(plans: int = 300, runs: int = 7) -> str:
-    bare_work, table_work = bare_works(plans)
-    eng, bare, ratio = paired(runs, engine_work(plans), bare_work)
+def main(plans: int = 300, runs: int = 11) -> str:
+    bare_work, table_work, internal = bare_works(plans)
+    bare, eng, speed = paired(runs, bare_work, engine_work(plans))
+    ratio = 1 / speed  # time per command, engine over bare (median of paired ratios)
     table = best_of(3, table_work)
-    verdict = "meets" if ratio <= 3 else "misses"
+    verdict = "meets" if ratio <= TARGET else "misses"
+    per_plan = len(scenario())
     return "\n".join([
         "## (b) In-memory apply vs a bare `transitions` trigger",
         "",
-        f"{plans} plans through the demo lifecycle ({len(scenario())} steps each), in memory;"
-        f" {runs} alternating runs, medians (the ratio is the median of paired ratios).",
+        f"{plans} plans through the demo lifecycle, {per_plan} commands each (the "
+        f"registration and {per_plan - 1} triggers, {internal} of them internal "
+        "transitions), in memory; both sides credited one operation per command. The bare "
+        "side sets a model's state and fires the trigger on a flat `transitions.Machine` of "
+        "the definition's states and transitions (the registration: the initial state set). "
+        "The engine does the same commands and everything the rules ask for: role, "
+        "membership, the payload checked against its schema, the guards, the deadline "
+        "expiry that falls due (one more event), "
+        "deadlines started and met, each event sealed into the hash chain. "
+        f"{runs} alternating runs; medians (the ratio is the median of paired ratios).",
         "",
-        "| path | events/s | vs bare trigger |",
+        "| path | commands/s | time per command vs bare trigger |",
         "|---|---|---|",
-        f"| `ProcessEngine.apply` (role, membership, guards, deadlines, sealed event) "
-        f"| {eng:,.0f} | {ratio:.2f}× slower |",
-        f"| bare flat `transitions` trigger, state set per event | {bare:,.0f} | 1× |",
+        f"| `ProcessEngine.register` / `apply` (table, payload, rules, deadlines, sealed "
+        "event) "
+        f"| {eng:,.0f} | {ratio:.2f}× |",
+        f"| bare flat `transitions` trigger, state set per command | {bare:,.0f} | 1× |",
         f"| plain dict table `(state, trigger) -> dest` | {table:,.0f} | "
-        f"{table / bare:.0f}× faster |",
+        f"{bare / table:.2f}× |",
         "",
-        f"Engine apply is **{ratio:.2f}×** a bare trigger (target ≤ 3×: {verdict}).",
+        f"Engine apply is **{ratio:.2f}×** a bare trigger (target ≤ {TARGET}×: {verdict}).",
         "",
     ])
 

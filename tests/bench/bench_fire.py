@@ -1,20 +1,24 @@
-"""(a) Persisted `fire` on SQLite against raw sqlite3 doing the very same writes.
+"""(a) Persisted `fire` on SQLite against raw sqlite3 doing the very same writes, young and
+old plans.
 
-The engine's store is wrapped to record what each command wrote (plan row, event rows,
-deadline rows); raw sqlite3 then performs exactly those statements, one commit each, on a
-fresh file with the same schema and the same durability settings (WAL, synchronous=NORMAL).
+While the engine runs, every statement its store sends (SQL text and parameters, grouped by
+transaction) is recorded; raw sqlite3 then sends exactly those statements, one commit per
+transaction, to a copy of the database as it was before, with the same durability settings
+(WAL, synchronous=NORMAL). The engine's time includes the recording (a list append per
+statement), so the ratio errs against the engine. The same is done for plans at about seq 14
+and plans at about seq 500: a command must cost the same on both.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sqlite3
+import statistics
 import time
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from tests.bench.common import (
     ESCALATION_CYCLE,
@@ -23,131 +27,156 @@ from tests.bench.common import (
     plans_in_preparation,
     scratch_dir,
 )
-from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
-from workflow.core.timecalc import parse_at, to_micros
-from workflow.store.sql import SqlStore
+from workflow import Engine
+from workflow.store import sqlrun
+
+TARGET = 2.0
+Statement = tuple[str, Any]
 
 
-class RecordingStore(SqlStore):
-    """Saves as usual and keeps what each command wrote, for the raw run to write again.
+class Recording(sqlrun.DbapiRunner):
+    """The store's runner, noting each statement; a new runner is a new transaction."""
 
-    While timing it keeps only the stored JSON (which `save` returns anyway) and the row
-    values; the event rows are built afterwards by `rows()`.
-    """
+    transactions: ClassVar[list[list[tuple[bool, str, Any]]]] = []
 
-    recorded: list[tuple[dict[str, Any], Sequence[Event], list[tuple[Any, ...]]]]
-    recording = False
+    def __init__(self, cursor: Any, paramstyle: str) -> None:
+        super().__init__(cursor, paramstyle)
+        self.transactions.append([])
 
-    def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
-             deadlines: Sequence[Deadline], command_id: str | None = None) -> str:
-        data = super().save(plan, events, expected_seq=expected_seq, deadlines=deadlines,
-                            command_id=command_id)
-        if self.recording:
-            self.recorded.append((
-                {"plan_id": plan.plan_id, "state": plan.state, "escalation": plan.escalation,
-                 "seq": plan.seq, "expected": expected_seq, "last_at": plan.last_at,
-                 "data": data},
-                events,
-                [(plan.plan_id, d.name, d.due.isoformat(), d.started_at, d.expires_at,
-                  d.status, d.closed_at) for d in deadlines],
-            ))
-        return data
+    def one(self, sql: str, params: sqlrun.Params) -> Any:
+        self.transactions[-1].append((False, sql, params))
+        return super().one(sql, params)
 
-    def rows(self) -> list[tuple[dict[str, Any], list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
-        return [
-            (
-                {**plan, "updated": to_micros(plan["last_at"])},
-                [(e.plan_id, e.seq, e.at, to_micros(parse_at(e.at)), e.trigger,
-                  json.dumps(e.actor), json.dumps(e.payload), e.definition, e.prev_hash,
-                  e.hash, None) for e in events],
-                [(*d[:4], to_micros(d[4]), *d[5:]) for d in deadlines],
-            )
-            for plan, events, deadlines in self.recorded
-        ]
+    def all(self, sql: str, params: sqlrun.Params) -> list[tuple[Any, ...]]:
+        self.transactions[-1].append((False, sql, params))
+        return super().all(sql, params)
+
+    def run(self, sql: str, params: sqlrun.Params) -> int:
+        self.transactions[-1].append((False, sql, params))
+        return super().run(sql, params)
+
+    def many(self, sql: str, rows: Sequence[sqlrun.Params]) -> None:
+        self.transactions[-1].append((True, sql, rows))
+        super().many(sql, rows)
 
 
-def engine_rate(plans: int, rounds: int) -> tuple[float, RecordingStore, Path]:
-    path = scratch_dir() / "fire.db"
-    url = fresh_sqlite(path)
-    engine, ids, start = plans_in_preparation(url, plans)
-    engine.store.close()  # type: ignore[attr-defined]
-    twin = scratch_dir() / "fire-raw.db"
-    fresh_sqlite(twin)
-    with sqlite3.connect(path) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copyfile(path, twin)
-    store = RecordingStore(url)
-    engine.store = store
-    store.recorded, store.recording = [], True
-    commands = 0
-    began = time.perf_counter()
-    for k, at in enumerate(moments(start, rounds * len(ESCALATION_CYCLE))):
+def age(engine: Engine, ids: list[str], start: Any, cycles: int) -> Any:
+    """Run `cycles` escalation cycles on every plan; the moment after them."""
+    at = start
+    for k, at in enumerate(moments(start, cycles * len(ESCALATION_CYCLE))):
         actor, trigger, payload = ESCALATION_CYCLE[k % len(ESCALATION_CYCLE)]
         for pid in ids:
             engine.fire(pid, trigger, actor, payload, at=at)
-            commands += 1
-    rate = commands / (time.perf_counter() - began)
-    return rate, store, twin
+    return at
 
 
-def raw_rate(store: RecordingStore, twin: Path) -> float:
-    """The same reads and writes with the bare sqlite3 driver, one commit per command, on a
-    copy of the database as it was before the engine's timed run."""
-    con = sqlite3.connect(twin)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    recorded = store.rows()
-    began = time.perf_counter()
-    for plan, events, deadlines in recorded:
-        cur = con.cursor()
-        cur.execute("SELECT data FROM plans WHERE plan_id = ?", (plan["plan_id"],)).fetchone()
-        cur.execute("UPDATE plans SET state=?, escalation=?, seq=?, updated_at_us=?, data=? "
-                    "WHERE plan_id=? AND seq=?", (plan["state"], plan["escalation"], plan["seq"],
-                                                   plan["updated"], plan["data"],
-                                                   plan["plan_id"], plan["expected"]))
-        if cur.rowcount != 1:
-            raise RuntimeError("raw replay out of step with the engine's writes")
-        cur.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        events)
-        if deadlines:
-            cur.executemany(
-                "INSERT INTO deadlines VALUES (?,?,?,?,?,?,?) ON CONFLICT (plan_id, name) DO "
-                "UPDATE SET due=excluded.due, started_at=excluded.started_at, "
-                "expires_at_us=excluded.expires_at_us, status=excluded.status, "
-                "closed_at=excluded.closed_at", deadlines)
-        con.commit()
-    return len(recorded) / (time.perf_counter() - began)
+class Case:
+    """A database of plans of one age, its untouched copy, and the timed rounds on both."""
+
+    def __init__(self, name: str, plans: int, cycles: int) -> None:
+        path = scratch_dir() / f"fire-{name}.db"
+        self.engine, self.ids, start = plans_in_preparation(fresh_sqlite(path), plans)
+        self.at = age(self.engine, self.ids, start, cycles)
+        self.seq = self.engine.state(self.ids[0]).seq
+        self.engine.store.close()  # type: ignore[attr-defined]
+        with sqlite3.connect(path) as con:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.twin = scratch_dir() / f"fire-{name}-raw.db"
+        fresh_sqlite(self.twin)
+        shutil.copyfile(path, self.twin)
+        self.engine = Engine(f"sqlite:///{path}", self.engine.clock)
+        for pid in self.ids:  # the working copies a running service holds
+            self.engine.state(pid)
+            self.engine._keep(self.engine.state(pid))
+        self.raw = sqlite3.connect(self.twin, isolation_level="DEFERRED")
+        self.raw.execute("PRAGMA journal_mode=WAL")
+        self.raw.execute("PRAGMA synchronous=NORMAL")
+        self.k = 0
+
+    def engine_round(self) -> tuple[float, int, list[list[tuple[bool, str, Any]]]]:
+        """One escalation cycle on every plan: seconds per command, commands, statements."""
+        Recording.transactions = []
+        commands = 0
+        began = time.perf_counter()
+        for actor, trigger, payload in ESCALATION_CYCLE:
+            self.k += 1
+            at = self.at + timedelta(minutes=self.k)
+            for pid in self.ids:
+                self.engine.fire(pid, trigger, actor, payload, at=at)
+                commands += 1
+        elapsed = time.perf_counter() - began
+        return elapsed / commands, commands, Recording.transactions
+
+    def raw_round(self, transactions: list[list[tuple[bool, str, Any]]], commands: int) -> float:
+        """The same statements with the bare driver; seconds per command."""
+        con = self.raw
+        began = time.perf_counter()
+        for statements in transactions:
+            cur = con.cursor()
+            for many, sql, params in statements:
+                if many:
+                    cur.executemany(sql, params)
+                else:
+                    cur.execute(sql, params)
+            con.commit()
+        return (time.perf_counter() - began) / commands
 
 
-def main(plans: int = 200, rounds: int = 2) -> str:
-    eng, store, twin = engine_rate(plans, rounds)
-    raw = raw_rate(store, twin)
-    ratio = raw / eng
-    verdict = "meets" if ratio <= 3 else "misses"
+def main(plans: int = 40, old_cycles: int = 98, rounds: int = 7) -> str:
+    original = sqlrun.DbapiRunner
+    sqlrun.DbapiRunner = Recording  # type: ignore[misc]
+    try:
+        young, old = Case("young", plans, 1), Case("old", plans, old_cycles)
+        results: dict[str, list[tuple[float, float]]] = {"young": [], "old": []}
+        for _ in range(rounds):
+            for name, case in (("young", young), ("old", old)):
+                per_command, commands, transactions = case.engine_round()
+                raw = case.raw_round(transactions, commands)
+                results[name].append((per_command, raw))
+    finally:
+        sqlrun.DbapiRunner = original  # type: ignore[misc]
+    rows, ratios = [], {}
+    for name, case in (("young", young), ("old", old)):
+        engine_s = statistics.median(e for e, _ in results[name])
+        raw_s = statistics.median(r for _, r in results[name])
+        ratios[name] = statistics.median(e / r for e, r in results[name])
+        rows.append(f"| seq {case.seq}–{case.seq + rounds * len(ESCALATION_CYCLE)} "
+                    f"| {1 / engine_s:,.0f} | {1 / raw_s:,.0f} | {ratios[name]:.2f}× |")
+    pairs = list(zip(results["old"], results["young"], strict=True))
+    age_ratio = statistics.median(o[0] / y[0] for o, y in pairs)  # old over young, engine
+    raw_age = statistics.median(o[1] / y[1] for o, y in pairs)  # the same for raw sqlite3
+    worst = max(ratios.values())
+    verdict = "meets" if worst <= TARGET else "misses"
     return "\n".join([
-        "## (a) Persisted fire on SQLite vs raw sqlite3, same writes",
+        "## (a) Persisted fire on SQLite vs raw sqlite3, same statements",
         "",
-        f"{plans} plans × {rounds} escalation cycles ({len(ESCALATION_CYCLE)} commands each)."
-        " Raw sqlite3 reads the plan row, updates it, appends the event, upserts the deadline"
-        " rows and commits, replaying exactly the rows the engine wrote. The engine does the"
-        " same writes but reads a plan only when it holds no working copy of it (the version"
-        " check on save keeps that safe with other writers), and on top judges every rule,"
-        " computes deadlines and seals the hash chain.",
+        f"{plans} plans × {rounds} escalation cycles ({len(ESCALATION_CYCLE)} commands each) "
+        "per age, alternating young and old plans round by round. Raw sqlite3 sends exactly "
+        "the statements the engine's store sent (recorded while the engine ran): the plan "
+        "row's update with its version check, the event row, the new escalation-history "
+        "entries, the deadline upserts, one commit per command. The engine holds a "
+        "working copy of each plan (as a running service does; the version check on save "
+        "keeps that safe with other writers), so neither side reads the plan; on top the "
+        "engine judges every rule, computes deadlines, seals the hash chain and encodes the "
+        "rows. Medians; the ratio is the median of per-round ratios.",
         "",
-        "| path | commands/s |",
-        "|---|---|",
-        f"| `Engine.fire` (service, engine, store) | {eng:,.0f} |",
-        f"| raw `sqlite3`, the same statements | {raw:,.0f} |",
+        "| plans at | `Engine.fire` commands/s | raw `sqlite3` commands/s | engine / raw |",
+        "|---|---|---|---|",
+        *rows,
         "",
-        f"Engine is **{ratio:.2f}×** slower than raw sqlite3 (target ≤ 3×: {verdict}).",
+        f"Engine is **{worst:.2f}×** raw sqlite3 at worst (target ≤ {TARGET}×: {verdict}). "
+        f"A command on a plan at seq {old.seq} costs the engine **{age_ratio:.2f}×** one at "
+        f"seq {young.seq}, and raw sqlite3 {raw_age:.2f}× for the same statements (its "
+        f"database holds {old.seq / young.seq:.0f} times the events): what grows is SQLite's, "
+        "not the engine's: the plan row holds only what a command rewrites, and the history "
+        "that only grows is appended beside it.",
         "",
     ])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--plans", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--plans", type=int, default=40)
+    parser.add_argument("--old-cycles", type=int, default=98)
     args = parser.parse_args()
-    print(main(args.plans, args.rounds))
+    print(main(args.plans, args.old_cycles))

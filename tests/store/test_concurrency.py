@@ -18,7 +18,7 @@ import pytest
 
 from workflow import Actor, Engine, FakeClock, Refused, StaleWrite
 from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.service import demo
 from workflow.store.sql import SqlStore
 
@@ -40,7 +40,7 @@ class BarrierStore(SqlStore):
         self.held = False
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
-             deadlines: Sequence[Deadline], command_id: str | None = None) -> str:
+             deadlines: Sequence[Deadline], command_id: str | None = None) -> StoredPlan:
         if not self.held:
             self.held = True
             self.barrier.wait(timeout=30)

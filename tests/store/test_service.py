@@ -14,7 +14,7 @@ import pytest
 
 from workflow import Actor, Engine, FakeClock, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.timecalc import parse_at
 from workflow.service import demo
 from workflow.store.sql import SqlStore
@@ -40,7 +40,7 @@ class InterleavingStore(SqlStore):
     meanwhile: Callable[[], object] | None = None
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
-             deadlines: Sequence[Deadline], command_id: str | None = None) -> str:
+             deadlines: Sequence[Deadline], command_id: str | None = None) -> StoredPlan:
         other, self.meanwhile = self.meanwhile, None
         if other is not None:
             other()

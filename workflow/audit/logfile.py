@@ -29,6 +29,7 @@ from workflow.audit.replay import (
     definition_ref,
     triggers_of,
 )
+from workflow.core.events import loads as fast_loads
 from workflow.core.spec import REGISTER
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
@@ -68,8 +69,39 @@ def _text(value: Any) -> bool:
     return type(value) is str and bool(value) and not value.isspace()
 
 
+_MOMENTS: dict[str, datetime] = {}
+
+
+def _moment(number: int, text: str) -> datetime:
+    """A log's `at` (strict ISO-8601, years 1900–2200), remembered: a log's events share
+    moments (a tick, a batch)."""
+    found = _MOMENTS.get(text)
+    if found is None:
+        if len(_MOMENTS) >= 4096:
+            _MOMENTS.clear()
+        found = _MOMENTS[text] = bounds.log_at(number, text)
+    return found
+
+
 def parse_line(number: int, raw: bytes | str) -> LogLine | None:
     """One line of the log; None for a blank line; LogFileError when it cannot be read."""
+    limits = bounds.limits()
+    if _brackets(raw) > limits.max_depth:  # could nest too deep: the careful path counts
+        return _parse_slow(number, raw)
+    try:  # the fast path: orjson reads the bytes and checks UTF-8 at once; it refuses lone
+        event = fast_loads(raw)  # surrogates, so the text needs no search for them
+    except ValueError:  # anything it refuses (or json accepts, NaN): the careful path below
+        return _parse_slow(number, raw)
+    return _checked(number, event, "", limits)
+
+
+def _brackets(raw: bytes | str) -> int:
+    if isinstance(raw, bytes):
+        return raw.count(b"[") + raw.count(b"{")
+    return raw.count("[") + raw.count("{")
+
+
+def _parse_slow(number: int, raw: bytes | str) -> LogLine | None:
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -87,6 +119,10 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
         event = _loads(number, text)
         if event is None:
             return None
+    return _checked(number, event, text, limits)
+
+
+def _checked(number: int, event: Any, text: str, limits: bounds.Limits) -> LogLine:
     if type(event) is not dict:
         raise _fail(number, f"an event is a JSON object, not {type(event).__name__}")
     try:
@@ -116,7 +152,7 @@ def parse_line(number: int, raw: bytes | str) -> LogLine | None:
     if type(at_text) is not str:
         raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r:.40}")
     bounds.check_event(number, text, event, limits)
-    return LogLine(number, event, bounds.log_at(number, at_text))
+    return LogLine(number, event, _moment(number, at_text))
 
 
 def parse_lines(lines: Iterable[bytes | str], source: str = "") -> Iterator[LogLine]:

@@ -41,11 +41,13 @@ _ENGINES: dict[str, ProcessEngine] = {}
 _TRIGGERS: dict[str, frozenset[str]] = {}
 
 
-def engine_for(ref: str) -> ProcessEngine:
-    """The engine of a definition version, built once per process."""
-    found = _ENGINES.get(ref)
+def engine_for(ref: str, *, hashing: bool = True) -> ProcessEngine:
+    """The engine of a definition version, built once per process; `hashing` False for a
+    plan whose log carries no hashes (another system's): its events need none."""
+    key = ref if hashing else f"{ref} unhashed"
+    found = _ENGINES.get(key)
     if found is None:
-        found = _ENGINES[ref] = ProcessEngine(states.get(ref))
+        found = _ENGINES[key] = ProcessEngine(states.get(ref), hashing=hashing)
     return found
 
 
@@ -186,7 +188,7 @@ class PlanReplay:
 
     def _command(self, event: Mapping[str, Any], trigger: str, at: datetime) -> Event:
         actor = actor_of(event["actor"])
-        payload = dict(event.get("payload") or {})
+        payload = event.get("payload") or {}  # the line is read once: no copy needed
         at_text = str(event["at"])
         if trigger == REGISTER:
             if self.plan is not None:
@@ -195,7 +197,7 @@ class PlanReplay:
                 self.definition = definition_ref(event, at)
             except KeyError as exc:
                 raise Refused("known_definition", AZWA, str(exc.args[0])) from None
-            self._engine = engine_for(self.definition)
+            self._engine = engine_for(self.definition, hashing="hash" in event)
             outcome = self._engine.register(self.plan_id, actor, payload, at, at_text)
             self.plan = outcome.plan
             return outcome.events[0]
@@ -243,7 +245,7 @@ class PlanReplay:
         for other in held:
             other.status = _HELD
         try:
-            expired = engine_for(self.plan.definition).expire(self.plan, at)
+            expired = (self._engine or engine_for(self.plan.definition)).expire(self.plan, at)
         finally:
             for other in held:
                 other.status = OPEN

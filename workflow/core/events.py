@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from workflow.core.plan import GENESIS
+
+try:  # the fast encoder; without it every byte comes from the standard library
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a runtime dependency
+    orjson = None  # type: ignore[assignment]
+
+loads: Callable[[str | bytes], Any] = orjson.loads if orjson is not None else json.loads
+"""Parse JSON text: orjson's parser gives the same values as json.loads, five times faster."""
 
 EVENT_FIELDS = ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition")
 
@@ -27,16 +35,90 @@ _ITERENCODE = (
 )
 """CPython's C encoder, made once with the same settings (encode() makes one per call)."""
 
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+"""The integers orjson writes; beyond them it refuses, the standard library does not."""
+_SCALARS = frozenset((str, bool, type(None)))
+_ORJSON_OPTIONS = (
+    (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+     | orjson.OPT_PASSTHROUGH_DATACLASS) if orjson is not None else 0
+)
 
-def canonical_text(data: Mapping[str, Any]) -> str:
-    """Keys sorted, separators "," and ":", no ASCII escaping: the text that is hashed."""
+
+def stdlib_text(data: Any) -> str:
+    """The reference encoding: `json.dumps(data, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` (DESIGN.md "Event log"), with the C encoder made once."""
     if _ITERENCODE is not None:
         return "".join(_ITERENCODE(data, 0))
     return _CANONICAL.encode(data)
 
 
-def canonical(data: Mapping[str, Any]) -> bytes:
-    return canonical_text(data).encode()
+def _plain(value: Any) -> bool:
+    """True when orjson writes exactly the bytes the reference encoder writes: only exact
+    str, bool, None, 64-bit int, and dicts with text keys and lists of those.
+
+    Floats are excluded (orjson writes `1e16` where Python writes `1e+16`), as are subclasses
+    (enums), ints beyond 64 bits and types orjson serialises but the reference refuses
+    (UUID, datetime, Enum)."""
+    kind = type(value)
+    if kind is dict:
+        for key in value:
+            if type(key) is not str:
+                return False
+        return _plain_items(value.values())
+    if kind is list or kind is tuple:
+        return _plain_items(value)
+    if kind is int:
+        return bool(_INT_MIN <= value <= _INT_MAX)
+    return kind in _SCALARS
+
+
+def _plain_items(items: Iterable[Any]) -> bool:
+    """Every item plain; scalars judged here, without a call each."""
+    for item in items:
+        kind = type(item)
+        if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
+            continue
+        if kind is int or not _plain(item):
+            return False
+    return True
+
+
+def canonical(data: Any) -> bytes:
+    """The canonical JSON of `data` as UTF-8 bytes: the bytes that are hashed.
+
+    orjson where its output is provably the reference's (see `_plain`; a property test
+    compares both), the reference encoder everywhere else.
+    """
+    if orjson is not None and _plain(data):
+        try:
+            return orjson.dumps(data, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:  # text with lone surrogates: let the reference refuse
+            pass
+    return stdlib_text(data).encode()
+
+
+def canonical_text(data: Mapping[str, Any]) -> str:
+    """Keys sorted, separators "," and ":", no ASCII escaping: the text that is hashed."""
+    return canonical(data).decode()
+
+
+_STORE_OPTIONS = (
+    (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+    if orjson is not None else 0
+)
+
+
+def compact(data: Any) -> str:
+    """Compact JSON for storage, not for hashing: read back, it gives the same values (a
+    float round-trips in either spelling), so no check for the reference's bytes is
+    needed; what orjson refuses (big ints, datetimes) the standard library writes or
+    refuses as before."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=_STORE_OPTIONS).decode()
+        except TypeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def digest(event: Mapping[str, Any]) -> str:
@@ -91,6 +173,14 @@ def seal(
     prev_hash: str,
 ) -> Event:
     """Make an event and its hash, chained to the one before."""
+    return sealed(plan_id, seq, at, trigger, actor, payload, definition, prev_hash)
+
+
+def sealed(
+    plan_id: str, seq: int, at: str, trigger: str, actor: dict[str, Any],
+    payload: dict[str, Any], definition: str, prev_hash: str,
+) -> Event:
+    """`seal` with the fields in order, for the engine's hot path (once per event)."""
     body = {
         "plan_id": plan_id,
         "seq": seq,
@@ -101,7 +191,17 @@ def seal(
         "definition": definition,
         "prev_hash": prev_hash,
     }
-    digest_ = hashlib.sha256(canonical_text(body).encode()).hexdigest()
+    encoded = b""
+    if (orjson is not None and _plain(actor) and _plain(payload) and type(seq) is int
+            and _INT_MIN <= seq <= _INT_MAX
+            and type(plan_id) is type(at) is type(trigger) is type(definition)
+            is type(prev_hash) is str):
+        # What canonical(body) gives, without walking the fields known to be text.
+        try:  # noqa: SIM105 - suppress() would cost a context manager per event
+            encoded = orjson.dumps(body, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:  # text with lone surrogates: the reference refuses
+            pass
+    digest_ = hashlib.sha256(encoded or stdlib_text(body).encode()).hexdigest()
     return Event(plan_id, seq, at, trigger, actor, payload, definition, prev_hash, digest_)
 
 

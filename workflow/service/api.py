@@ -5,7 +5,7 @@ This is the Python API an insurer's case-management system embeds; the CLI only 
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -19,10 +19,11 @@ from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.timecalc import parse_at, plain
 from workflow.core.todo import Todo, Worklist
+from workflow.service.logs import enabled as log_enabled
 from workflow.service.logs import get_logger
 from workflow.store.heads import Signer
 from workflow.store.protocol import PlanSummary, Store
@@ -40,7 +41,8 @@ class Fired:
 
     __slots__ = ("_plan", "events", "repeated")
 
-    def __init__(self, plan: Plan | str, events: list[Event], repeated: bool = False) -> None:
+    def __init__(self, plan: Plan | StoredPlan, events: list[Event], repeated: bool = False
+                 ) -> None:
         self._plan = plan
         self.events = events
         self.repeated = repeated
@@ -48,8 +50,8 @@ class Fired:
 
     @property
     def plan(self) -> Plan:
-        if isinstance(self._plan, str):
-            self._plan = Plan.from_dict(json.loads(self._plan))
+        if isinstance(self._plan, StoredPlan):
+            self._plan = self._plan.plan()
         return self._plan
 
 
@@ -339,12 +341,16 @@ class Engine:
     # -- logging -----------------------------------------------------------------------------------
 
     def _accepted(self, outcome: Outcome) -> None:
+        if not log_enabled(logging.INFO):
+            return
         for e in outcome.events:
             self.log.info("accepted", plan_id=e.plan_id, seq=e.seq, trigger=e.trigger,
                           role=e.actor["role"], org=e.actor["org"], at=e.at,
                           state=outcome.plan.state)
 
     def _refused(self, refusal: Refused, plan_id: str, trigger: str, actor: Actor) -> None:
+        if not log_enabled(logging.WARNING):
+            return
         self.log.warning("refused", plan_id=plan_id, trigger=trigger, role=actor.role,
                          org=actor.org, rule=refusal.rule, seed=refusal.seed,
                          reason=refusal.reason)

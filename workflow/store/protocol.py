@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.plan import Deadline, Plan, StoredPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +57,12 @@ class Store(Protocol):
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
-    ) -> str:
+    ) -> StoredPlan:
         """Append events, write the plan and the changed deadlines in one transaction.
 
         `expected_seq` None means a new plan (refused if the id exists); otherwise the stored
         plan must still be at that seq, or StaleWrite is raised and nothing is written.
-        Returns the plan as stored (its JSON), a snapshot nobody else holds.
+        Returns the plan as stored (its JSON, as text), a snapshot nobody else holds.
         """
 
     def command_events(self, command_id: str) -> list[Event] | None:

@@ -9,9 +9,10 @@ integers compare the same everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -21,14 +22,13 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
 from workflow.core.errors import StaleWrite
-from workflow.core.events import Event
-from workflow.core.plan import Deadline, Plan
+from workflow.core.events import Event, canonical, compact
+from workflow.core.events import loads as _loads
+from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import heads, sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
 from workflow.store.url import resolve_url
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class PlanRow(SQLModel, table=True):
@@ -82,10 +82,28 @@ class DeadlineRow(SQLModel, table=True):
     closed_at: str | None = None
 
 
+class AppendedRow(SQLModel, table=True):
+    """One entry of a plan's escalation history (`kind`), the `n`-th of its list.
+
+    Appended, never rewritten: the plan row holds the rest (`Plan.head`), so a command
+    rewrites a row of the same size however long the plan's history grows. Plans stored
+    before this table existed keep the lists in their row until their next command.
+    """
+
+    __tablename__ = "plan_appended"
+    plan_id: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    n: int = Field(primary_key=True)
+    entry: str = Field(sa_column=Column(Text, nullable=False))
+
+
 PLANS = PlanRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
+APPENDED = AppendedRow.__table__  # type: ignore[attr-defined]
+_HELD_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -146,15 +164,31 @@ def _breach_list(value: Any) -> tuple[str, ...]:
 def _event_from_row(row: Any) -> Event:
     return Event(
         plan_id=row.plan_id, seq=row.seq, at=row.at, trigger=row.trigger,
-        actor=json.loads(row.actor), payload=json.loads(row.payload),
+        actor=_loads(row.actor), payload=_loads(row.payload),
         definition=row.definition, prev_hash=row.prev_hash, hash=row.hash,
     )
+
+
+def _text(data: Any) -> str:
+    """An event's actor or payload as stored: its canonical JSON, so the row reads back
+    to exactly what was hashed (NaN stays NaN)."""
+    return canonical(data).decode()
+
+
+def _append_entries(run: sqlrun.Runner, plan_id: str, rows: list[dict[str, Any]]) -> None:
+    """Append entries a store may hold already (a plan it never read): kept as they are."""
+    if run.upsert:
+        run.many(sqlrun.APPEND_NEW, rows)
+        return
+    held = {kind: int(run.one(sqlrun.COUNT_APPENDED, {"plan_id": plan_id, "kind": kind}))
+            for kind in APPEND_ONLY}
+    run.many(sqlrun.INSERT_APPENDED, [r for r in rows if r["n"] >= held[r["kind"]]])
 
 
 def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
     return {
         "plan_id": plan_id, "name": dl.name, "due": dl.due.isoformat(),
-        "started_at": dl.started_at, "expires_at_us": to_micros(dl.expires_at),
+        "started_at": dl.started_at, "expires_at_us": dl.expires_us,
         "status": dl.status, "closed_at": dl.closed_at,
     }
 
@@ -172,11 +206,38 @@ class SqlStore:
             self.create_schema()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[
-            PLANS, EVENTS, DEADLINES, COMMANDS, heads.HEADS])
+        SQLModel.metadata.create_all(
+            self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS, APPENDED, heads.HEADS])
 
     def close(self) -> None:
+        held = self.__dict__.get("_held")
+        if held is not None:
+            held.close()
         self.engine.dispose()
+
+    def _run(self, work: Callable[[sqlrun.Runner], T], *, write: bool = True) -> T:
+        """`work` in one transaction on the held connection; once more on a new connection
+        if the held one turns out lost before anything was committed (a server restart, an
+        idle timeout): what pool_pre_ping did, without a ping per command."""
+        for attempt in (1, 2):
+            try:
+                with sqlrun.transaction(self.engine, write=write,
+                                        held=self._connection()) as run:
+                    return work(run)
+            except sqlrun.Disconnected as lost:
+                if attempt == 2:
+                    raise (lost.__cause__ or lost) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _connection(self) -> sqlrun.Held:
+        """The connection this store's commands run on, held from the first one on."""
+        held: sqlrun.Held | None = self.__dict__.get("_held")
+        if held is None:
+            with _HELD_LOCK:
+                held = self.__dict__.get("_held")
+                if held is None:
+                    held = self.__dict__["_held"] = sqlrun.Held(self.engine)
+        return held
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -188,57 +249,99 @@ class SqlStore:
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
-    ) -> str:
+    ) -> StoredPlan:
         now_us = to_micros(plan.last_at) if plan.last_at else 0
+        head = compact(plan.head())
         values = {
             "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
             "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
-            "data": _COMPACT.encode(plan.to_dict()),
+            "data": head,
         }
+        kept = plan.stored.entries
+        news = [
+            [compact(entry) for entry in items[len(texts):]] if len(items) >= len(texts)
+            else [compact(entry) for entry in items]  # the list was replaced: all again
+            for items, texts in zip(plan.appended(), kept, strict=True)
+        ]
+        starts = [len(texts) if len(items) >= len(texts) else 0
+                  for items, texts in zip(plan.appended(), kept, strict=True)]
+        appended = [
+            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": entry}
+            for kind, new, start in zip(APPEND_ONLY, news, starts, strict=True)
+            for n, entry in enumerate(new, start=start)
+        ]
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+
+        def write(run: sqlrun.Runner) -> None:
+            if expected_seq is None:
+                run.run(sqlrun.INSERT_PLAN, {
+                    **values, "title": str(plan.attrs.get("title", "")),
+                    "region": str(plan.attrs.get("region", "")),
+                    "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
+                })
+            elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
+                raise StaleWrite(
+                    f"plan {plan.plan_id} changed since it was read (expected seq "
+                    f"{expected_seq}); reload and try again")
+            if appended:
+                _append_entries(run, plan.plan_id, appended)
+            if events:
+                run.many(sqlrun.INSERT_EVENT, [
+                    {
+                        "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
+                        "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
+                        "actor": _text(e.actor), "payload": _text(e.payload),
+                        "definition": e.definition, "prev_hash": e.prev_hash,
+                        "hash": e.hash, "command_id": command_id,
+                    }
+                    for e in events
+                ])
+                heads.record(run, events, self.signer)
+            if command_id is not None:
+                run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
+                                                "plan_id": plan.plan_id, "seq": plan.seq})
+            if deadlines:
+                sqlrun.upsert_deadlines(
+                    run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+
         try:
-            with sqlrun.transaction(self.engine) as run:
-                if expected_seq is None:
-                    run.run(sqlrun.INSERT_PLAN, {
-                        **values, "title": str(plan.attrs.get("title", "")),
-                        "region": str(plan.attrs.get("region", "")),
-                        "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
-                    })
-                elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
-                    raise StaleWrite(
-                        f"plan {plan.plan_id} changed since it was read (expected seq "
-                        f"{expected_seq}); reload and try again")
-                if events:
-                    run.many(sqlrun.INSERT_EVENT, [
-                        {
-                            "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
-                            "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                            "actor": _COMPACT.encode(e.actor),
-                            "payload": _COMPACT.encode(e.payload),
-                            "definition": e.definition, "prev_hash": e.prev_hash,
-                            "hash": e.hash, "command_id": command_id,
-                        }
-                        for e in events
-                    ])
-                    heads.record(run, events, self.signer)
-                if command_id is not None:
-                    run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
-                                                    "plan_id": plan.plan_id, "seq": plan.seq})
-                if deadlines:
-                    sqlrun.upsert_deadlines(
-                        run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+            self._run(write)
         except (IntegrityError, integrity) as exc:
             raise StaleWrite(
                 f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
             ) from exc
-        return str(values["data"])
+        for texts, new, start in zip(kept, news, starts, strict=True):
+            del texts[start:]
+            texts.extend(new)
+        return StoredPlan(head, tuple(tuple(texts) for texts in kept))
 
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        with sqlrun.transaction(self.engine, write=False) as run:
+        def read(run: sqlrun.Runner) -> tuple[Any, list[tuple[Any, ...]]]:
             data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
-        return None if data is None else Plan.from_dict(json.loads(data))
+            if data is None:
+                return None, []
+            fields = _loads(data)
+            # A row written before `plan_appended` holds the lists itself.
+            apart = [kind for kind in APPEND_ONLY if kind not in fields]
+            return fields, run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
+
+        fields, rows = self._run(read, write=False)
+        if fields is None:
+            return None
+        apart = [kind for kind in APPEND_ONLY if kind not in fields]
+        texts: dict[str, list[str]] = {kind: [] for kind in apart}
+        for kind, entry in rows:
+            if kind in texts:
+                texts[kind].append(entry)
+        fields.update({kind: [_loads(entry) for entry in found]
+                       for kind, found in texts.items()})
+        plan = Plan.from_dict(fields)
+        # A row from before `plan_appended` holds its lists: none stored apart yet, so the
+        # next save moves them over.
+        plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
+        return plan
 
     def command_events(self, command_id: str) -> list[Event] | None:
         with self.engine.connect() as conn:

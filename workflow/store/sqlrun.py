@@ -1,14 +1,18 @@
-"""The hot path of the SQL store: prebuilt statements on the pooled DBAPI connection.
+"""The hot path of the SQL store: prebuilt statements on one held DBAPI connection.
 
 Building SQLAlchemy statements per command costs about three times a bare sqlite3 write
-(MEASURED.md; docs/benchmarks.md); prebuilt SQL on the pool's own DBAPI connection costs
-about 1.2 times. SQLite and PostgreSQL take this path; any other database runs the same
-statements through SQLAlchemy `text()`, slower but portable.
+(MEASURED.md; docs/benchmarks.md); prebuilt SQL on the DBAPI connection costs about 1.2
+times, and checking a connection out of the pool and back per command (with a ping on
+PostgreSQL) another 50–75 µs. So a store holds one connection (`Held`), used by one thread
+at a time, and replaced when it is found lost. SQLite and PostgreSQL take this path; any
+other database runs the same statements through SQLAlchemy `text()`, slower but portable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +23,16 @@ from sqlalchemy.engine import Engine
 Params = Mapping[str, Any]
 
 LOAD_PLAN = "SELECT data FROM plans WHERE plan_id = :plan_id"
+LOAD_APPENDED = (
+    "SELECT kind, entry FROM plan_appended WHERE plan_id = :plan_id ORDER BY kind, n"
+)
+COUNT_APPENDED = (
+    "SELECT count(*) FROM plan_appended WHERE plan_id = :plan_id AND kind = :kind"
+)
+INSERT_APPENDED = (
+    "INSERT INTO plan_appended (plan_id, kind, n, entry) VALUES (:plan_id, :kind, :n, :entry)"
+)
+APPEND_NEW = INSERT_APPENDED + " ON CONFLICT (plan_id, kind, n) DO NOTHING"
 INSERT_PLAN = (
     "INSERT INTO plans (plan_id, definition, title, region, track, state, escalation, seq, "
     "registered_at_us, updated_at_us, data) VALUES (:plan_id, :definition, :title, :region, "
@@ -70,6 +84,9 @@ class Runner:
     def many(self, sql: str, rows: Sequence[Params]) -> None:
         raise NotImplementedError
 
+    def all(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
 
 class DbapiRunner(Runner):
     def __init__(self, cursor: Any, paramstyle: str) -> None:
@@ -90,6 +107,10 @@ class DbapiRunner(Runner):
     def many(self, sql: str, rows: Sequence[Params]) -> None:
         self.cursor.executemany(self._sql(sql), rows)
 
+    def all(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        self.cursor.execute(self._sql(sql), params)
+        return [tuple(row) for row in self.cursor.fetchall()]
+
 
 class AlchemyRunner(Runner):
     upsert = False
@@ -106,36 +127,113 @@ class AlchemyRunner(Runner):
     def many(self, sql: str, rows: Sequence[Params]) -> None:
         self.conn.execute(text(sql), list(rows))
 
+    def all(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.conn.execute(text(sql), params)]
+
 
 FAST_DIALECTS = {"sqlite", "postgresql"}
 
 
+class Held:
+    """One DBAPI connection kept for a store's commands, one thread at a time.
+
+    No ping per use: a connection found lost before its transaction committed is thrown
+    away and the transaction runs again on a new one (`Disconnected`, `SqlStore._run`).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.lock = threading.Lock()
+        self._raw: Any = None
+
+    def connection(self) -> Any:
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        return self._raw
+
+    def drop(self) -> None:
+        """Forget the connection (invalidated in the pool: it is not handed out again)."""
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            with contextlib.suppress(Exception):  # a connection already gone
+                raw.invalidate()
+
+    def close(self) -> None:
+        with self.lock:
+            raw, self._raw = self._raw, None
+            if raw is not None:
+                raw.close()
+
+
 @contextmanager
-def transaction(engine: Engine, *, write: bool = True) -> Iterator[Runner]:
+def transaction(engine: Engine, *, write: bool = True, held: Held | None = None
+                ) -> Iterator[Runner]:
     """One transaction: committed when the block ends, rolled back when it raises.
 
-    A read (`write=False`) is ended with a rollback, which costs nothing to undo.
+    A read (`write=False`) is ended with a rollback, which costs nothing to undo. With
+    `held`, the held connection serves (under its lock); otherwise one from the pool.
     """
     if engine.dialect.name not in FAST_DIALECTS:
         with engine.begin() as conn:
             yield AlchemyRunner(conn)
         return
-    raw = engine.raw_connection()
+    if held is None:
+        raw = engine.raw_connection()
+        try:
+            yield from _on(raw, engine, write, None)
+        finally:
+            raw.close()
+        return
+    with held.lock:
+        yield from _on(held.connection(), engine, write, held)
+
+
+class Disconnected(Exception):
+    """The held connection was lost before its transaction committed: nothing was written,
+    so the transaction may run again on a new connection (the cause is the driver's error)."""
+
+
+def _on(raw: Any, engine: Engine, write: bool, held: Held | None) -> Iterator[Runner]:
     try:
         cursor = raw.cursor()
-        try:
-            yield DbapiRunner(cursor, engine.dialect.paramstyle)
-            if write:
-                raw.commit()
-            else:
-                raw.rollback()
-        except BaseException:
+    except Exception as exc:
+        if held is not None:
+            held.drop()
+            raise Disconnected(str(exc)) from exc
+        raise
+    ending = False
+    try:
+        yield DbapiRunner(cursor, engine.dialect.paramstyle)
+        ending = True
+        if write:
+            raw.commit()
+        else:
             raw.rollback()
-            raise
-        finally:
-            cursor.close()
+    except Exception as exc:
+        lost = held is not None and _broken(raw)
+        if not lost:
+            try:
+                raw.rollback()
+            except Exception:
+                lost = held is not None
+        if lost and held is not None:
+            held.drop()
+            if not ending:  # a failed commit may have committed: never run it again
+                raise Disconnected(str(exc)) from exc
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):
+            raw.rollback()
+        raise
     finally:
-        raw.close()
+        with contextlib.suppress(Exception):  # the connection is gone with it
+            cursor.close()
+
+
+def _broken(raw: Any) -> bool:
+    """The connection itself failed, not a statement (psycopg marks it closed or broken)."""
+    inner = getattr(raw, "dbapi_connection", raw)
+    return bool(getattr(inner, "closed", False) or getattr(inner, "broken", False))
 
 
 def upsert_deadlines(runner: Runner, rows: Sequence[Params]) -> None:
