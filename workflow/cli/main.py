@@ -267,13 +267,8 @@ def register(
     as_json: Json = False,
 ) -> None:
     """Register a plan (register_plan). The payload holds title, region, track, parties, ..."""
-    from workflow.core.actor import Actor
-
-    data = read_payload(payload)
-    engine, when = open_engine(db, write=True), parse_time(at)
-    fired = run_command(lambda: engine.register(
-        plan_id, Actor(role, org, region), data, at=when, command_id=command_id), as_json)
-    emit_fired(fired, as_json)
+    write_command(db, payload, at, as_json, lambda engine, actor, data, when: engine.register(
+        plan_id, actor(role, org, region), data, at=when, command_id=command_id))
 
 
 @plan_app.command("fire")
@@ -290,14 +285,21 @@ def fire(
     as_json: Json = False,
 ) -> None:
     """Fire a trigger on a plan as a role; a refusal names the rule and seed paragraph."""
+    write_command(db, payload, at, as_json, lambda engine, actor, data, when: engine.fire(
+        plan_id, trigger, actor(role, org, region), data, at=when, command_id=command_id))
+
+
+def write_command(
+    db: str | None, payload: str | None, at: str | None, as_json: bool,
+    call: Callable[[Engine, Any, dict[str, Any], Any], Fired],
+) -> None:
+    """`plan register` and `plan fire`: read the payload and the time, open the database for
+    writing, run the command and print what it appended (or the one-line refusal)."""
     from workflow.core.actor import Actor
 
     data = read_payload(payload)
     engine, when = open_engine(db, write=True), parse_time(at)
-    fired = run_command(lambda: engine.fire(
-        plan_id, trigger, Actor(role, org, region), data, at=when, command_id=command_id),
-        as_json)
-    emit_fired(fired, as_json)
+    emit_fired(run_command(lambda: call(engine, Actor, data, when), as_json), as_json)
 
 
 def emit_fired(fired: Fired, as_json: bool) -> None:
