@@ -327,34 +327,31 @@ def _valid(kind: FieldType) -> Valid:
 
 
 def _compile_fields(obj: Object) -> Callable[[dict[str, Any]], bool]:
-    """`check_fields` as a predicate: text and true/false fields judged by isinstance in the
-    loop itself, every other type by its own predicate."""
-    keys = frozenset(f.name for f in obj.fields)
-    steps = tuple(
-        (f.name, f.required, f.nullable,
-         str if isinstance(f.type, Text) else bool if isinstance(f.type, Bool) else None,
-         _valid(f.type))
-        for f in obj.fields)
-    closed = not obj.open
-
-    def valid(value: dict[str, Any]) -> bool:
-        if closed and not value.keys() <= keys:
-            return False
-        get = value.get
-        for name, required, nullable, exact, check in steps:
-            item = get(name, _MISSING)
-            if item is _MISSING:
-                if required:
-                    return False
-            elif item is None and nullable:
-                continue
-            elif exact is not None:
-                if not isinstance(item, exact):
-                    return False
-            elif not check(item):
-                return False
-        return True
-
+    """`check_fields` as a predicate, written out as one function per object (as dataclasses
+    write `__init__`): per field a lookup and, for text and true/false, an isinstance
+    inline; every other type calls its own predicate. No loop, no tuple per field."""
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_keys": frozenset(obj.index)}
+    body = ["def valid(value):"]
+    if not obj.open:
+        body.append("    if not value.keys() <= _keys: return False")
+    body.append("    get = value.get")
+    for i, f in enumerate(obj.fields):
+        if isinstance(f.type, Text | Bool):
+            test = f"isinstance(x, {'str' if isinstance(f.type, Text) else 'bool'})"
+        else:
+            namespace[f"check{i}"] = _valid(f.type)
+            test = f"check{i}(x)"
+        present = "" if f.required else "x is not _MISSING and "
+        given = "x is not None and " if f.nullable else ""
+        missing = "x is _MISSING or " if f.required else ""
+        body.append(f"    x = get({f.name!r}, _MISSING)")
+        if f.required and f.nullable:
+            body.append(f"    if {missing}({given}not {test}): return False")
+        else:
+            body.append(f"    if {missing}{present}{given}not {test}: return False")
+    body.append("    return True")
+    exec("\n".join(body), namespace)  # our own text; field names enter only as repr()
+    valid: Callable[[dict[str, Any]], bool] = namespace["valid"]
     return valid
 
 TEXT, BOOL, DATE, MONEY, NUMBER = Text(), Bool(), Date(), Money(), Number()
