@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -70,12 +70,13 @@ _MOMENTS: dict[str, datetime] = {}
 
 def _moment(number: int, text: str) -> datetime:
     """A log's `at` (strict ISO-8601, years 1900–2200), remembered: a log's events share
-    moments (a tick, a batch)."""
+    moments (a tick, a batch). Kept in UTC, the zone of the expiries and of a plan's last
+    moment, so the engine compares without computing an offset (the event keeps its text)."""
     found = _MOMENTS.get(text)
     if found is None:
         if len(_MOMENTS) >= 4096:
             _MOMENTS.clear()
-        found = _MOMENTS[text] = bounds.log_at(number, text)
+        found = _MOMENTS[text] = bounds.log_at(number, text).astimezone(UTC)
     return found
 
 

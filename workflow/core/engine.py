@@ -95,9 +95,14 @@ def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
     """The open deadlines of a plan that expire at or before `at`."""
     if not plan.deadlines:
         return _NOTHING_DUE
-    at = at.astimezone(UTC)  # expiries are in UTC: same zone, so no offset per comparison
+    return _due_by(plan, at.astimezone(UTC))
+
+
+def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
+    """`_due_now` for an instant in UTC: expiries are in UTC too, so no offset is computed
+    per comparison (across zones each costs two)."""
     due = [name for name, dl in plan.deadlines.items()
-           if dl.status == OPEN and dl.expires_at <= at]
+           if dl.status == OPEN and dl.expires_at <= utc]
     return frozenset(due) if due else _NOTHING_DUE
 
 
@@ -196,11 +201,12 @@ class ProcessEngine:
 
     def apply(self, plan: Plan, cmd: Command) -> Outcome:
         """Apply a command; on refusal the plan is left exactly as it was."""
-        ctx, tr = self.check(plan, cmd)
+        utc = cmd.at.astimezone(UTC)
+        ctx, tr = self._check(plan, cmd, utc)
         events = self._expire_due(plan, ctx.due_now) if ctx.due_now else []
         at_text = cmd.at_text or format_at(cmd.at)
         self._fire(plan, tr, ctx, at_text)
-        events.append(self._append(plan, cmd, at_text))
+        events.append(self._append(plan, cmd, at_text, utc))
         return Outcome(plan, events)
 
     def expire(self, plan: Plan, now: datetime) -> list[Event]:
@@ -209,14 +215,19 @@ class ProcessEngine:
 
     def check(self, plan: Plan, cmd: Command) -> tuple[Context, Transition]:
         """Every rule a command must pass, judged without changing anything."""
+        return self._check(plan, cmd, cmd.at.astimezone(UTC))
+
+    def _check(self, plan: Plan, cmd: Command, utc: datetime) -> tuple[Context, Transition]:
+        """`check` with the command's moment in UTC, the zone of every instant it is compared
+        with (`last_at`, the expiries)."""
         if cmd.trigger == REGISTER:
             raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
                           trigger=cmd.trigger, plan_id=plan.plan_id)
         at, payload = cmd.at, cmd.payload
         ctx = Context(plan, cmd.actor, payload, at, cmd.trigger,
-                      _due_now(plan, at) if plan.deadlines else _NOTHING_DUE)
+                      _due_by(plan, utc) if plan.deadlines else _NOTHING_DUE)
         tr = self._select(ctx)
-        if plan.last_at is not None and at < plan.last_at:
+        if plan.last_at is not None and utc < plan.last_at:
             self._check_time(ctx)
         valid = self._valid.get(tr.trigger)  # the compiled schema: a valid payload costs
         if not (valid(payload) if valid is not None else type(payload) is dict):  # no words
@@ -452,11 +463,17 @@ class ProcessEngine:
             events.append(self._append(plan, cmd, dl.closed_at))
         return events
 
-    def _append(self, plan: Plan, cmd: Command, at_text: str) -> Event:
+    def _append(
+        self, plan: Plan, cmd: Command, at_text: str, utc: datetime | None = None
+    ) -> Event:
+        """Seal the event; `last_at` is kept in UTC (as the store reads it back), so the next
+        command compares within one zone."""
         make = sealed if self.hashing else _unsealed
         event = make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
                      cmd.payload, plan.definition, plan.last_hash)
         plan.seq, plan.last_hash = event.seq, event.hash
-        if plan.last_at is None or cmd.at > plan.last_at:
-            plan.last_at = cmd.at
+        if utc is None:
+            utc = cmd.at.astimezone(UTC)
+        if plan.last_at is None or utc > plan.last_at:
+            plan.last_at = utc
         return event
