@@ -108,8 +108,8 @@ def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
 
 def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
     """True when the payload matches its schema: `problems` is then empty."""
-    fields = schema.body.valid_fields
-    return lambda payload: type(payload) is dict and fields(payload)
+    body = schema.body  # its predicate is looked up per call: it is compiled on first use
+    return lambda payload: type(payload) is dict and body.valid_fields(payload)
 
 
 class ProcessEngine:

@@ -6,7 +6,7 @@ reference page (a table per trigger) and other systems (`to_json_schema`, JSON S
 2020-12). Types say what a value is; whether it says enough (a reason that is not blank, a
 KPI that is open) stays with the guards, which cite their own paragraphs.
 
-Checking is two passes. Each schema is compiled once, where it is declared, into a predicate
+Checking is two passes. Each schema is compiled once, on first use, into a predicate
 that answers only "valid or not" (a few dict lookups and isinstance checks for the common
 payload); only a payload it refuses goes through the careful pass, one loop over the declared
 fields in which each type names its own problems with their paths.
@@ -239,7 +239,13 @@ class Object:
         # Built once with the schema, so a check looks up nothing but the payload's keys.
         object.__setattr__(self, "_steps", tuple(
             (f.name, f.type.check, f.required, f.nullable) for f in self.fields))
-        object.__setattr__(self, "valid_fields", _compile_fields(self))
+        object.__setattr__(self, "valid_fields", self._compile_on_first_use)
+
+    def _compile_on_first_use(self, value: dict[str, Any]) -> bool:
+        """Compile on the first payload, not at import: a process checks few triggers."""
+        compiled = _compile_fields(self)
+        object.__setattr__(self, "valid_fields", compiled)
+        return compiled(value)
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, dict):
@@ -322,7 +328,7 @@ def _valid(kind: FieldType) -> Valid:
     if isinstance(kind, ListOf):
         item = _valid(kind.item)
         return lambda value: isinstance(value, list) and all(map(item, value))
-    inner = kind.valid_fields
+    inner = _compile_fields(kind)
     return lambda value: isinstance(value, dict) and inner(value)
 
 
