@@ -152,7 +152,9 @@ def _checked(number: int, event: Any, text: str, limits: bounds.Limits) -> LogLi
                 raise _fail(number, f"{key} must be a text")
     if type(at_text) is not str:
         raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r:.40}")
-    bounds.check_event(number, text, event, limits)
+    region = actor.get("region")
+    if text or (region is not None and type(region) is not str):  # the fast path read bytes
+        bounds.check_event(number, text, event, limits)
     return LogLine(number, event, _moment(number, at_text))
 
 

@@ -106,6 +106,19 @@ def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
     return frozenset(due) if due else _NOTHING_DUE
 
 
+_EXPIRIES: dict[date, datetime] = {}
+
+
+def _expiry(due: date) -> datetime:
+    """`expiry_instant`, remembered per due day: plans started together share due days."""
+    found = _EXPIRIES.get(due)
+    if found is None:
+        if len(_EXPIRIES) >= 4096:
+            _EXPIRIES.clear()
+        found = _EXPIRIES[due] = expiry_instant(due)
+    return found
+
+
 def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
     """True when the payload matches its schema: `problems` is then empty."""
     body = schema.body  # its predicate is looked up per call: it is compiled on first use
@@ -119,6 +132,7 @@ class ProcessEngine:
         self.definition = d = definition
         self.hashing = hashing
         """False: events carry no hash (replaying a log that has none: nothing to compare)."""
+        self._make = sealed if hashing else _unsealed
         self.machines = (
             self._machine(_Model(), d.states, d.initial, d.transitions),
             self._machine(_Model(), d.region.states, d.region.initial, d.region.transitions),
@@ -419,12 +433,12 @@ class ProcessEngine:
     def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
         if spec.length is not None:
             due = due_date(ctx.at, spec.length)
-            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, expiry_instant(due))
+            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, _expiry(due))
             return
         for item in ctx.payload.get(spec.per_item or "", []):
             name = f"{spec.name}:{item[spec.item_key]}"
             due = date.fromisoformat(str(item[spec.item_due]))
-            plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
+            plan.deadlines[name] = Deadline(name, at_text, due, _expiry(due))
 
     def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
         """A final state cancels every running deadline and closes an open escalation."""
@@ -468,8 +482,7 @@ class ProcessEngine:
     ) -> Event:
         """Seal the event; `last_at` is kept in UTC (as the store reads it back), so the next
         command compares within one zone."""
-        make = sealed if self.hashing else _unsealed
-        event = make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
+        event = self._make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
                      cmd.payload, plan.definition, plan.last_hash)
         plan.seq, plan.last_hash = event.seq, event.hash
         if utc is None:
