@@ -205,7 +205,8 @@ class PlanReplay:
             raise Refused("registered_first", AZWA,
                           "The plan was never registered: its register_plan was refused or "
                           "missing")
-        self._same_definition(event)
+        if "definition" in event:
+            self._same_definition(event)
         engine = self._engine or engine_for(self.plan.definition)
         outcome = engine.apply(self.plan, Command(trigger, actor, payload, at, at_text))
         return outcome.events[-1]

@@ -21,14 +21,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from workflow.audit import anchors as audit_anchors
-from workflow.audit import export
-from workflow.audit import picture as audit_picture
-from workflow.audit import report as audit_report
 from workflow.audit.bounds import Limits, LineReader
 from workflow.audit.logcheck import LogProblem, judge, watch
 from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
@@ -48,6 +42,8 @@ from workflow.store import signing
 from workflow.store.url import StoreUnavailable as StoreError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from workflow.audit.verify import Verified
     from workflow.store.protocol import Store
 
@@ -65,6 +61,10 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _console() -> Console:
+    """rich, the report and the picture load in the commands that use them: `azwa replay`
+    of a clean log pays for none of them at start-up."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -155,6 +155,9 @@ def replay_command(
 
 
 def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     console = _console()
     console.print(Text(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
                        f"hash chain {result.chain}", style="bold"))
@@ -237,6 +240,7 @@ def export_command(
     force: ForceOption = False,
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
+    from workflow.audit import export
     from workflow.audit.verify import open_store, reading
 
     try:
@@ -302,6 +306,9 @@ def verify_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:
+        from rich.table import Table
+        from rich.text import Text
+
         console = _console()
         if result.ok:
             console.print(Text(f"{'NOT OK' if failed else 'ok'}: {result.plans} plan(s), "
@@ -384,6 +391,8 @@ def report_command(
 ) -> None:
     """One plan's audit report: timeline, deadline compliance, escalations, KPI payments and
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
+    from workflow.audit import picture as audit_picture
+    from workflow.audit import report as audit_report
     from workflow.audit.verify import CORRUPT, open_store, reading
 
     when = _parse_now(now)
@@ -439,6 +448,8 @@ def report_command(
 
 def _image_format(picture: Path | None) -> str:
     """The picture's format from its extension: svg, png or pdf; refused otherwise."""
+    from workflow.audit import picture as audit_picture
+
     if picture is None:
         return "svg"
     kind = picture.suffix.lower().lstrip(".")

@@ -10,9 +10,10 @@ own events (`ProcessEngine.table`), a dict lookup instead of a trigger through t
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from transitions import Machine
 
@@ -37,9 +38,10 @@ from workflow.core.timecalc import due_date, expiry_instant, format_at
 PAYLOAD_RULE = "payload_matches_schema"
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A trigger fired by an actor at a moment; `at_text` keeps a foreign log's timestamp."""
+class Command(NamedTuple):
+    """A trigger fired by an actor at a moment; `at_text` keeps a foreign log's timestamp.
+
+    A named tuple: made once per event, and a frozen dataclass costs twice as much to make."""
 
     trigger: str
     actor: Actor
@@ -93,10 +95,34 @@ def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
     """The open deadlines of a plan that expire at or before `at`."""
     if not plan.deadlines:
         return _NOTHING_DUE
-    at = at.astimezone(UTC)  # expiries are in UTC: same zone, so no offset per comparison
+    return _due_by(plan, at.astimezone(UTC))
+
+
+def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
+    """`_due_now` for an instant in UTC: expiries are in UTC too, so no offset is computed
+    per comparison (across zones each costs two)."""
     due = [name for name, dl in plan.deadlines.items()
-           if dl.status == OPEN and dl.expires_at <= at]
+           if dl.status == OPEN and dl.expires_at <= utc]
     return frozenset(due) if due else _NOTHING_DUE
+
+
+_EXPIRIES: dict[date, datetime] = {}
+
+
+def _expiry(due: date) -> datetime:
+    """`expiry_instant`, remembered per due day: plans started together share due days."""
+    found = _EXPIRIES.get(due)
+    if found is None:
+        if len(_EXPIRIES) >= 4096:
+            _EXPIRIES.clear()
+        found = _EXPIRIES[due] = expiry_instant(due)
+    return found
+
+
+def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
+    """True when the payload matches its schema: `problems` is then empty."""
+    body = schema.body  # its predicate is looked up per call: it is compiled on first use
+    return lambda payload: type(payload) is dict and body.valid_fields(payload)
 
 
 class ProcessEngine:
@@ -106,6 +132,7 @@ class ProcessEngine:
         self.definition = d = definition
         self.hashing = hashing
         """False: events carry no hash (replaying a log that has none: nothing to compare)."""
+        self._make = sealed if hashing else _unsealed
         self.machines = (
             self._machine(_Model(), d.states, d.initial, d.transitions),
             self._machine(_Model(), d.region.states, d.region.initial, d.region.transitions),
@@ -125,6 +152,7 @@ class ProcessEngine:
             self._seed.setdefault(tr.trigger, tr.seed)
         self._roles[REGISTER] = d.registration.roles
         self._payloads: dict[str, PayloadSchema] = dict(d.payloads)
+        self._valid = {trigger: _compiled(schema) for trigger, schema in d.payloads.items()}
         self._region_deadlines = [
             spec.name for spec in d.deadlines
             if any(trig in self._region_triggers for trig in spec.started_by)
@@ -187,11 +215,12 @@ class ProcessEngine:
 
     def apply(self, plan: Plan, cmd: Command) -> Outcome:
         """Apply a command; on refusal the plan is left exactly as it was."""
-        ctx, tr = self.check(plan, cmd)
+        utc = cmd.at.astimezone(UTC)
+        ctx, tr = self._check(plan, cmd, utc)
         events = self._expire_due(plan, ctx.due_now) if ctx.due_now else []
         at_text = cmd.at_text or format_at(cmd.at)
         self._fire(plan, tr, ctx, at_text)
-        events.append(self._append(plan, cmd, at_text))
+        events.append(self._append(plan, cmd, at_text, utc))
         return Outcome(plan, events)
 
     def expire(self, plan: Plan, now: datetime) -> list[Event]:
@@ -200,14 +229,25 @@ class ProcessEngine:
 
     def check(self, plan: Plan, cmd: Command) -> tuple[Context, Transition]:
         """Every rule a command must pass, judged without changing anything."""
+        return self._check(plan, cmd, cmd.at.astimezone(UTC))
+
+    def _check(self, plan: Plan, cmd: Command, utc: datetime) -> tuple[Context, Transition]:
+        """`check` with the command's moment in UTC, the zone of every instant it is compared
+        with (`last_at`, the expiries)."""
         if cmd.trigger == REGISTER:
             raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
                           trigger=cmd.trigger, plan_id=plan.plan_id)
-        ctx = Context(plan, cmd.actor, cmd.payload, cmd.at, cmd.trigger, _due_now(plan, cmd.at))
+        at, payload = cmd.at, cmd.payload
+        ctx = Context(plan, cmd.actor, payload, at, cmd.trigger,
+                      _due_by(plan, utc) if plan.deadlines else _NOTHING_DUE)
         tr = self._select(ctx)
-        self._check_time(ctx)
-        self._check_payload(tr, ctx)
-        self._check_guards(tr, ctx)
+        if plan.last_at is not None and utc < plan.last_at:
+            self._check_time(ctx)
+        valid = self._valid.get(tr.trigger)  # the compiled schema: a valid payload costs
+        if not (valid(payload) if valid is not None else type(payload) is dict):  # no words
+            self._check_payload(tr, ctx)
+        if tr.guards:
+            self._check_guards(tr, ctx)
         return ctx, tr
 
     @staticmethod
@@ -393,12 +433,12 @@ class ProcessEngine:
     def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
         if spec.length is not None:
             due = due_date(ctx.at, spec.length)
-            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, expiry_instant(due))
+            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, _expiry(due))
             return
         for item in ctx.payload.get(spec.per_item or "", []):
             name = f"{spec.name}:{item[spec.item_key]}"
             due = date.fromisoformat(str(item[spec.item_due]))
-            plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
+            plan.deadlines[name] = Deadline(name, at_text, due, _expiry(due))
 
     def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
         """A final state cancels every running deadline and closes an open escalation."""
@@ -437,11 +477,16 @@ class ProcessEngine:
             events.append(self._append(plan, cmd, dl.closed_at))
         return events
 
-    def _append(self, plan: Plan, cmd: Command, at_text: str) -> Event:
-        make = sealed if self.hashing else _unsealed
-        event = make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
+    def _append(
+        self, plan: Plan, cmd: Command, at_text: str, utc: datetime | None = None
+    ) -> Event:
+        """Seal the event; `last_at` is kept in UTC (as the store reads it back), so the next
+        command compares within one zone."""
+        event = self._make(plan.plan_id, plan.seq + 1, at_text, cmd.trigger, cmd.actor.to_dict(),
                      cmd.payload, plan.definition, plan.last_hash)
         plan.seq, plan.last_hash = event.seq, event.hash
-        if plan.last_at is None or cmd.at > plan.last_at:
-            plan.last_at = cmd.at
+        if utc is None:
+            utc = cmd.at.astimezone(UTC)
+        if plan.last_at is None or utc > plan.last_at:
+            plan.last_at = utc
         return event

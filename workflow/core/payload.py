@@ -6,8 +6,10 @@ reference page (a table per trigger) and other systems (`to_json_schema`, JSON S
 2020-12). Types say what a value is; whether it says enough (a reason that is not blank, a
 KPI that is open) stays with the guards, which cite their own paragraphs.
 
-Checking is one loop over the declared fields, each type checking its own value; nothing is
-built per call but the list of problems, and a path string only where a field is nested.
+Checking is two passes. Each schema is compiled once, on first use, into a predicate
+that answers only "valid or not" (a few dict lookups and isinstance checks for the common
+payload); only a payload it refuses goes through the careful pass, one loop over the declared
+fields in which each type names its own problems with their paths.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ Problem = tuple[str, str]
 """A field path (`kpis[2].amount_eur`) and what is wrong with its value."""
 
 Check = Callable[[object, str, list[Problem]], None]
+Valid = Callable[[object], bool]
+"""True exactly when the matching `check` would find no problem."""
 _MISSING = object()
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -226,12 +230,22 @@ class Object:
     index: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     _steps: tuple[tuple[str, Check, bool, bool], ...] = field(
         init=False, repr=False, compare=False)
+    valid_fields: Callable[[dict[str, Any]], bool] = field(
+        init=False, repr=False, compare=False)
+    """The compiled check of a dict's fields: True when `check_fields` finds nothing."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {f.name: f for f in self.fields})
         # Built once with the schema, so a check looks up nothing but the payload's keys.
         object.__setattr__(self, "_steps", tuple(
             (f.name, f.type.check, f.required, f.nullable) for f in self.fields))
+        object.__setattr__(self, "valid_fields", self._compile_on_first_use)
+
+    def _compile_on_first_use(self, value: dict[str, Any]) -> bool:
+        """Compile on the first payload, not at import: a process checks few triggers."""
+        compiled = _compile_fields(self)
+        object.__setattr__(self, "valid_fields", compiled)
+        return compiled(value)
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, dict):
@@ -271,6 +285,81 @@ class Object:
 
 FieldType = Text | Bool | Date | Money | Number | Enum | ListOf | Object
 
+
+# -- the compiled checks: valid or not, nothing named ---------------------------------------
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_money(value: object) -> bool:
+    return money_problem(value) is None
+
+
+def _valid(kind: FieldType) -> Valid:
+    """The predicate of one type; agrees with `kind.check` on every value (a test compares
+    them)."""
+    if isinstance(kind, Text):
+        return lambda value: isinstance(value, str)
+    if isinstance(kind, Bool):
+        return lambda value: isinstance(value, bool)
+    if isinstance(kind, Date):
+        return _is_date
+    if isinstance(kind, Money):
+        return _is_money
+    if isinstance(kind, Number):
+        return _is_number
+    if isinstance(kind, Enum):
+        values = frozenset(kind.values)
+        return lambda value: isinstance(value, str) and value in values
+    if isinstance(kind, ListOf):
+        item = _valid(kind.item)
+        return lambda value: isinstance(value, list) and all(map(item, value))
+    inner = _compile_fields(kind)
+    return lambda value: isinstance(value, dict) and inner(value)
+
+
+def _compile_fields(obj: Object) -> Callable[[dict[str, Any]], bool]:
+    """`check_fields` as a predicate, written out as one function per object (as dataclasses
+    write `__init__`): per field a lookup and, for text and true/false, an isinstance
+    inline; every other type calls its own predicate. No loop, no tuple per field."""
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_keys": frozenset(obj.index)}
+    body = ["def valid(value):"]
+    if not obj.open:
+        body.append("    if not value.keys() <= _keys: return False")
+    body.append("    get = value.get")
+    for i, f in enumerate(obj.fields):
+        if isinstance(f.type, Text | Bool):
+            test = f"isinstance(x, {'str' if isinstance(f.type, Text) else 'bool'})"
+        else:
+            namespace[f"check{i}"] = _valid(f.type)
+            test = f"check{i}(x)"
+        present = "" if f.required else "x is not _MISSING and "
+        given = "x is not None and " if f.nullable else ""
+        missing = "x is _MISSING or " if f.required else ""
+        body.append(f"    x = get({f.name!r}, _MISSING)")
+        if f.required and f.nullable:
+            body.append(f"    if {missing}({given}not {test}): return False")
+        else:
+            body.append(f"    if {missing}{present}{given}not {test}: return False")
+    body.append("    return True")
+    exec("\n".join(body), namespace)  # our own text; field names enter only as repr()
+    valid: Callable[[dict[str, Any]], bool] = namespace["valid"]
+    return valid
+
 TEXT, BOOL, DATE, MONEY, NUMBER = Text(), Bool(), Date(), Money(), Number()
 
 
@@ -308,7 +397,7 @@ def problems(schema: PayloadSchema, payload: object) -> list[Problem]:
     found: list[Problem] = []
     if not isinstance(payload, dict):
         found.append(("payload", f"must be an object of fields, got {kind_of(payload)}"))
-    else:
+    elif not schema.body.valid_fields(payload):  # the careful pass names what is wrong
         schema.body.check_fields(payload, "", found)
     return found
 

