@@ -28,7 +28,7 @@ from workflow.store.heads import Signer
 from workflow.store.opening import open_existing, unusable_as_one_line
 from workflow.store.protocol import Store
 from workflow.store.sql import EVENTS, PLANS, SqlStore
-from workflow.store.url import StoreUnavailable
+from workflow.store.url import CorruptRow, StoreUnavailable
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 
@@ -50,6 +50,8 @@ def reading() -> Iterator[None]:
     with unusable_as_one_line():
         try:
             yield
+        except CorruptRow as exc:  # already one line naming table, plan and column
+            raise StoreError(str(exc)) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise StoreError(f"a stored row cannot be read (run azwa audit verify): "
                              f"{first_line(exc)}") from None

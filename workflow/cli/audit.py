@@ -60,7 +60,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as on
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
     return typer.Exit(code=2)
 
 
@@ -462,6 +462,8 @@ def anchor_command(
 
     signer = _signer()
     try:
+        if str(output) != "-":  # refused before reading, and never taken for a stored row
+            check_output(output, force=force, forbidden=database_files(db))
         store = open_store(db)
         with reading():
             if str(output) == "-":
@@ -480,7 +482,11 @@ def anchor_command(
 
 def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
     """A key file: through a temporary file made 0600 before the key is in it, renamed into
-    place; an existing file needs --force."""
+    place; an existing file needs --force, a database file is never replaced."""
+    try:
+        check_output(path, force=True)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     if path.exists() and not force:
         raise _fail(f"{path} exists: add --force to overwrite it")
     if path.is_dir():

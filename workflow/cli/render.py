@@ -12,7 +12,7 @@ from rich.text import Text
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.cli.text import safe, visible
 from workflow.core.events import Event
-from workflow.core.money import funds_eur, to_eur
+from workflow.core.money import from_eur, funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import Worklist
@@ -62,8 +62,8 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         console.print(table)
     console.print("breaches: " + (safe(", ".join(data["breaches"])) or "none"))
     funds = data["funds"]
-    console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
-                  f"refund €{funds['refund_eur']:,.2f}")
+    console.print(f"funds: paid {_eur(funds['paid_eur'])}, costs {_eur(funds['costs_eur'])}, "
+                  f"refund {_eur(funds['refund_eur'])}")
     orgs = data["organisations"]
     reasons = {row["idle"] for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
@@ -206,7 +206,8 @@ def show_kpis(console: Console, data: dict[str, Any]) -> None:
 
 
 def _eur(value: Any) -> str:
-    return "" if value is None else f"€{float(value):,.2f}"
+    """An amount `to_eur` gave, exact: a total beyond a float's digits keeps its cents."""
+    return "" if value is None else f"€{from_eur(value):,.2f}"
 
 
 def due_of(row: PlanSummary, now: datetime) -> dict[str, Any]:
