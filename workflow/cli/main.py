@@ -404,13 +404,62 @@ def list_plans(
     expiry has passed and `tick` has not yet run) and the deadlines each plan missed."""
     from workflow.cli.render import plans_json, plans_table
 
+    state = known_value("--state", state, _known_states())
+    track = known_value("--track", track, _known_tracks())
     engine = open_engine(db)
     now = parse_time(at) or engine.clock.now()
     rows = engine.plans(state=state, region=region, track=track)
+    owed = {r.plan_id: found for r in rows if (found := still_owed(r)) is not None}
     if as_json:
-        out.print_json(data=plans_json(rows, now))
+        out.print_json(data=plans_json(rows, now, owed))
     else:
-        out.print(plans_table(rows, now))
+        out.print(plans_table(rows, now, owed))
+
+
+def _known_states() -> list[str]:
+    import states
+
+    return sorted({s for d in states.all_definitions() for s in d.states})
+
+
+def _known_tracks() -> list[str]:
+    from states.guards import TRACKS
+
+    return list(TRACKS)
+
+
+def known_value(option: str, value: str | None, known: list[str]) -> str | None:
+    """`value` as the definitions spell it (case and surrounding spaces do not matter), or
+    one line naming the known values: a mistyped filter must not list nothing, exit 0."""
+    if value is None:
+        return None
+    found = {k.casefold(): k for k in known}.get(value.strip().casefold())
+    if found is None:
+        fail(f"{option} {value!r} is not known; known: {', '.join(known)}")
+    return found
+
+
+def still_owed(row: Any) -> tuple[str, str] | None:
+    """For a live plan without an open deadline: the latest deadline `tick` expired whose
+    act is still owed, i.e. a trigger that meets it leaves the state the plan is in (name,
+    due day); None otherwise. Read from the stored rows and the definition alone."""
+    import states
+
+    if row.next_due is not None or not row.expired:
+        return None
+    try:
+        definition = states.get(row.definition)
+    except KeyError:
+        return None
+    if row.state in definition.finals:
+        return None
+    for name, due in row.expired:
+        spec = next((d for d in definition.deadlines
+                     if d.name == name or name.startswith(f"{d.name}:")), None)
+        if spec is not None and any(tr.trigger in spec.met_by and row.state in tr.sources
+                                    for tr in definition.transitions):
+            return name, due
+    return None
 
 
 @app.command()

@@ -241,7 +241,7 @@ def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
     }
 
 
-def _summary(row: Any, due: Any) -> PlanSummary:
+def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> PlanSummary:
     """A plan row and its first open deadline row as a summary; CorruptRow if unreadable."""
     expires = None
     if due is not None:
@@ -266,7 +266,7 @@ def _summary(row: Any, due: Any) -> PlanSummary:
         state=row.state, escalation=row.escalation, definition=row.definition, seq=row.seq,
         next_due=due.due if due is not None else None,
         next_deadline=due.name if due is not None else None,
-        next_expires_at=expires, breaches=breaches,
+        next_expires_at=expires, breaches=breaches, expired=expired,
     )
 
 
@@ -511,7 +511,21 @@ class SqlStore:
                 .subquery()
             )
             due = {d.plan_id: d for d in conn.execute(select(first).where(first.c.n == 1))}
-        return [_summary(r, due.get(r.plan_id)) for r in rows]
+            idle = [i for i in ids if i not in due]
+            expired: dict[str, list[tuple[str, str]]] = {}
+            for d in conn.execute(
+                select(DEADLINES.c.plan_id, DEADLINES.c.name, DEADLINES.c.due)
+                .where(and_(DEADLINES.c.status == "expired", DEADLINES.c.plan_id.in_(idle)))
+                .order_by(DEADLINES.c.expires_at_us.desc(), DEADLINES.c.name)
+            ):
+                try:
+                    due_day = date.fromisoformat(d.due).isoformat()
+                except UNREADABLE as exc:
+                    raise CorruptRow("deadlines", d.plan_id, f"due ({d.name})",
+                                     _why(exc)) from None
+                expired.setdefault(d.plan_id, []).append((str(d.name), due_day))
+        return [_summary(r, due.get(r.plan_id), tuple(expired.get(r.plan_id, ())))
+                for r in rows]
 
     def plan_ids(self) -> Iterator[str]:
         with self.engine.connect() as conn:
