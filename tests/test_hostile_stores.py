@@ -222,6 +222,8 @@ def test_huge_totals_print_exactly(live: Path, tmp_path: Path) -> None:
     replayed = azwa("replay", log, "--json")
     assert replayed.exit_code == 0, replayed.stderr
     assert '"costs_eur": "121000000001029.13"' in replayed.stdout.replace('":"', '": "')
+    boxed = azwa("replay", log)
+    assert boxed.exit_code == 0 and "costs € 121,000,000,001,029.13" in boxed.stdout
     report = azwa("audit", "report", plan_id, "--db", live)
     assert report.exit_code == 0 and "€ 121,000,000,001,029.13" in report.stdout
 

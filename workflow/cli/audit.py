@@ -43,6 +43,7 @@ from workflow.cli.output import (
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
 from workflow.core.bounds import BadInput
+from workflow.core.money import from_eur
 from workflow.core.timecalc import parse_at
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable as StoreError
@@ -191,8 +192,8 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
         ("definition", str(info["definition"])), ("events", str(info["events"])),
         ("state", str(info["state"])), ("escalation", str(info["escalation"])),
         ("breaches", ", ".join(info["breaches"]) or "none"),
-        ("funds", f"paid € {funds['paid_eur']:,.2f}, costs € {funds['costs_eur']:,.2f}, "
-                  f"refund € {funds['refund_eur']:,.2f}"),
+        ("funds", ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
+                            for name in ("paid", "costs", "refund"))),
         ("hash chain", chain), ("violations", str(len(info["violations"]))),
     ]
     rows = [(key, visible(value)) for key, value in rows]
