@@ -37,6 +37,7 @@ from workflow.cli.output import (
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
 from workflow.core.bounds import BadInput
+from workflow.core.money import from_eur
 from workflow.core.timecalc import parse_at
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable as StoreError
@@ -56,7 +57,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as on
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
     return typer.Exit(code=2)
 
 
@@ -194,8 +195,8 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
         ("definition", str(info["definition"])), ("events", str(info["events"])),
         ("state", str(info["state"])), ("escalation", str(info["escalation"])),
         ("breaches", ", ".join(info["breaches"]) or "none"),
-        ("funds", f"paid € {funds['paid_eur']:,.2f}, costs € {funds['costs_eur']:,.2f}, "
-                  f"refund € {funds['refund_eur']:,.2f}"),
+        ("funds", ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
+                            for name in ("paid", "costs", "refund"))),
         ("hash chain", chain), ("violations", str(len(info["violations"]))),
     ]
     rows = [(key, visible(value)) for key, value in rows]
@@ -473,6 +474,8 @@ def anchor_command(
 
     signer = _signer()
     try:
+        if str(output) != "-":  # refused before reading, and never taken for a stored row
+            check_output(output, force=force, forbidden=database_files(db))
         store = open_store(db)
         with reading():
             if str(output) == "-":
@@ -491,7 +494,11 @@ def anchor_command(
 
 def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
     """A key file: through a temporary file made 0600 before the key is in it, renamed into
-    place; an existing file needs --force."""
+    place; an existing file needs --force, a database file is never replaced."""
+    try:
+        check_output(path, force=True)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     if path.exists() and not force:
         raise _fail(f"{path} exists: add --force to overwrite it")
     if path.is_dir():

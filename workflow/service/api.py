@@ -320,10 +320,16 @@ class Engine:
         comes when the store needs one).
         """
         when = self._at(at)
+        wanted = str(org).strip().casefold()  # "menzis " finds Menzis, as the filters do
         found: list[Todo] = []
         for plan_id in list(self.store.plan_ids()):
             plan = self._load(plan_id)
-            found += todo.owed_by(self.process(plan.definition), plan, when, org)
+            process = self.process(plan.definition)
+            actors = process.definition.actors
+            names = {a.org for a in (actors(plan) if actors is not None else [])}
+            for name in sorted(n for n in names if isinstance(n, str)
+                               and n.strip().casefold() == wanted):
+                found += todo.owed_by(process, plan, when, name)
         return todo.order(found)
 
     def plans(
