@@ -89,25 +89,9 @@ def _short(where: str) -> str:
 
 def check_text(value: str, where: str) -> str:
     """A text that can be written as UTF-8 (no lone surrogate)."""
-    if value.isascii():
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadInput(f"{_short(where)}: a text with a lone surrogate (not valid "
-                       f"Unicode)") from None
+    if (problem := _text_problem(value, stored=False)) is not None:
+        raise BadInput(f"{_short(where)}: {problem}")
     return value
-
-
-_text = check_text
-
-
-def _stored_text(value: str, where: str) -> str:
-    """A text the engine stores: valid Unicode and no NUL character (PostgreSQL refuses NUL
-    in a text, so SQLite must too, or a plan would move between stores differently)."""
-    if "\x00" in value:
-        raise BadInput(f"{_short(where)}: a text with a NUL character (\\x00)")
-    return _text(value, where)
 
 
 def check_name(value: Any, name: str, max_chars: int = MAX_ID_CHARS) -> str:
@@ -118,7 +102,9 @@ def check_name(value: Any, name: str, max_chars: int = MAX_ID_CHARS) -> str:
     if len(value) > max_chars:
         raise BadInput(f"{name}: {len(value):,} characters, more than the {max_chars} an id "
                        f"or name may have")
-    return _stored_text(value, name)
+    if (problem := _text_problem(value, stored=True)) is not None:
+        raise BadInput(f"{name}: {problem}")
+    return value
 
 
 def check_optional_name(value: Any, name: str) -> str | None:
@@ -135,42 +121,72 @@ class Size:
     longest_chars: int = 0
 
 
+Where = str | tuple[Any, str | int]
+"""Where a value lies in a payload: the payload's name, or (where its parent lies, its key or
+index). Rendered as `payload.parties[1].org` only for a message: paths are not built for
+values that pass, which is nearly all of them."""
+
+
+def _path(where: Where) -> str:
+    parts: list[str] = []
+    while isinstance(where, tuple):
+        where, key = where
+        parts.append(f"[{key}]" if type(key) is int else f".{key}")
+    return where + "".join(reversed(parts))
+
+
+def _text_problem(value: str, stored: bool) -> str | None:
+    """Why a text cannot be taken: a lone surrogate cannot be written as UTF-8; a NUL
+    cannot be stored (PostgreSQL refuses it in a text, so SQLite must too, or a plan would
+    move between stores differently)."""
+    if stored and "\x00" in value:
+        return "a text with a NUL character (\\x00)"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a text with a lone surrogate (not valid Unicode)"
+    return None
+
+
 def _walk(value: Any, name: str, max_depth: int, stored: bool) -> Size:
-    size = Size()
-    text = _stored_text if stored else _text
-    stack: list[tuple[Any, str, int]] = [(value, name, 1)]
+    bound, longest, longest_chars = 0, None, 0
+    stack: list[tuple[Any, Where, int]] = [(value, name, 1)]
     while stack:
         item, where, depth = stack.pop()
         kind = type(item)
         if kind is str:
-            text(item, where)
-            size.bound += 6 * len(item) + 3  # a character is at most "\u001f" or 4 bytes
-            if len(item) > size.longest_chars:
-                size.longest, size.longest_chars = where, len(item)
+            if (problem := _text_problem(item, stored)) is not None:
+                raise BadInput(f"{_short(_path(where))}: {problem}")
+            bound += 6 * len(item) + 3  # a character is at most "\u001f" or 4 bytes
+            if len(item) > longest_chars:
+                longest, longest_chars = where, len(item)
         elif kind is dict or kind is list:
             if depth > max_depth:
-                raise BadInput(f"{_short(where)}: nested deeper than {max_depth} levels")
-            size.bound += 2 + len(item)
+                raise BadInput(f"{_short(_path(where))}: nested deeper than {max_depth} levels")
+            bound += 2 + len(item)
             if kind is dict:
                 for key, inner in item.items():
                     if type(key) is not str:
-                        raise BadInput(f"{_short(where)}: a key that is not a text ({key!r:.40})")
-                    text(key, f"{where}.<key>")
-                    size.bound += 6 * len(key) + 3
-                    stack.append((inner, f"{where}.{key}", depth + 1))
+                        raise BadInput(f"{_short(_path(where))}: a key that is not a text "
+                                       f"({key!r:.40})")
+                    if (problem := _text_problem(key, stored)) is not None:
+                        raise BadInput(f"{_short(_path(where))}.<key>: {problem}")
+                    bound += 6 * len(key) + 3
+                    stack.append((inner, (where, key), depth + 1))
             else:
-                stack.extend((inner, f"{where}[{i}]", depth + 1) for i, inner in enumerate(item))
+                stack.extend((inner, (where, i), depth + 1) for i, inner in enumerate(item))
         elif kind is int:
             digits = item.bit_length() * 0.30103 + 2
             if stored and digits > MAX_INT_DIGITS:
-                raise BadInput(f"{_short(where)}: a whole number of more than "
+                raise BadInput(f"{_short(_path(where))}: a whole number of more than "
                                f"{MAX_INT_DIGITS} digits")
-            size.bound += int(digits) + 1
+            bound += int(digits) + 1
         elif item is not None and kind not in (bool, float):
-            raise BadInput(f"{_short(where)}: a {kind.__name__} is not a JSON value")
+            raise BadInput(f"{_short(_path(where))}: a {kind.__name__} is not a JSON value")
         else:
-            size.bound += 25
-    return size
+            bound += 25
+    return Size(bound, "" if longest is None else _path(longest), longest_chars)
 
 
 def check_json(value: Any, name: str, max_depth: int = MAX_DEPTH) -> None:
