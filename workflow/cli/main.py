@@ -192,7 +192,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def read_payload(text: str | None) -> dict[str, Any]:
+    """`-p JSON` or `-p @FILE`. A file is read at most one byte past the longest event a log
+    line holds (AZWA_MAX_LINE_BYTES): `-p @/dev/zero` is one line, not a machine out of
+    memory."""
     import json
+
+    from workflow.core.bounds import BadInput, Limits
 
     if not text:
         return {}
@@ -200,9 +205,20 @@ def read_payload(text: str | None) -> dict[str, Any]:
     if text.startswith("@"):
         source = text[1:]
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            limit = Limits.from_env().max_line_bytes
+            with Path(source).open("rb") as handle:
+                raw = handle.read(limit + 1)
         except OSError as exc:
-            fail(f"cannot read {source}: {exc.strerror}")
+            fail(f"cannot read {visible(source)}: {exc.strerror or exc}")
+        except BadInput as exc:
+            fail(str(exc))
+        if len(raw) > limit:
+            fail(f"{visible(source)}: larger than {limit:,} bytes, the most an event may hold "
+                 "(AZWA_MAX_LINE_BYTES)")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            fail(f"{visible(source)} is not UTF-8 text (byte {exc.start + 1})")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -408,7 +424,8 @@ def list_plans(
     track = known_value("--track", track, _known_tracks())
     engine = open_engine(db)
     now = parse_time(at) or engine.clock.now()
-    rows = engine.plans(state=state, region=region, track=track)
+    rows = run_command(lambda: engine.plans(state=state, region=region, track=track),
+                       as_json)
     owed = {r.plan_id: found for r in rows if (found := still_owed(r)) is not None}
     if as_json:
         out.print_json(data=plans_json(rows, now, owed))
