@@ -113,7 +113,7 @@ class LazyGroup(TyperGroup):
         except Exception as exc:
             if "sqlalchemy" not in sys.modules:
                 raise
-            from workflow.store.opening import unusable
+            from workflow.service.databases import unusable
 
             found = unusable(exc, _opened[-1] if _opened else None)
             if found is None:
@@ -275,7 +275,7 @@ def parse_time(text: str | None) -> Any:
 def init(db: Db = None) -> None:
     """Create the database and its tables (safe to run again). The one command that creates
     a database: every other command needs one that exists."""
-    from workflow.store.opening import create_or_upgrade
+    from workflow.service.databases import create_or_upgrade
 
     url = resolve_url(db)
     _opened.append(db or url)
@@ -518,11 +518,11 @@ def demo(
     from workflow.core.money import to_decimal
     from workflow.service import demo as demo_scenario
     from workflow.service.api import Engine
+    from workflow.service.databases import create_or_upgrade
     from workflow.service.logs import configure
-    from workflow.store.opening import create_or_upgrade
 
     if force and "://" not in db and (Path(db).exists() or Path(db).is_symlink()):
-        from workflow.store.opening import open_existing
+        from workflow.service.databases import open_existing
 
         try:  # --force deletes an azwa database, never another file
             open_existing(db, write=False).close()
