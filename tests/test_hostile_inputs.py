@@ -265,6 +265,24 @@ def test_a_modelplan_nested_too_deep_is_one_line(tmp_path: Path, name: str, text
     assert "nested deeper than 64 levels" in assert_one_line(azwa("modelplan", command, plan))
 
 
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)])
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_a_modelplan_with_yaml_aliases_is_one_line(tmp_path: Path, command: str) -> None:
+    """Aliases of aliases (a few lines standing for 9⁹ values) are refused where they stand;
+    a modelplan needs no aliases, and the same file with the value written out is read."""
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(BILLION_LAUGHS, encoding="utf-8")
+    line = assert_one_line(azwa("modelplan", command, laughs))
+    assert "YAML aliases" in line and ":2" in line
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("a: [lol, lol]\nb: [lol, lol]\n", encoding="utf-8")
+    assert isinstance(files.load_data(plain), dict)
+
+
 @settings(max_examples=40, deadline=None)
 @given(depth=st.integers(1, 300), style=st.sampled_from(["flow", "block", "json"]))
 def test_modelplan_nesting_is_refused_exactly_beyond_the_limit(depth: int, style: str) -> None:

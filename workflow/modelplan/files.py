@@ -84,15 +84,24 @@ class _TooDeep(Exception):
         self.line = line
 
 
+class _Alias(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """The safe loader, refusing a mapping or list deeper than MAX_DEPTH before composing it
-    (PyYAML composes nodes recursively: 5,000 levels would end in a RecursionError)."""
+    (PyYAML composes nodes recursively: 5,000 levels would end in a RecursionError), and
+    refusing aliases (`*name`): a modelplan needs none, and aliases of aliases ("billion
+    laughs") make a few lines stand for more data than any check could walk."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _Alias(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
         if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
             return super().compose_node(parent, index)  # type: ignore[arg-type]
         self.depth += 1
@@ -111,6 +120,9 @@ def _load_yaml(text: str, file: str) -> object:
         return loader.get_single_data()
     except _TooDeep as deep:
         raise ModelplanFileError(file, _too_deep(), line=deep.line) from None
+    except _Alias as alias:
+        raise ModelplanFileError(file, "YAML aliases (*name) are not read in a modelplan: "
+                                 "write the value out", line=alias.line) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
