@@ -155,31 +155,48 @@ def replay_command(
 
 
 def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
+    """The text report: plain lines and boxes, written in one piece where no plan has
+    violations; rich loads only to draw a table of violations."""
+    typer.secho(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
+                f"hash chain {result.chain}", bold=True)
+    text: list[str] = []
+    for plan_id, replay in result.plans.items():
+        text.append(_plan_box(plan_id, replay))
+        if replay.violations:
+            _write(text)
+            _violations_table(plan_id, replay)
+    text += [f"problem ({problem.kind}): "
+             f"{f'{visible(problem.plan_id)}: ' if problem.plan_id else ''}"
+             f"{visible(problem.message)}" for problem in problems]
+    verdict = "ok" if result.ok and not problems else "NOT OK"
+    extra = f", {len(problems)} problem(s)" if problems else ""
+    text.append(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
+                f"violation(s), hash chain {result.chain}{extra}")
+    _write(text)
+
+
+def _write(lines: list[str]) -> None:
+    """The lines so far to standard output in one write (a box per plan, thousands of
+    plans), then forgotten."""
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+        lines.clear()
+
+
+def _violations_table(plan_id: str, replay: PlanReplay) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = _console()
-    console.print(Text(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
-                       f"hash chain {result.chain}", style="bold"))
-    for plan_id, replay in result.plans.items():
-        typer.echo(_plan_box(plan_id, replay))
-        if replay.violations:
-            table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
-                                     "each event skipped"), title_justify="left")
-            for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
-                table.add_column(column, justify="right" if column in ("line", "seq") else "left")
-            for v in replay.violations:
-                reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
-                table.add_row(str(v.line or ""), str(v.seq), *(
-                    Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
-            console.print(table)
-    for problem in problems:
-        where = f"{problem.plan_id}: " if problem.plan_id else ""
-        console.print(Text(f"problem ({problem.kind}): {where}{problem.message}"))
-    verdict = "ok" if result.ok and not problems else "NOT OK"
-    extra = f", {len(problems)} problem(s)" if problems else ""
-    console.print(Text(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
-                       f"violation(s), hash chain {result.chain}{extra}"))
+    table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
+                             "each event skipped"), title_justify="left")
+    for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
+        table.add_column(column, justify="right" if column in ("line", "seq") else "left")
+    for v in replay.violations:
+        reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
+        table.add_row(str(v.line or ""), str(v.seq), *(
+            Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
+    _console().print(table)
 
 
 def _plan_box(plan_id: str, replay: PlanReplay) -> str:
