@@ -54,6 +54,12 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def same_org(a: Any, b: Any) -> bool:
+    """Two names of one organisation: case and spacing do not tell organisations apart."""
+    return (isinstance(a, str) and isinstance(b, str)
+            and " ".join(a.split()).casefold() == " ".join(b.split()).casefold())
+
+
 # -- registration ---------------------------------------------------------------------------
 
 
@@ -75,6 +81,9 @@ def registration_problems(ctx: Context) -> list[str]:
         problems.append("every party needs an org")
     if p.get("second_insurer") is not None and not _text(p.get("second_insurer")):
         problems.append("second_insurer must be a name or null")
+    elif same_org(p.get("second_insurer"), p.get("coordinating_insurer")):
+        problems.append("second_insurer must be another insurer than the coordinating "
+                        "insurer (A4 §1.3)")
     munis = p.get("municipalities", [])
     if not isinstance(munis, list) or not all(
         isinstance(m, dict) and _text(m.get("org")) and _text(m.get("region")) for m in munis
@@ -126,6 +135,14 @@ def is_new_financier(ctx: Context) -> bool:
 
 def has_named_org(ctx: Context) -> bool:
     return _text(ctx.payload.get("org"))
+
+
+def is_other_insurer(ctx: Context) -> bool:
+    """The second insurer named is not the coordinating insurer: A4 §1.3 ("Tweede
+    zorgverzekeraar wordt parallel betrokken") has the coordinating insurer involve a second
+    one from the start (§1.3.1) and share the joint feedback of both (§1.3.2); one insurer in
+    both roles would review the plan alone."""
+    return not same_org(ctx.payload.get("org"), ctx.attrs.get("coordinating_insurer"))
 
 
 def has_missing_list(ctx: Context) -> bool:

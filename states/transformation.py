@@ -128,6 +128,8 @@ MAIN = (
     # (like the start meeting) needs it; never replaced during the review.
     t("name_second_insurer", BEFORE_QUICK_TEST, None, CI, "A4 §1.3.1",
       guard(g.has_named_org, "A4 §1.3.1", "Name the second insurer's organisation"),
+      guard(g.is_other_insurer, "A4 §1.3",
+            "The second insurer must be another insurer than the coordinating insurer"),
       guard(g.is_second_insurer_open, "A4 §1.3.1",
             "The second insurer is already named; it is involved from the start and not "
             "replaced"),

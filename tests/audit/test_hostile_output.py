@@ -249,6 +249,7 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 def _register(engine: Engine, plan_id: str, title: str, org: str = "Huisartsen Twente",
               region: str = "Twente") -> None:
+    title = title.replace("\x00", "\x01")  # the service refuses NUL; other controls are stored
     engine.register(plan_id, Actor("plan_maker", org, region),
                     {**demo.REGISTRATION, "title": title, "region": region,
                      "parties": [{"org": org}]}, at=START)

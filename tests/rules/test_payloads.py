@@ -55,6 +55,7 @@ from .builders import (
     ENGINE,
     HENGELO,
     INSURER,
+    MAKER,
     MEMBER,
     STEP,
     STEPS,
@@ -576,3 +577,21 @@ def test_a_command_outside_the_schema_is_refused_by_apply_not_only_check() -> No
         ENGINE.apply(run.plan, Command("approve_quick_test", INSURER, {"besluit": "akkoord"},
                                        run.at + STEP))
     assert info.value.rule == RULE
+
+
+def test_a_refusal_before_the_payload_lists_the_payload_problems_too() -> None:
+    """A command refused for its state or its role also names every bad field of its
+    payload, so the case worker mends both in one round; a good payload adds nothing."""
+    run = plan_in("quick_test_submitted")
+    with pytest.raises(Refused) as wrong_state:
+        run.fire("approve_quick_test", INSURER, {"besluit": "akkoord"})
+    assert [p[0] for p in wrong_state.value.problems] == [
+        "allowed_in_state", "payload_matches_schema"]
+    assert "besluit" in wrong_state.value.reason
+    with pytest.raises(Refused) as wrong_role:
+        run.fire("approve_quick_test", MAKER, {"besluit": "akkoord"})
+    assert [p[0] for p in wrong_role.value.problems] == [
+        "role_may_fire", "payload_matches_schema"]
+    with pytest.raises(Refused) as clean_payload:
+        run.fire("approve_quick_test", INSURER, {})
+    assert [p[0] for p in clean_payload.value.problems] == ["allowed_in_state"]

@@ -4,7 +4,8 @@ A log comes from anywhere, so nothing in it is trusted to be small: a line is re
 `max_line_bytes` at a time (a line from /dev/zero is refused after the limit, not read until
 memory runs out), JSON nested deeper than `max_depth` is refused before it is parsed, texts
 with lone surrogates (`"\\ud800"`) are refused, and `at` must be a strict ISO-8601 instant in
-the years 1900–2200. The limits are settings: AZWA_MAX_LINE_BYTES and AZWA_MAX_DEPTH.
+the years 1900–2200. The limits are settings: AZWA_MAX_LINE_BYTES and AZWA_MAX_DEPTH, defined
+once in workflow.core.bounds, where the engine writes under the same limits it reads under.
 
 The first line of a log `azwa export` writes is a header (`{"log": "azwa", ...}`): it says
 the log claims to come from this engine, so it must carry its hash chain.
@@ -13,18 +14,18 @@ the log claims to come from this engine, so it must carry its hash chain.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from workflow.core.bounds import MAX_DEPTH, BadInput, check_json, check_year
+from workflow.core.bounds import MAX_DEPTH as MAX_DEPTH
+from workflow.core.bounds import MAX_LINE_BYTES as MAX_LINE_BYTES
+from workflow.core.bounds import BadInput, check_json, check_year
+from workflow.core.bounds import Limits as Limits
 from workflow.core.errors import AzwaError
 from workflow.core.timecalc import parse_iso
 
-MAX_LINE_BYTES = 1 << 20
 HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
 """What `azwa export` writes as the first line of a JSONL log."""
 
@@ -50,31 +51,6 @@ class LogFileError(AzwaError):
 
 
 BoundsError = LogFileError
-
-
-def _setting(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name)
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadInput(f"{name} must be a whole number, not {value[:20]!r}") from None
-    if number < 1:
-        raise BadInput(f"{name} must be at least 1")
-    return number
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_line_bytes: int = MAX_LINE_BYTES
-    max_depth: int = MAX_DEPTH
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
-        env = os.environ if env is None else env
-        return cls(_setting(env, "AZWA_MAX_LINE_BYTES", MAX_LINE_BYTES),
-                   _setting(env, "AZWA_MAX_DEPTH", MAX_DEPTH))
 
 
 def is_header(raw: bytes | str) -> bool:

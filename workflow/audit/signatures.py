@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from workflow.core.events import Event
-from workflow.store.heads import HEADS, Signer, head_message
+from workflow.store.heads import HEADS, REGISTRY, Signer, head_message
 
 UNSIGNED_NOTE = "heads not signed: forgery cannot be excluded"
 
@@ -64,7 +64,38 @@ def stored_heads(engine: Engine, plan_id: str) -> list[Any]:
 
 def plans_with_heads(engine: Engine) -> Iterator[str]:
     with engine.connect() as conn:
-        yield from conn.execute(select(HEADS.c.plan_id).distinct()).scalars()
+        yield from conn.execute(select(HEADS.c.plan_id).distinct()
+                                .where(HEADS.c.plan_id != REGISTRY)).scalars()
+
+
+def check_registry(engine: Engine, stored: set[str], signer: Signer,
+                   tally: Tally) -> list[tuple[str, str, int | None]]:
+    """The registry of plans against the plans the database holds events of: (plan id,
+    message, registry seq) for each registered plan that is gone and each break in the
+    registry's own signed chain."""
+    out: list[tuple[str, str, int | None]] = []
+    prev = ""
+    for n, row in enumerate(stored_heads(engine, REGISTRY), start=1):
+        plan_id = str(row.hash)
+        if row.seq != n or row.prev_sig != prev:
+            out.append((plan_id, f"the plan registry does not follow on at registration "
+                        f"#{row.seq}: registrations were deleted or rewritten", row.seq))
+        if not row.key_id:
+            tally.unsigned += 1
+        elif signer.key is None:
+            tally.unchecked += 1
+        elif row.key_id != signer.key_id or not signer.valid(
+                head_message(REGISTRY, row.seq, plan_id, row.at, row.prev_sig), str(row.sig)):
+            out.append((plan_id, f"the signature of registration #{row.seq} does not match: "
+                        f"the plan registry was forged", row.seq))
+        else:
+            tally.signed += 1
+        if plan_id not in stored:
+            out.append((plan_id, f"the signed plan registry lists plan {plan_id!r} "
+                        f"(registration #{row.seq}, {row.at}) but the database holds none of "
+                        f"its events: the plan was deleted", row.seq))
+        prev = str(row.sig)
+    return out
 
 
 def check(events: Sequence[Event], heads: Sequence[Any], signer: Signer,

@@ -28,7 +28,7 @@ from workflow.store.heads import Signer
 from workflow.store.opening import open_existing, unusable_as_one_line
 from workflow.store.protocol import Store
 from workflow.store.sql import EVENTS, PLANS, SqlStore
-from workflow.store.url import StoreUnavailable
+from workflow.store.url import CorruptRow, StoreUnavailable
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 
@@ -50,6 +50,8 @@ def reading() -> Iterator[None]:
     with unusable_as_one_line():
         try:
             yield
+        except CorruptRow as exc:  # already one line naming table, plan and column
+            raise StoreError(str(exc)) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise StoreError(f"a stored row cannot be read (run azwa audit verify): "
                              f"{first_line(exc)}") from None
@@ -250,6 +252,14 @@ def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signe
                                             f"{first_line(exc)}")]
 
 
+def _registry_checked(engine: Any, seen: set[str], signer: Signer,
+                      tally: signatures.Tally) -> list[tuple[str, str, int | None]]:
+    try:
+        return signatures.check_registry(engine, seen, signer, tally)
+    except CORRUPT as exc:
+        return [("", f"a row of the plan registry cannot be read: {first_line(exc)}", None)]
+
+
 def verify(
     store: Store,
     on_plan: Callable[[], None] | None = None,
@@ -295,6 +305,12 @@ def verify(
                     result.problems.append(Problem(
                         plan_id, "deleted", "signed heads are stored for a plan whose events "
                                             "are gone: the plan was deleted"))
+            flagged = {p.plan_id for p in result.problems if p.kind == "deleted"}
+            for plan_id, message, seq in _registry_checked(engine, seen, signer, tally):
+                if plan_id not in flagged or "deleted" not in message:
+                    result.problems.append(Problem(
+                        plan_id, "deleted" if plan_id not in seen else "head", message,
+                        seq=seq))
     if tracker is not None:
         result.problems += [Problem(f.plan_id, f.kind, f.message, seq=f.seq)
                             for f in tracker.findings("the database")]

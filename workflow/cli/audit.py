@@ -36,7 +36,8 @@ from workflow.cli.output import (
 )
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
-from workflow.core.bounds import BadInput
+from workflow.core.bounds import BadInput, check_year
+from workflow.core.money import from_eur
 from workflow.core.timecalc import parse_at
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable as StoreError
@@ -56,7 +57,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as on
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
     return typer.Exit(code=2)
 
 
@@ -75,7 +76,9 @@ def _parse_now(now: str | None) -> datetime | None:
     if now is None:
         return None
     try:
-        return parse_at(now)
+        return check_year(parse_at(now), "--now")
+    except BadInput as exc:
+        raise _fail(str(exc)) from None
     except ValueError as exc:
         raise _fail(f"--now: {exc}") from None
 
@@ -215,8 +218,8 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
     values = [visible(value) for value in (
         info["definition"], info["events"], info["state"], info["escalation"],
         ", ".join(info["breaches"]) or "none",
-        f"paid € {funds['paid_eur']:,.2f}, costs € {funds['costs_eur']:,.2f}, "
-        f"refund € {funds['refund_eur']:,.2f}",
+        ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
+                  for name in ("paid", "costs", "refund")),
         chain, len(info["violations"]))]
     width = max(map(len, values))
     rule = "─" * (width + 2)
@@ -494,6 +497,8 @@ def anchor_command(
 
     signer = _signer()
     try:
+        if str(output) != "-":  # refused before reading, and never taken for a stored row
+            check_output(output, force=force, forbidden=database_files(db))
         store = open_store(db)
         with reading():
             if str(output) == "-":
@@ -512,7 +517,11 @@ def anchor_command(
 
 def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
     """A key file: through a temporary file made 0600 before the key is in it, renamed into
-    place; an existing file needs --force."""
+    place; an existing file needs --force, a database file is never replaced."""
+    try:
+        check_output(path, force=True)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     if path.exists() and not force:
         raise _fail(f"{path} exists: add --force to overwrite it")
     if path.is_dir():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -22,7 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, visible
-from workflow.store.url import StoreUnavailable, resolve_url
+from workflow.store.url import CorruptRow, StoreUnavailable, resolve_url
 
 if TYPE_CHECKING:
     from workflow.service.api import Engine, Fired
@@ -149,6 +150,7 @@ class LazyGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         _opened.clear()
+        _replace_unwritable()
         try:
             return self._one_line(ctx)
         finally:
@@ -158,12 +160,12 @@ class LazyGroup(TyperGroup):
     def _one_line(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except StoreUnavailable as exc:
+        except (StoreUnavailable, CorruptRow) as exc:
             fail(str(exc))
         except Exception as exc:
             if "sqlalchemy" not in sys.modules:
                 raise
-            from workflow.store.opening import unusable
+            from workflow.service.databases import unusable
 
             found = unusable(exc, _opened[-1] if _opened else None)
             if found is None:
@@ -225,13 +227,29 @@ CommandId = Annotated[str | None, typer.Option(
     "--command-id", help="An id of your own: the same id twice applies once.")]
 
 
+def _replace_unwritable() -> None:
+    """Let stdout and stderr print what their encoding cannot hold as escapes (`\\u20ac`):
+    under PYTHONIOENCODING=ascii a euro sign must not end a command in a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            with suppress(ValueError, OSError):  # a stream that cannot change: as it is
+                reconfigure(errors="backslashreplace")
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    """Print `message` as one line with control characters visible, and exit `code`."""
+    err.print(visible(message), markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def read_payload(text: str | None) -> dict[str, Any]:
+    """`-p JSON` or `-p @FILE`. A file is read at most one byte past the longest event a log
+    line holds (AZWA_MAX_LINE_BYTES): `-p @/dev/zero` is one line, not a machine out of
+    memory."""
     import json
+
+    from workflow.core.bounds import BadInput, Limits
 
     if not text:
         return {}
@@ -239,9 +257,20 @@ def read_payload(text: str | None) -> dict[str, Any]:
     if text.startswith("@"):
         source = text[1:]
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            limit = Limits.from_env().max_line_bytes
+            with Path(source).open("rb") as handle:
+                raw = handle.read(limit + 1)
         except OSError as exc:
-            fail(f"cannot read {source}: {exc.strerror}")
+            fail(f"cannot read {visible(source)}: {exc.strerror or exc}")
+        except BadInput as exc:
+            fail(str(exc))
+        if len(raw) > limit:
+            fail(f"{visible(source)}: larger than {limit:,} bytes, the most an event may hold "
+                 "(AZWA_MAX_LINE_BYTES)")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            fail(f"{visible(source)} is not UTF-8 text (byte {exc.start + 1})")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -298,7 +327,7 @@ def parse_time(text: str | None) -> Any:
 def init(db: Db = None) -> None:
     """Create the database and its tables (safe to run again). The one command that creates
     a database: every other command needs one that exists."""
-    from workflow.store.opening import create_or_upgrade
+    from workflow.service.databases import create_or_upgrade
 
     url = resolve_url(db)
     _opened.append(db or url)
@@ -443,13 +472,63 @@ def list_plans(
     expiry has passed and `tick` has not yet run) and the deadlines each plan missed."""
     from workflow.cli.render import plans_json, plans_table
 
+    state = known_value("--state", state, _known_states())
+    track = known_value("--track", track, _known_tracks())
     engine = open_engine(db)
     now = parse_time(at) or engine.clock.now()
-    rows = engine.plans(state=state, region=region, track=track)
+    rows = run_command(lambda: engine.plans(state=state, region=region, track=track),
+                       as_json)
+    owed = {r.plan_id: found for r in rows if (found := still_owed(r)) is not None}
     if as_json:
-        out.print_json(data=plans_json(rows, now))
+        out.print_json(data=plans_json(rows, now, owed))
     else:
-        out.print(plans_table(rows, now))
+        out.print(plans_table(rows, now, owed))
+
+
+def _known_states() -> list[str]:
+    import states
+
+    return sorted({s for d in states.all_definitions() for s in d.states})
+
+
+def _known_tracks() -> list[str]:
+    from states.guards import TRACKS
+
+    return list(TRACKS)
+
+
+def known_value(option: str, value: str | None, known: list[str]) -> str | None:
+    """`value` as the definitions spell it (case and surrounding spaces do not matter), or
+    one line naming the known values: a mistyped filter must not list nothing, exit 0."""
+    if value is None:
+        return None
+    found = {k.casefold(): k for k in known}.get(value.strip().casefold())
+    if found is None:
+        fail(f"{option} {value!r} is not known; known: {', '.join(known)}")
+    return found
+
+
+def still_owed(row: Any) -> tuple[str, str] | None:
+    """For a live plan without an open deadline: the latest deadline `tick` expired whose
+    act is still owed, i.e. a trigger that meets it leaves the state the plan is in (name,
+    due day); None otherwise. Read from the stored rows and the definition alone."""
+    import states
+
+    if row.next_due is not None or not row.expired:
+        return None
+    try:
+        definition = states.get(row.definition)
+    except KeyError:
+        return None
+    if row.state in definition.finals:
+        return None
+    for name, due in row.expired:
+        spec = next((d for d in definition.deadlines
+                     if d.name == name or name.startswith(f"{d.name}:")), None)
+        if spec is not None and any(tr.trigger in spec.met_by and row.state in tr.sources
+                                    for tr in definition.transitions):
+            return name, due
+    return None
 
 
 @app.command()
@@ -488,13 +567,19 @@ def demo(
     demo plans get fresh ids) unless --force."""
     from workflow.cli.render import plan_json, timeline_table
     from workflow.core.clock import FakeClock
-    from workflow.core.money import funds_eur
+    from workflow.core.money import to_decimal
     from workflow.service import demo as demo_scenario
     from workflow.service.api import Engine
+    from workflow.service.databases import create_or_upgrade
     from workflow.service.logs import configure
-    from workflow.store.opening import create_or_upgrade
 
-    if force and "://" not in db and Path(db).exists():
+    if force and "://" not in db and (Path(db).exists() or Path(db).is_symlink()):
+        from workflow.service.databases import open_existing
+
+        try:  # --force deletes an azwa database, never another file
+            open_existing(db, write=False).close()
+        except StoreUnavailable as exc:
+            fail(f"--force deletes only an azwa database, and {exc}")
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
@@ -526,9 +611,9 @@ def demo(
     out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
               f"{', '.join(plan.breaches) or 'none'}; escalation steps: "
               f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
-    funds = funds_eur(plan.funds)
-    out.print(f"paid €{funds['paid_eur']:,.0f}, costs €{funds['costs_eur']:,.0f}, "
-              f"refund €{funds['refund_eur']:,.0f}")
+    paid, costs, refund = (to_decimal(plan.funds[f"{name}_cents"])
+                           for name in ("paid", "costs", "refund"))
+    out.print(f"paid €{paid:,.0f}, costs €{costs:,.0f}, refund €{refund:,.0f}")
     out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "
               f"every basiseis) ended [bold]{bt.state}[/bold] after {bt.seq} events")
     out.print(f"database {safe(resolve_url(db))}: try `azwa plan show {plan_id} --db "

@@ -47,7 +47,7 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output f
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
     return typer.Exit(code=2)
 
 

@@ -1,8 +1,10 @@
 """Every file a command writes goes through here, so no output ever destroys data.
 
-- An output that is the database (or its `-wal`, `-shm`, `-journal` file), compared by
-  resolved path and by inode, is refused: `azwa export -o azwa.db` once emptied the database
-  it was about to read.
+- An output that is a database (or its `-wal`, `-shm`, `-journal` file), compared by
+  resolved path and by inode, is refused, --force or not: the command's `--db`, and in
+  every command AZWA_DATABASE_URL's and the default ./azwa.db (`azwa export -o azwa.db`
+  once emptied the database it was about to read; `audit keygen -o azwa.db --force`
+  replaced it).
 - An existing file is replaced only with `--force`.
 - The bytes go to a temporary file in the same folder, renamed over the target only when the
   command finished: an error halfway leaves the old file as it was and no partial file.
@@ -40,6 +42,15 @@ def database_files(db: str | None) -> list[Path]:
     return [Path(name + suffix) for suffix in SQLITE_COMPANIONS]
 
 
+def guarded_files() -> list[Path]:
+    """The database files no output may replace in any command, with or without --force:
+    those of AZWA_DATABASE_URL and of the default ./azwa.db (a command's own `--db` is
+    added by the command)."""
+    from workflow.store.url import DEFAULT_URL
+
+    return [*database_files(None), *database_files(DEFAULT_URL)]
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if a.resolve() == b.resolve():
         return True
@@ -50,8 +61,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def check_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> None:
-    """Refuse, before any work is done, an output that would destroy data."""
-    for guarded in forbidden:
+    """Refuse, before any work is done, an output that would destroy data: a database
+    file (`forbidden`, and always those of `guarded_files`), a folder, an existing file
+    without `force`, a missing folder."""
+    for guarded in (*forbidden, *guarded_files()):
         if _same_file(path, guarded):
             raise OutputError(f"{path}: refusing to write over {guarded}, which the command "
                               "reads; choose another output file")

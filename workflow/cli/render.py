@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from rich.text import Text
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.cli.text import safe, visible
 from workflow.core.events import Event
-from workflow.core.money import funds_eur, to_eur
+from workflow.core.money import from_eur, funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import Worklist
@@ -62,8 +63,8 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         console.print(table)
     console.print("breaches: " + (safe(", ".join(data["breaches"])) or "none"))
     funds = data["funds"]
-    console.print(f"funds: paid €{funds['paid_eur']:,.2f}, costs €{funds['costs_eur']:,.2f}, "
-                  f"refund €{funds['refund_eur']:,.2f}")
+    console.print(f"funds: paid {_eur(funds['paid_eur'])}, costs {_eur(funds['costs_eur'])}, "
+                  f"refund {_eur(funds['refund_eur'])}")
     orgs = data["organisations"]
     reasons = {row["idle"] for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
@@ -206,15 +207,20 @@ def show_kpis(console: Console, data: dict[str, Any]) -> None:
 
 
 def _eur(value: Any) -> str:
-    return "" if value is None else f"€{float(value):,.2f}"
+    """An amount `to_eur` gave, exact: a total beyond a float's digits keeps its cents."""
+    return "" if value is None else f"€{from_eur(value):,.2f}"
 
 
-def due_of(row: PlanSummary, now: datetime) -> dict[str, Any]:
+def due_of(row: PlanSummary, now: datetime,
+           owed: tuple[str, str] | None = None) -> dict[str, Any]:
     """A listed plan's earliest open deadline: its due day, name, days left and whether it
-    is overdue (its expiry lies at or before `now`, as `tick` counts it). `plan list` prints
-    this in JSON and in the table alike."""
+    is overdue (its expiry lies at or before `now`, as `tick` counts it); with none open,
+    `owed` (name, due day), a deadline `tick` expired whose act is still owed. `plan list`
+    prints this in JSON and in the table alike."""
     if row.next_due is None:
-        return {"next_due": None, "next_deadline": None, "days_left": None, "overdue": False}
+        since = {"overdue_since": owed[1], "overdue_deadline": owed[0]} if owed else {}
+        return {"next_due": None, "next_deadline": None, "days_left": None,
+                "overdue": owed is not None, **since}
     return {
         "next_due": row.next_due, "next_deadline": row.next_deadline,
         "days_left": days_left(date.fromisoformat(row.next_due), now),
@@ -224,6 +230,8 @@ def due_of(row: PlanSummary, now: datetime) -> dict[str, Any]:
 
 def due_label(due: dict[str, Any]) -> str:
     if due["next_due"] is None:
+        if due.get("overdue_since"):
+            return f"overdue since {due['overdue_since']} ({due['overdue_deadline']})"
         return "-"
     left = due["days_left"]
     when = ("overdue" if due["overdue"] else "due today" if left == 0
@@ -231,27 +239,34 @@ def due_label(due: dict[str, Any]) -> str:
     return f"{due['next_due']} {due['next_deadline']} ({when})"
 
 
-def plans_json(rows: list[PlanSummary], now: datetime) -> list[dict[str, Any]]:
+Owed = Mapping[str, tuple[str, str]]
+"""Per plan id: the expired deadline (name, due day) whose act is still owed."""
+
+
+def plans_json(rows: list[PlanSummary], now: datetime,
+               owed: Owed | None = None) -> list[dict[str, Any]]:
     """What `plan list --json` prints."""
+    owed = owed or {}
     return [
         {"plan_id": r.plan_id, "title": r.title, "region": r.region, "track": r.track,
          "state": r.state, "escalation": r.escalation, "definition": r.definition,
-         "seq": r.seq, **due_of(r, now),
+         "seq": r.seq, **due_of(r, now, owed.get(r.plan_id)),
          "next_expires_at": r.next_expires_at.isoformat() if r.next_expires_at else None,
          "breaches": list(r.breaches)}
         for r in rows
     ]
 
 
-def plans_table(rows: list[PlanSummary], now: datetime) -> Table:
+def plans_table(rows: list[PlanSummary], now: datetime, owed: Owed | None = None) -> Table:
     """`plan list`: every value printed as text, never read as markup."""
+    owed = owed or {}
     table = Table("plan", "title", "region", "track", "state", "escalation",
                   title="Plans", title_justify="left")
     table.add_column("next due", no_wrap=True)
     table.add_column("breaches", overflow="fold")
     for r in rows:
-        due = due_of(r, now)
-        label = Text(due_label(due), style="red" if due["overdue"] else "")
+        due = due_of(r, now, owed.get(r.plan_id))
+        label = Text(visible(due_label(due)), style="red" if due["overdue"] else "")
         table.add_row(*(Text(visible(v)) for v in (r.plan_id, r.title, r.region, r.track, r.state,
                                           r.escalation)),
                       label, Text(", ".join(r.breaches) or "none",

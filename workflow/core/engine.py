@@ -241,9 +241,12 @@ class ProcessEngine:
         at, payload = cmd.at, cmd.payload
         ctx = Context(plan, cmd.actor, payload, at, cmd.trigger,
                       _due_by(plan, utc) if plan.deadlines else _NOTHING_DUE)
-        tr = self._select(ctx)
-        if plan.last_at is not None and utc < plan.last_at:
-            self._check_time(ctx)
+        try:
+            tr = self._select(ctx)
+            if plan.last_at is not None and utc < plan.last_at:
+                self._check_time(ctx)
+        except Refused as refusal:  # a refusal lists every rule that fails: the payload's too
+            raise self._and_payload(refusal, cmd.trigger, payload) from None
         valid = self._valid.get(tr.trigger)  # the compiled schema: a valid payload costs
         if not (valid(payload) if valid is not None else type(payload) is dict):  # no words
             self._check_payload(tr, ctx)
@@ -365,6 +368,23 @@ class ProcessEngine:
             listed = tuple((PAYLOAD_RULE, tr.seed, f"{path} {what}") for path, what in found)
             raise Refused(PAYLOAD_RULE, tr.seed, listed[0][2], trigger=ctx.trigger,
                           plan_id=ctx.plan.plan_id, problems=listed)
+
+    def _and_payload(self, refusal: Refused, trigger: str, payload: Any) -> Refused:
+        """A refusal before the payload was judged, with the payload's problems added."""
+        schema = self._payloads.get(trigger)
+        if schema is None:
+            return refusal
+        valid = self._valid.get(trigger)
+        if valid is not None and valid(payload):
+            return refusal
+        found = problems(schema, payload)
+        if not found:
+            return refusal
+        seed = self._seed.get(trigger, refusal.seed)
+        listed = tuple((PAYLOAD_RULE, seed, f"{path} {what}") for path, what in found)
+        return Refused(refusal.rule, refusal.seed, refusal.message, trigger=refusal.trigger,
+                       plan_id=refusal.plan_id, details=refusal.details,
+                       problems=(*refusal.problems, *listed))
 
     @staticmethod
     def _guards_for(tr: Transition, ctx: Context) -> list[Guard]:

@@ -88,13 +88,25 @@ def _cents(value: Any) -> tuple[int, str | None]:
     return int(cents), None
 
 
-def to_eur(cents: int) -> int | float:
-    """Cents as a JSON number of euros: an int when whole (exact at any size), else the float
-    nearest the two-decimal value, which prints as that value (1234.5 for 123450 cents) up
-    to fifteen digits, i.e. below 10¹³ euros; the cents inside stay exact beyond."""
+def to_eur(cents: int) -> int | float | str:
+    """Cents as an exact JSON value of euros, the one rule every output follows:
+
+    - an int when the amount is whole (exact at any size): `20000`;
+    - else a float when it prints as exactly the two-decimal amount (any amount of up to
+      fifteen digits with its cents, so every single amount): `10.01`;
+    - else, for a total beyond what a float holds, the decimal as a text:
+      `"121000000001029.13"` — a float would silently print 121000000001029.12.
+    """
     if cents % 100 == 0:
         return cents // 100
-    return float(Decimal(cents) / 100)
+    exact = to_decimal(cents)
+    nearest = float(exact)
+    return nearest if Decimal(repr(nearest)) == exact else str(exact)
+
+
+def from_eur(value: int | float | str) -> Decimal:
+    """What `to_eur` gave, back as the exact Decimal of euros."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def to_decimal(cents: int) -> Decimal:
@@ -102,9 +114,9 @@ def to_decimal(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-def format_eur(cents: int) -> str:
-    """For people: `€ 1,234.50`."""
-    return f"€ {to_decimal(cents):,.2f}"
+def format_eur(cents: int, sep: str = " ") -> str:
+    """For people: `€ 1,234.50` (`sep=""`: `€1,234.50`), exact at any size."""
+    return f"€{sep}{to_decimal(cents):,.2f}"
 
 
 def stored_cents(value: Any) -> int:
@@ -147,6 +159,6 @@ def load_kpi_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def funds_eur(funds: dict[str, int]) -> dict[str, int | float]:
+def funds_eur(funds: dict[str, int]) -> dict[str, int | float | str]:
     """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`."""
     return {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}

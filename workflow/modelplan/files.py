@@ -28,6 +28,14 @@ from states.modelplan import (
     parse_modelplan,
 )
 
+MAX_FILE_BYTES = 1 << 20
+"""The largest modelplan file read, in bytes: a filled-in modelplan is tens of kilobytes, and
+one submitted travels in one event, which must fit in a log line (AZWA_MAX_LINE_BYTES, 1 MiB
+by default). A larger file (or /dev/zero) is refused after this many bytes are read."""
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists read, as for an event's payload (AZWA_MAX_DEPTH's
+default; a modelplan needs three levels). Deeper input would exhaust the parser's recursion."""
+
 
 class ModelplanFileError(Exception):
     """A modelplan file that cannot be read: the file, the line if known, the field if known."""
@@ -39,17 +47,70 @@ class ModelplanFileError(Exception):
         self.file, self.line, self.path, self.message = file, line, path, message
 
 
+def _too_deep() -> str:
+    return f"nested deeper than {MAX_DEPTH} levels"
+
+
+def _deepest_ok(data: object) -> bool:
+    """Whether no mapping or list in `data` lies deeper than MAX_DEPTH (no recursion)."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        inner = (list(item.values()) if isinstance(item, dict)
+                 else item if isinstance(item, list) else None)
+        if inner is None:
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((x, depth + 1) for x in inner)
+    return True
+
+
 def _load_json(text: str, file: str) -> object:
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ModelplanFileError(file, f"not valid JSON: {error.msg} (column {error.colno})",
                                  line=error.lineno) from None
+    except RecursionError:
+        raise ModelplanFileError(file, _too_deep()) from None
+    if not _deepest_ok(data):
+        raise ModelplanFileError(file, _too_deep())
+    return data
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing a mapping or list deeper than MAX_DEPTH before composing it
+    (PyYAML composes nodes recursively: 5,000 levels would end in a RecursionError)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooDeep(mark.line + 1)
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= 1
 
 
 def _load_yaml(text: str, file: str) -> object:
+    loader = _BoundedLoader(text)
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
+    except _TooDeep as deep:
+        raise ModelplanFileError(file, _too_deep(), line=deep.line) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
@@ -61,10 +122,17 @@ def _load_yaml(text: str, file: str) -> object:
 
 
 def load_data(file: str | Path) -> object:
-    """The file's content as plain data: JSON or YAML by extension, else JSON and then YAML."""
+    """The file's content as plain data: JSON or YAML by extension, else JSON and then YAML.
+
+    At most MAX_FILE_BYTES are read, nesting at most MAX_DEPTH deep."""
     name = str(file)
     try:
-        text = Path(file).read_text(encoding="utf-8-sig")
+        with Path(file).open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ModelplanFileError(name, f"larger than {MAX_FILE_BYTES:,} bytes, the most a "
+                                           "modelplan file may hold")
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise ModelplanFileError(name, f"cannot read the file: {reason}") from None

@@ -14,7 +14,16 @@ from typing import Any
 
 import states
 from workflow.core import todo
-from workflow.core.bounds import BadInput, check_actor, check_object, check_text, check_year
+from workflow.core.bounds import (
+    BadInput,
+    Limits,
+    check_actor,
+    check_event_size,
+    check_name,
+    check_optional_name,
+    check_payload,
+    check_year,
+)
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
@@ -28,6 +37,7 @@ from workflow.service.logs import get_logger
 from workflow.store.heads import Signer
 from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
+from workflow.store.url import resolve_url
 
 ActorLike = Actor | Mapping[str, Any]
 
@@ -61,7 +71,24 @@ def as_actor(actor: ActorLike) -> Actor:
 
 
 def _text_id(plan_id: str) -> str:
-    return check_text(plan_id, "plan_id") if type(plan_id) is str else plan_id
+    return check_name(plan_id, "plan_id")
+
+
+def _new_store(db_url: str | None, signing_key: bytes | None) -> SqlStore:
+    """The store at `db_url`, created if missing; StoreUnavailable (one line, as the command
+    line gives) for a URL or file that cannot be used."""
+    from sqlalchemy.engine import make_url
+
+    from workflow.store.opening import shown_name, unusable_as_one_line
+
+    url = resolve_url(db_url)
+    try:
+        shown: str | None = shown_name(make_url(url))
+    except Exception:  # an unparsable URL: the store's own error says why
+        shown = None
+    signer = Signer(signing_key) if signing_key is not None else None
+    with unusable_as_one_line(shown, opening=True):
+        return SqlStore(url, signer=signer)
 
 
 def _already_registered(plan_id: str) -> Refused:
@@ -98,9 +125,12 @@ class Engine:
         signing_key: bytes | None = None,
     ) -> None:
         """`signing_key` signs each plan's chain heads (default: the key configured in
-        AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY, else heads are recorded unsigned)."""
-        self.store: Store = store if store is not None else SqlStore(
-            db_url, signer=Signer(signing_key) if signing_key is not None else None)
+        AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY, else heads are recorded unsigned).
+
+        Raises StoreUnavailable, with one line, when the database cannot be used; reads the
+        limits of an event (AZWA_MAX_LINE_BYTES, AZWA_MAX_DEPTH) once."""
+        self.limits = Limits.from_env()
+        self.store: Store = store if store is not None else _new_store(db_url, signing_key)
         self.clock = clock if clock is not None else SystemClock()
         self.definition = definition if definition is not None else states.DEFAULT
         self._processes: dict[str, ProcessEngine] = {}
@@ -127,14 +157,24 @@ class Engine:
             found = self._processes[ref] = ProcessEngine(states.get(ref))
         return found
 
-    def _at(self, at: datetime | str | None) -> datetime:
-        value = self.clock.now() if at is None else parse_at(at) if isinstance(at, str) else at
+    def _at(self, at: datetime | str | None, name: str = "at") -> datetime:
+        """The moment of a command or read: `at`, else the clock's now; BadInput naming the
+        argument for a text that is no ISO-8601 instant with an offset."""
+        if isinstance(at, str):
+            try:
+                value: Any = parse_at(check_name(at, name))
+            except BadInput:
+                raise
+            except ValueError as exc:
+                raise BadInput(f"{name}: {exc}") from None
+        else:
+            value = self.clock.now() if at is None else at
         if not isinstance(value, datetime):
-            raise BadInput(f"at must be an ISO-8601 text or a datetime, not "
+            raise BadInput(f"{name} must be an ISO-8601 text or a datetime, not "
                            f"{type(value).__name__}")
         if value.tzinfo is None:
-            raise ValueError("`at` needs a time zone")
-        return plain(check_year(value))
+            raise BadInput(f"{name}: needs a time zone (an offset such as +01:00)")
+        return plain(check_year(value, name))
 
     def _load(self, plan_id: str) -> Plan:
         plan = self.store.load(plan_id)
@@ -171,9 +211,14 @@ class Engine:
         at: datetime | str | None = None,
         command_id: str | None = None,
     ) -> Fired:
-        """Register a plan under the current definition (`register_plan`)."""
+        """Register a plan under the current definition (`register_plan`).
+
+        BadInput (a ValueError naming the field) for input no store can take: see `fire`."""
+        plan_id, command_id = _text_id(plan_id), check_optional_name(command_id, "command_id")
         who, when = as_actor(actor), self._at(at)
-        plan_id, attrs = _text_id(plan_id), check_object(attrs, "attrs")
+        attrs, size = check_payload(attrs, "attrs", self.limits)
+        check_event_size("attrs", attrs, size, self.limits, plan_id, REGISTER, who.role, who.org,
+                         who.region or "")
         if command_id is not None and (seen := self._seen(command_id, plan_id)):
             return Fired(self._load(plan_id), seen, repeated=True)
         try:
@@ -208,10 +253,21 @@ class Engine:
 
         The same `command_id` twice applies once: the second call returns the first's events.
         `expected_seq` refuses the command when the plan moved on since the caller read it.
+
+        BadInput (a ValueError naming the field) for input no store can take, before any
+        rule looks at it: an id, trigger or actor field that is no text, longer than
+        MAX_ID_CHARS, with a lone surrogate or a NUL; a payload that is no JSON object, nests
+        deeper than AZWA_MAX_DEPTH, holds such a text, or would make an event longer than a
+        log line (AZWA_MAX_LINE_BYTES); an `at` that is no ISO-8601 instant with an offset in
+        the years 1900–2200.
         """
+        plan_id, command_id = _text_id(plan_id), check_optional_name(command_id, "command_id")
+        trigger = check_name(trigger, "trigger")
         who, when = as_actor(actor), self._at(at)
-        plan_id = _text_id(plan_id)
-        cmd = Command(trigger, who, check_object(payload or {}, "payload"), when)
+        data, size = check_payload({} if payload is None else payload, "payload", self.limits)
+        check_event_size("payload", data, size, self.limits, plan_id, trigger, who.role, who.org,
+                         who.region or "")
+        cmd = Command(trigger, who, data, when)
         while True:
             # Checked again on every retry: another Engine may have stored this command
             # while this one was judging it.
@@ -258,7 +314,7 @@ class Engine:
         Rows come from the store earliest first; each expires its plan up to that row's own
         moment, so the events of several plans interleave in due order.
         """
-        when = self._at(now)
+        when = self._at(now, "now")
         done: list[Event] = []
         for due in self.store.due(when):
             done += self._expire_plan(due.plan_id, min(due.expires_at, when))
@@ -285,9 +341,10 @@ class Engine:
     # -- reads -------------------------------------------------------------------------------------
 
     def state(self, plan_id: str) -> Plan:
-        return self._load(plan_id)
+        return self._load(_text_id(plan_id))
 
     def history(self, plan_id: str) -> list[Event]:
+        plan_id = _text_id(plan_id)
         self._load(plan_id)
         return self.store.events(plan_id)
 
@@ -295,8 +352,9 @@ class Engine:
         self, plan_id: str, actor: ActorLike, at: datetime | str | None = None
     ) -> list[Permission]:
         """Which triggers this actor may fire now, and why each other one is refused."""
+        plan_id, who, when = _text_id(plan_id), as_actor(actor), self._at(at)
         plan = self._load(plan_id)
-        return self.process(plan.definition).allowed(plan, as_actor(actor), self._at(at))
+        return self.process(plan.definition).allowed(plan, who, when)
 
     def next_steps(
         self, plan_id: str, at: datetime | str | None = None
@@ -304,14 +362,16 @@ class Engine:
         """Per (role, org) of the plan, every organisation in each role it acts in: the
         triggers it may fire now, to-dos and optional ones alike (see `todo` to tell them
         apart), each with what its payload needs."""
+        plan_id, when = _text_id(plan_id), self._at(at)
         plan = self._load(plan_id)
-        return todo.steps(self.process(plan.definition), plan, self._at(at))
+        return todo.steps(self.process(plan.definition), plan, when)
 
     def todo(self, plan_id: str, at: datetime | str | None = None) -> list[Worklist]:
         """Per organisation of the plan (once per role it acts in): what the process waits
         for from it now, what it may also do, and when it has nothing to do, why."""
+        plan_id, when = _text_id(plan_id), self._at(at)
         plan = self._load(plan_id)
-        return todo.worklists(self.process(plan.definition), plan, self._at(at))
+        return todo.worklists(self.process(plan.definition), plan, when)
 
     def todos(self, org: str, at: datetime | str | None = None) -> list[Todo]:
         """Every to-do of one organisation across all plans, earliest due first.
@@ -319,11 +379,17 @@ class Engine:
         Reads every stored plan (fine for hundreds of plans; an index of who owes what
         comes when the store needs one).
         """
-        when = self._at(at)
+        org, when = check_name(org, "org"), self._at(at)
+        wanted = org.strip().casefold()  # "menzis " finds Menzis, as the filters do
         found: list[Todo] = []
         for plan_id in list(self.store.plan_ids()):
             plan = self._load(plan_id)
-            found += todo.owed_by(self.process(plan.definition), plan, when, org)
+            process = self.process(plan.definition)
+            actors = process.definition.actors
+            names = {a.org for a in (actors(plan) if actors is not None else [])}
+            for name in sorted(n for n in names if isinstance(n, str)
+                               and n.strip().casefold() == wanted):
+                found += todo.owed_by(process, plan, when, name)
         return todo.order(found)
 
     def plans(
@@ -336,6 +402,10 @@ class Engine:
     ) -> list[PlanSummary]:
         """Registered plans, newest activity first; region and track ignore case and
         surrounding spaces."""
+        state, region = check_optional_name(state, "state"), check_optional_name(region, "region")
+        track = check_optional_name(track, "track")
+        if type(limit) is not int or limit < 0:
+            raise BadInput(f"limit must be a whole number of at least 0, not {limit!r:.40}")
         return self.store.plans(state=state, region=region, track=track, limit=limit)
 
     # -- logging -----------------------------------------------------------------------------------

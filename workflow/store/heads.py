@@ -10,6 +10,12 @@ the heads are written unsigned (`key_id` empty) and `azwa audit verify` says so.
 
 HMAC (standard library, about a microsecond a command) rather than Ed25519: no new
 dependency, and whoever verifies holds the key anyway (the auditor, not the database).
+
+Heads chained per plan cannot show a plan deleted from every table, heads included. So the
+registration of each plan (its first event) also appends a row to a signed registry, the
+pseudo-plan `REGISTRY` in the same table: seq n is the n-th plan registered, `hash` holds
+that plan's id, and each row's signature covers the one before. A plan deleted with all its
+rows is still listed there; deleting its registry row breaks the registry's chain.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ from workflow.store.signing import (
 )
 from workflow.store.sqlrun import Runner
 
-__all__ = ["HEADS", "KEY_ENV", "KEY_FILE_ENV", "HeadRow", "Signer", "SigningKeyError",
-           "head_message", "key_from_env", "new_key", "record"]
+__all__ = ["HEADS", "KEY_ENV", "KEY_FILE_ENV", "REGISTRY", "HeadRow", "Signer",
+           "SigningKeyError", "head_message", "key_from_env", "new_key", "record", "register"]
 
 
 class HeadRow(SQLModel, table=True):
@@ -57,8 +63,19 @@ INSERT_HEAD = (
 )
 
 
+REGISTRY = ""
+"""The pseudo-plan whose heads list every registered plan (no plan id is empty)."""
+LAST_REGISTERED = (
+    "SELECT seq, sig FROM heads WHERE plan_id = :plan_id ORDER BY seq DESC LIMIT 1"
+)
+REGISTRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7236942)"
+"""PostgreSQL: registrations take turns at the registry's next seq (SQLite's writer lock,
+taken by the plan row's insert, already makes them)."""
+
+
 def record(run: Runner, events: Sequence[Event], signer: Signer) -> None:
-    """Append the signed head of a saved command (inside its transaction)."""
+    """Append the signed head of a saved command (inside its transaction), and for a plan's
+    registration its signed row in the registry."""
     if not events:
         return
     last = events[-1]
@@ -67,3 +84,17 @@ def record(run: Runner, events: Sequence[Event], signer: Signer) -> None:
         head_message(last.plan_id, last.seq, last.hash, last.at, str(prev)))
     run.run(INSERT_HEAD, {"plan_id": last.plan_id, "seq": last.seq, "hash": last.hash,
                           "at": last.at, "key_id": signer.key_id, "prev_sig": prev, "sig": sig})
+    if events[0].seq == 1:
+        register(run, events[0], signer)
+
+
+def register(run: Runner, first: Event, signer: Signer) -> None:
+    """Append the registry row of a newly registered plan (its first event)."""
+    if getattr(run, "pyformat", False):  # psycopg: PostgreSQL
+        run.one(REGISTRATIONS_LOCK, {})
+    found = run.all(LAST_REGISTERED, {"plan_id": REGISTRY})
+    seq, prev = (int(found[0][0]) + 1, str(found[0][1])) if found else (1, "")
+    sig = signer.sign(head_message(REGISTRY, seq, first.plan_id, first.at, prev))
+    run.run(INSERT_HEAD, {"plan_id": REGISTRY, "seq": seq, "hash": first.plan_id,
+                          "at": first.at, "key_id": signer.key_id, "prev_sig": prev,
+                          "sig": sig})

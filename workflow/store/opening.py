@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
@@ -46,8 +46,8 @@ def open_existing(db: str | None, *, write: bool) -> SqlStore:
     url, parsed = _parse(db)
     shown = shown_name(parsed)
     needed = WRITE_TABLES if write else READ_TABLES
-    if _is_sqlite_file(parsed):
-        path = Path(str(parsed.database))
+    path = sqlite_file(parsed)
+    if path is not None:
         _check_file(path, write)
         tables = _sqlite_tables(path, _timeout(parsed))
         _check_tables(shown, tables, needed)
@@ -69,8 +69,8 @@ def create_or_upgrade(db: str | None) -> SqlStore:
     SQLite, a read-only file and an SQLite file that holds only another program's tables."""
     url, parsed = _parse(db)
     shown = shown_name(parsed)
-    if _is_sqlite_file(parsed):
-        path = Path(str(parsed.database))
+    path = sqlite_file(parsed)
+    if path is not None:
         if path.is_dir():
             raise StoreUnavailable(f"{path} is a folder, not an azwa database")
         if not path.parent.is_dir():
@@ -108,10 +108,38 @@ def shown_name(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _is_sqlite_file(url: URL) -> bool:
+DRIVER_OPTIONS = frozenset({"timeout", "uri", "check_same_thread", "isolation_level",
+                            "detect_types", "cached_statements"})
+"""The query options the SQLite driver takes in a URL; others only with `uri=true`."""
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL names, or None for an in-memory database or another kind.
+
+    `file:` names a URI filename (`file:a.db?mode=ro`) only with `uri=true`, as the driver
+    reads it; without, `file:x` is a file called so. Options the driver would ignore with a
+    warning are refused here, in one line.
+    """
+    if url.get_backend_name() != "sqlite":
+        return None
     name = url.database or ""
-    return (url.get_backend_name() == "sqlite" and name not in ("", ":memory:")
-            and not name.startswith("file:"))
+    uri = str(url.query.get("uri", "")).lower() in ("true", "1")
+    unknown = sorted(set(url.query) - DRIVER_OPTIONS)
+    if unknown and not uri:
+        raise StoreUnavailable(
+            f"sqlite:///{name}: the option(s) {', '.join(unknown)} are not the SQLite "
+            "driver's (timeout, uri, …); options of a file: URI need uri=true")
+    if uri and name.startswith("file:"):
+        if url.query.get("mode") == "memory":
+            return None
+        name = unquote(name.removeprefix("file:"))
+        if name.startswith("//"):  # file://host/path: only the path names the file
+            name = "/" + name[2:].partition("/")[2]
+    return None if name in ("", ":memory:") else Path(name)
+
+
+def _is_sqlite_file(url: URL) -> bool:
+    return sqlite_file(url) is not None
 
 
 def _timeout(url: URL) -> float:

@@ -33,6 +33,9 @@ class PlanSummary:
     """The instant it expires: the first moment after its due day."""
     breaches: tuple[str, ...] = ()
     """Deadlines the plan missed, in the order they expired."""
+    expired: tuple[tuple[str, str], ...] = ()
+    """(name, due day) of its deadline rows marked expired, the latest first: read when it
+    has no open deadline, so a reader can tell an act still owed after `tick`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, select
@@ -28,7 +28,7 @@ from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import heads, sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
-from workflow.store.url import resolve_url
+from workflow.store.url import CorruptRow, resolve_url
 
 
 class PlanRow(SQLModel, table=True):
@@ -161,12 +161,60 @@ def _breach_list(value: Any) -> tuple[str, ...]:
     return tuple(str(name) for name in data)
 
 
+UNREADABLE = (TypeError, ValueError, KeyError, AttributeError, OverflowError)
+"""What decoding a row the engine did not write raises; reads turn it into CorruptRow."""
+
+
+def _why(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {lines[0] if lines else ''}"
+
+
 def _event_from_row(row: Any) -> Event:
+    where = ["actor"]  # the column being read, for the error
+
+    def read(name: str) -> Any:
+        where[0] = name
+        value = _loads(getattr(row, name))
+        if type(value) is not dict:
+            raise TypeError(f"a JSON {type(value).__name__}, not an object")
+        return value
+
+    try:
+        actor, payload = read("actor"), read("payload")
+        for name in ("at", "trigger", "definition", "prev_hash", "hash"):
+            where[0] = name
+            if type(getattr(row, name)) is not str:
+                raise TypeError("not a text")
+    except UNREADABLE as exc:
+        raise CorruptRow("events", row.plan_id, f"{where[0]} (seq {row.seq})",
+                         _why(exc)) from None
     return Event(
         plan_id=row.plan_id, seq=row.seq, at=row.at, trigger=row.trigger,
-        actor=_loads(row.actor), payload=_loads(row.payload),
+        actor=actor, payload=payload,
         definition=row.definition, prev_hash=row.prev_hash, hash=row.hash,
     )
+
+
+def _deadline_from_row(row: Any) -> Deadline:
+    try:
+        date.fromisoformat(row.due)
+    except UNREADABLE as exc:
+        raise CorruptRow("deadlines", row.plan_id, f"due ({row.name})", _why(exc)) from None
+    try:
+        from_micros(row.expires_at_us)
+    except UNREADABLE as exc:
+        raise CorruptRow("deadlines", row.plan_id, f"expires_at_us ({row.name})",
+                         _why(exc)) from None
+    try:
+        return Deadline.from_dict({
+            "name": row.name, "started_at": row.started_at, "due": row.due,
+            "expires_at_us": row.expires_at_us, "status": row.status,
+            "closed_at": row.closed_at,
+        })
+    except UNREADABLE as exc:
+        raise CorruptRow("deadlines", row.plan_id, f"started_at, status or closed_at "
+                         f"({row.name})", _why(exc)) from None
 
 
 def _text(data: Any) -> str:
@@ -191,6 +239,35 @@ def _deadline_values(plan_id: str, dl: Deadline) -> dict[str, Any]:
         "started_at": dl.started_at, "expires_at_us": dl.expires_us,
         "status": dl.status, "closed_at": dl.closed_at,
     }
+
+
+def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> PlanSummary:
+    """A plan row and its first open deadline row as a summary; CorruptRow if unreadable."""
+    expires = None
+    if due is not None:
+        try:
+            date.fromisoformat(due.due)
+        except UNREADABLE as exc:
+            raise CorruptRow("deadlines", row.plan_id, f"due ({due.name})", _why(exc)) from None
+        try:
+            expires = from_micros(due.expires_at_us)
+        except UNREADABLE as exc:
+            raise CorruptRow("deadlines", row.plan_id, f"expires_at_us ({due.name})",
+                             _why(exc)) from None
+    try:
+        breaches = _breach_list(row.breaches)
+    except UNREADABLE as exc:
+        raise CorruptRow("plans", row.plan_id, "data", _why(exc)) from None
+    for column in ("title", "region", "track", "state", "escalation", "definition"):
+        if type(getattr(row, column)) is not str:
+            raise CorruptRow("plans", row.plan_id, column, "not a text")
+    return PlanSummary(
+        plan_id=row.plan_id, title=row.title, region=row.region, track=row.track,
+        state=row.state, escalation=row.escalation, definition=row.definition, seq=row.seq,
+        next_due=due.due if due is not None else None,
+        next_deadline=due.name if due is not None else None,
+        next_expires_at=expires, breaches=breaches, expired=expired,
+    )
 
 
 class SqlStore:
@@ -327,17 +404,29 @@ class SqlStore:
             apart = [kind for kind in APPEND_ONLY if kind not in fields]
             return fields, run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
 
-        fields, rows = self._run(read, write=False)
+        try:
+            fields, rows = self._run(read, write=False)
+        except UNREADABLE as exc:
+            raise CorruptRow("plans", plan_id, "data", _why(exc)) from None
         if fields is None:
             return None
+        if type(fields) is not dict:
+            raise CorruptRow("plans", plan_id, "data",
+                             f"a JSON {type(fields).__name__}, not an object")
         apart = [kind for kind in APPEND_ONLY if kind not in fields]
         texts: dict[str, list[str]] = {kind: [] for kind in apart}
         for kind, entry in rows:
             if kind in texts:
                 texts[kind].append(entry)
-        fields.update({kind: [_loads(entry) for entry in found]
-                       for kind, found in texts.items()})
-        plan = Plan.from_dict(fields)
+        try:
+            fields.update({kind: [_loads(entry) for entry in found]
+                           for kind, found in texts.items()})
+        except UNREADABLE as exc:
+            raise CorruptRow("plan_appended", plan_id, "entry", _why(exc)) from None
+        try:
+            plan = Plan.from_dict(fields)
+        except UNREADABLE as exc:
+            raise CorruptRow("plans", plan_id, "data", _why(exc)) from None
         # A row from before `plan_appended` holds its lists: none stored apart yet, so the
         # next save moves them over.
         plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
@@ -372,8 +461,15 @@ class SqlStore:
         if limit is not None:
             query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [DueDeadline(r.plan_id, r.name, from_micros(r.expires_at_us))
-                    for r in conn.execute(query)]
+            rows = conn.execute(query).all()
+        found = []
+        for r in rows:
+            try:
+                found.append(DueDeadline(r.plan_id, r.name, from_micros(r.expires_at_us)))
+            except UNREADABLE as exc:
+                raise CorruptRow("deadlines", r.plan_id, f"expires_at_us ({r.name})",
+                                 _why(exc)) from None
+        return found
 
     def stored_deadlines(self, plan_id: str) -> list[Deadline]:
         with self.engine.connect() as conn:
@@ -381,13 +477,7 @@ class SqlStore:
                 select(DEADLINES).where(DEADLINES.c.plan_id == plan_id)
                 .order_by(DEADLINES.c.name)
             ).all()
-        return [
-            Deadline.from_dict({
-                "name": r.name, "started_at": r.started_at, "due": r.due,
-                "expires_at_us": r.expires_at_us, "status": r.status, "closed_at": r.closed_at,
-            })
-            for r in rows
-        ]
+        return [_deadline_from_row(r) for r in rows]
 
     def plans(
         self,
@@ -421,18 +511,21 @@ class SqlStore:
                 .subquery()
             )
             due = {d.plan_id: d for d in conn.execute(select(first).where(first.c.n == 1))}
-        return [
-            PlanSummary(
-                plan_id=r.plan_id, title=r.title, region=r.region, track=r.track,
-                state=r.state, escalation=r.escalation, definition=r.definition, seq=r.seq,
-                next_due=due[r.plan_id].due if r.plan_id in due else None,
-                next_deadline=due[r.plan_id].name if r.plan_id in due else None,
-                next_expires_at=(from_micros(due[r.plan_id].expires_at_us)
-                                 if r.plan_id in due else None),
-                breaches=_breach_list(r.breaches),
-            )
-            for r in rows
-        ]
+            idle = [i for i in ids if i not in due]
+            expired: dict[str, list[tuple[str, str]]] = {}
+            for d in conn.execute(
+                select(DEADLINES.c.plan_id, DEADLINES.c.name, DEADLINES.c.due)
+                .where(and_(DEADLINES.c.status == "expired", DEADLINES.c.plan_id.in_(idle)))
+                .order_by(DEADLINES.c.expires_at_us.desc(), DEADLINES.c.name)
+            ):
+                try:
+                    due_day = date.fromisoformat(d.due).isoformat()
+                except UNREADABLE as exc:
+                    raise CorruptRow("deadlines", d.plan_id, f"due ({d.name})",
+                                     _why(exc)) from None
+                expired.setdefault(d.plan_id, []).append((str(d.name), due_day))
+        return [_summary(r, due.get(r.plan_id), tuple(expired.get(r.plan_id, ())))
+                for r in rows]
 
     def plan_ids(self) -> Iterator[str]:
         with self.engine.connect() as conn:

@@ -18,6 +18,21 @@ class StoreUnavailable(AzwaError):
     """The database cannot be used as asked; the message says why on one line."""
 
 
+class CorruptRow(AzwaError, ValueError):
+    """A stored row the engine did not write: it cannot be read as what its column holds.
+
+    Raised by the store's reads instead of whatever the decoding tripped over, so every
+    command says the same one line (and the auditor's checks, which catch ValueError,
+    report the plan as `corrupt`).
+    """
+
+    def __init__(self, table: str, plan_id: object, column: str, detail: str) -> None:
+        self.table, self.plan_id, self.column = table, str(plan_id), column
+        super().__init__(
+            f"a stored row cannot be read: table {table}, plan {self.plan_id}, column "
+            f"{column} ({detail}); run `azwa audit verify` to see every damaged plan")
+
+
 def resolve_url(db: str | None = None) -> str:
     """`--db`, else AZWA_DATABASE_URL, else ./azwa.db; a bare path means an SQLite file."""
     value = db or os.environ.get("AZWA_DATABASE_URL") or DEFAULT_URL
