@@ -192,9 +192,7 @@ def opened(path: Path | str) -> Iterator[IO[bytes]]:
         yield sys.stdin.buffer
         return
     try:
-        # Closed below, after the caller is done. A large buffer reads a long log in a few
-        # system calls; lines are still read one at a time, within the limit.
-        handle = open(path, "rb", buffering=1 << 20)  # noqa: SIM115
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
     except OSError as exc:
         raise LogFileError(0, f"cannot open the file: {exc.strerror or exc}", str(path)) from None
     try:
