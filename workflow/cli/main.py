@@ -74,11 +74,14 @@ class _PlainValue:
             return value
         if type(value) is str and self.kind is str:
             return value
-        info = self.param.type_descriptor.parameter_info
         if type(value) is str and self.kind is Path:
-            from typer._param_types import coerce_cli_path
-
-            return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+            try:
+                from typer._param_types import coerce_cli_path
+            except ImportError:  # another Typer: its own coercion, below
+                pass
+            else:
+                info = self.param.type_descriptor.parameter_info
+                return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
         if self.typer is None:
             from typer._coercion import build_runtime_param
 
