@@ -58,14 +58,15 @@ def test_help_loads_nothing_heavy(tmp_path: Path) -> None:
 
 
 def test_replay_loads_neither_the_sql_store_nor_plotting(tmp_path: Path) -> None:
-    """`azwa replay` of a one-line log reads the log and runs the rules, nothing else."""
+    """`azwa replay` of a one-line log reads the log and runs the rules, nothing else: no
+    pydantic (its parameters skip Typer's coercion), no rich (no terminal, no violation)."""
     log = tmp_path / "one.jsonl"
     first = (ROOT / "docs" / "examples" / "audit_log.jsonl").read_text().splitlines()[0]
     log.write_text(first + "\n", encoding="utf-8")
     loaded = _loaded_after(_run_app("replay", str(log)), tmp_path)
     assert {"states", "transitions"} <= loaded  # it did replay
-    assert sorted(loaded & {"sqlalchemy", "sqlmodel", "matplotlib", "psycopg",
-                            "workflow.store.sql", "workflow.service.api"}) == []
+    assert sorted(loaded & {"sqlalchemy", "sqlmodel", "matplotlib", "psycopg", "pydantic",
+                            "rich", "workflow.store.sql", "workflow.service.api"}) == []
 
 
 @pytest.mark.parametrize("name", sorted(LAZY))

@@ -136,6 +136,9 @@ class PlanReplay:
     _unhashed: int = 0
     _first_unhashed: tuple[int, int] | None = None
     _engine: ProcessEngine | None = None
+    triggers: frozenset[str] = frozenset()
+    """Every trigger its definition knows, once registered (looked up once, not per event)."""
+    _finals: frozenset[str] = frozenset()
 
     # -- the audit verdict ----------------------------------------------------------------------
 
@@ -152,8 +155,7 @@ class PlanReplay:
     @property
     def finished(self) -> bool:
         """The plan is in a final state of its definition: nothing can happen to it any more."""
-        return (self.plan is not None and self._engine is not None
-                and self.plan.state in self._engine.definition.finals)
+        return self.plan is not None and self.plan.state in self._finals
 
     # -- one event ------------------------------------------------------------------------------
 
@@ -198,6 +200,8 @@ class PlanReplay:
             except KeyError as exc:
                 raise Refused("known_definition", AZWA, str(exc.args[0])) from None
             self._engine = engine_for(self.definition, hashing="hash" in event)
+            self.triggers = triggers_of(self.definition)
+            self._finals = self._engine.definition.finals
             outcome = self._engine.register(self.plan_id, actor, payload, at, at_text)
             self.plan = outcome.plan
             return outcome.events[0]

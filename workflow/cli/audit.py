@@ -158,31 +158,53 @@ def replay_command(
 
 
 def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
+    """The text report: plain lines and boxes, written in one piece where no plan has
+    violations; rich loads only to draw a table of violations."""
+    typer.secho(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
+                f"hash chain {result.chain}", bold=True)
+    text: list[str] = []
+    for plan_id, replay in result.plans.items():
+        text.append(_plan_box(plan_id, replay))
+        if replay.violations:
+            _write(text)
+            _violations_table(plan_id, replay)
+    text += [f"problem ({problem.kind}): "
+             f"{f'{visible(problem.plan_id)}: ' if problem.plan_id else ''}"
+             f"{visible(problem.message)}" for problem in problems]
+    verdict = "ok" if result.ok and not problems else "NOT OK"
+    extra = f", {len(problems)} problem(s)" if problems else ""
+    text.append(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
+                f"violation(s), hash chain {result.chain}{extra}")
+    _write(text)
+
+
+def _write(lines: list[str]) -> None:
+    """The lines so far to standard output in one write (a box per plan, thousands of
+    plans), then forgotten."""
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+        lines.clear()
+
+
+def _violations_table(plan_id: str, replay: PlanReplay) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = _console()
-    console.print(Text(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
-                       f"hash chain {result.chain}", style="bold"))
-    for plan_id, replay in result.plans.items():
-        typer.echo(_plan_box(plan_id, replay))
-        if replay.violations:
-            table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
-                                     "each event skipped"), title_justify="left")
-            for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
-                table.add_column(column, justify="right" if column in ("line", "seq") else "left")
-            for v in replay.violations:
-                reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
-                table.add_row(str(v.line or ""), str(v.seq), *(
-                    Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
-            console.print(table)
-    for problem in problems:
-        where = f"{problem.plan_id}: " if problem.plan_id else ""
-        console.print(Text(f"problem ({problem.kind}): {where}{problem.message}"))
-    verdict = "ok" if result.ok and not problems else "NOT OK"
-    extra = f", {len(problems)} problem(s)" if problems else ""
-    console.print(Text(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
-                       f"violation(s), hash chain {result.chain}{extra}"))
+    table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
+                             "each event skipped"), title_justify="left")
+    for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
+        table.add_column(column, justify="right" if column in ("line", "seq") else "left")
+    for v in replay.violations:
+        reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
+        table.add_row(str(v.line or ""), str(v.seq), *(
+            Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
+    _console().print(table)
+
+
+_BOX_KEYS = [key.ljust(10) for key in ("definition", "events", "state", "escalation",
+                                        "breaches", "funds", "hash chain", "violations")]
+_BOX_KEY_RULE = "─" * 12
 
 
 def _plan_box(plan_id: str, replay: PlanReplay) -> str:
@@ -193,19 +215,18 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
     chain = info["chain"]
     if chain == CHAIN_BROKEN:
         chain += " at " + ", ".join(f"seq {link.seq} ({link.reason})" for link in replay.links)
-    rows = [
-        ("definition", str(info["definition"])), ("events", str(info["events"])),
-        ("state", str(info["state"])), ("escalation", str(info["escalation"])),
-        ("breaches", ", ".join(info["breaches"]) or "none"),
-        ("funds", ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
-                            for name in ("paid", "costs", "refund"))),
-        ("hash chain", chain), ("violations", str(len(info["violations"]))),
-    ]
-    rows = [(key, visible(value)) for key, value in rows]
-    keys, values = max(len(k) for k, _ in rows), max(len(v) for _, v in rows)
-    lines = [f"plan {visible(plan_id)}", f"┌{'─' * (keys + 2)}┬{'─' * (values + 2)}┐"]
-    lines += [f"│ {k:<{keys}} │ {v:<{values}} │" for k, v in rows]
-    lines.append(f"└{'─' * (keys + 2)}┴{'─' * (values + 2)}┘")
+    values = [visible(value) for value in (
+        info["definition"], info["events"], info["state"], info["escalation"],
+        ", ".join(info["breaches"]) or "none",
+        ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
+                  for name in ("paid", "costs", "refund")),
+        chain, len(info["violations"]))]
+    width = max(map(len, values))
+    rule = "─" * (width + 2)
+    lines = [f"plan {visible(plan_id)}", f"┌{_BOX_KEY_RULE}┬{rule}┐"]
+    lines += [f"│ {key} │ {value.ljust(width)} │"
+              for key, value in zip(_BOX_KEYS, values, strict=True)]
+    lines.append(f"└{_BOX_KEY_RULE}┴{rule}┘")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, visible
@@ -53,10 +53,62 @@ def load_lazy(name: str) -> Any:
         command: Any = typer.main.get_group(target)
     else:
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        single.command(name)(target)
+        single.command(name, cls=_PlainCommand)(target)
         command = typer.main.get_command(single)
     command.name = name
     return command
+
+
+class _PlainValue:
+    """A parameter's value taken as Click gives it, when it is a text, a path or a flag:
+    Typer (0.29) would build a pydantic validator for it, and importing pydantic costs
+    `azwa replay` half its start-up. Paths keep Typer's own checks (exists, file_okay, ...),
+    which need no pydantic; any other value goes to Typer's coercion as before."""
+
+    def __init__(self, param: Any, kind: type) -> None:
+        self.param, self.kind = param, kind
+        self.typer: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or (self.kind is bool and type(value) is bool):
+            return value
+        if type(value) is str and self.kind is str:
+            return value
+        if type(value) is str and self.kind is Path:
+            try:
+                from typer._param_types import coerce_cli_path
+            except ImportError:  # another Typer: its own coercion, below
+                pass
+            else:
+                info = self.param.type_descriptor.parameter_info
+                return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+        if self.typer is None:
+            from typer._coercion import build_runtime_param
+
+            self.typer = build_runtime_param(self.param.type_descriptor)
+        return self.typer.coerce(value, param=param, ctx=ctx)
+
+
+def _plain_params(params: list[Any]) -> list[Any]:
+    """Give each single-valued `str`, `Path` and `bool` parameter a _PlainValue."""
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if (descriptor is None or getattr(param, "_runtime_param", False) is not None
+                or param.nargs != 1 or param.multiple or descriptor.file_annotation is not None
+                or descriptor.parameter_info.parser is not None):
+            continue
+        kind = descriptor.annotation
+        if kind in (str, bool) or (kind is Path
+                                   and descriptor.parameter_info.path_type in (None, Path)):
+            param._runtime_param = _PlainValue(param, kind)
+    return params
+
+
+class _PlainCommand(TyperCommand):
+    """A lazy command whose texts, paths and flags (`--help` included) need no pydantic."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
 
 
 def short_help(text: str, limit: int) -> str:
@@ -78,6 +130,9 @@ class LazyGroup(TyperGroup):
         plain = [n for n in lazy if not LAZY[n][1].endswith("app")]  # commands, not groups
         return ([n for n in eager if n not in groups] + plain + groups
                 + [n for n in lazy if n not in plain])
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in LAZY and cmd_name not in self.commands:

@@ -8,9 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 T = TypeVar("T")
 STEP = 200
 """Advance the bar every this many items: redrawing per item would cost more than the work."""
@@ -22,10 +19,20 @@ def shown() -> bool:
 
 @contextmanager
 def bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A transient bar on stderr; yields `advance(n)`. A no-op when stderr is no terminal."""
+    """A transient bar on stderr; yields `advance(n)`. A no-op when stderr is no terminal,
+    which then pays nothing for rich (imported here, on a terminal only)."""
     if not shown():
         yield lambda _n: None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
@@ -34,7 +41,14 @@ def bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
 
 
 def tracked(items: Iterable[T], description: str, total: int | None) -> Iterator[T]:
-    """Yield the items, moving a bar as they pass."""
+    """The items, moving a bar as they pass; the items as they are without a terminal (no
+    layer between a long log and its replay)."""
+    if not shown():
+        return iter(items)
+    return _moving(items, description, total)
+
+
+def _moving(items: Iterable[T], description: str, total: int | None) -> Iterator[T]:
     with bar(description, total) as advance:
         count = 0
         for item in items:

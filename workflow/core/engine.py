@@ -215,7 +215,8 @@ class ProcessEngine:
 
     def apply(self, plan: Plan, cmd: Command) -> Outcome:
         """Apply a command; on refusal the plan is left exactly as it was."""
-        utc = cmd.at.astimezone(UTC)
+        at = cmd.at
+        utc = at if at.tzinfo is UTC else at.astimezone(UTC)  # a log's moments are in UTC
         ctx, tr = self._check(plan, cmd, utc)
         events = self._expire_due(plan, ctx.due_now) if ctx.due_now else []
         at_text = cmd.at_text or format_at(cmd.at)
