@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from states import modelplan
 from workflow.core.context import Context
 from workflow.core.money import amount_problem, parse_cents
 from workflow.core.spec import Guard
@@ -180,6 +179,10 @@ def has_impact_on_criteria(ctx: Context) -> bool:
 
 
 def modelplan_problems(ctx: Context) -> list[str]:
+    # Imported here: only a breakthrough plan's submission reads the modelplan checks, and
+    # `azwa replay` of a transformation log need not load them at start-up.
+    from states import modelplan
+
     try:
         doc = modelplan.parse_modelplan(ctx.payload.get("modelplan"))
     except modelplan.ModelplanError as exc:
