@@ -27,7 +27,8 @@ DEFAULT_MAX_AMOUNT_EUR = 10**12
 LIMIT_EUR = 10**13
 """At most fifteen digits with the cents: an amount up to this is an exact float of euros."""
 FUNDS = ("paid", "costs", "refund")
-_DECIMAL = re.compile(r"\d+(\.\d{1,2})?")
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+"""ASCII digits only: `\\d` would take other scripts' digits, which Decimal reads too."""
 
 
 class AmountError(ValueError):
