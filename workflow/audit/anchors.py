@@ -115,7 +115,7 @@ def read(path: Path | str, signer: Signer) -> Anchors:
             for number, raw in enumerate(LineReader().lines(handle), start=1):
                 try:
                     data = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):
                     raise LogFileError(number, "not valid JSON", source) from None
                 if number == 1:
                     if data != HEAD_LINE:
