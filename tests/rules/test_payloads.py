@@ -595,3 +595,18 @@ def test_a_refusal_before_the_payload_lists_the_payload_problems_too() -> None:
     with pytest.raises(Refused) as clean_payload:
         run.fire("approve_quick_test", INSURER, {})
     assert [p[0] for p in clean_payload.value.problems] == ["allowed_in_state"]
+
+
+def test_a_refusal_quoting_user_text_stays_one_line() -> None:
+    """An org or a payload key with a line break or an ESC sequence is quoted in the
+    refusal with its control characters as escapes: the reason is one line wherever it goes
+    (the CLI, `--json`, the logs). The same refusal for a plain name reads as written."""
+    run = plan_in("quick_test_submitted")
+    with pytest.raises(Refused) as hostile:
+        run.fire("accept_quick_test_as_complete",
+                 Actor(INSURER.role, "Evil\nOrg\x1b[2J"), {"x\ny": 1})
+    assert "\n" not in hostile.value.reason and "\x1b" not in hostile.value.reason
+    assert "Evil\\nOrg\\x1b[2J" in hostile.value.reason and "x\\ny" in hostile.value.reason
+    with pytest.raises(Refused) as plain:
+        run.fire("accept_quick_test_as_complete", Actor(INSURER.role, "Zorg én Co"), {})
+    assert "Zorg én Co is not this plan's coordinating_insurer" in plain.value.reason

@@ -5,13 +5,9 @@ Kept apart from the renderers so every command can use it without importing rich
 
 from __future__ import annotations
 
+from workflow.core.text import visible
 
-def visible(value: object) -> str:
-    """Text with control characters (ESC sequences too) shown as escapes: `\\x1b[2J`."""
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+__all__ = ["safe", "visible"]
 
 
 def safe(value: object) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.core.text import visible
+
 AZWA = "azwa"
 """The seed of azwa's own rules: see "Rules of azwa itself" in docs/reference.md."""
 
@@ -71,16 +73,17 @@ class Refused(AzwaError):
     @property
     def reason(self) -> str:
         """One line a case worker can read: what is wrong, which rule, which paragraph;
-        further failing rules after it, as `(+2 more: ...)`."""
+        further failing rules after it, as `(+2 more: ...)`. A user's text quoted in it (an
+        org, a payload key) shows its control characters as escapes, so it stays one line."""
         first = f"{_with_details(self.message, self.details)} [rule {self.rule}, {self.seed}]"
         more = self.problems[1:]
         if not more:
-            return first
+            return visible(first)
         rest = "; ".join(
             text if (rule, seed) == (self.rule, self.seed) else f"{text} [rule {rule}, {seed}]"
             for rule, seed, text in more
         )
-        return f"{first} (+{len(more)} more: {rest})"
+        return visible(f"{first} (+{len(more)} more: {rest})")
 
     def to_dict(self) -> dict[str, Any]:
         return {
