@@ -28,7 +28,7 @@ from workflow.store.heads import Signer
 from workflow.store.opening import open_existing, unusable_as_one_line
 from workflow.store.protocol import Store
 from workflow.store.sql import EVENTS, PLANS, SqlStore
-from workflow.store.url import CorruptRow, StoreUnavailable
+from workflow.store.url import CorruptRow, StoreUnavailable, described
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 
@@ -54,12 +54,7 @@ def reading() -> Iterator[None]:
             raise StoreError(str(exc)) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise StoreError(f"a stored row cannot be read (run azwa audit verify): "
-                             f"{first_line(exc)}") from None
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {text[0] if text else ''}"
+                             f"{described(exc)}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +113,7 @@ def _decoded(row: Any) -> Read:
         actor, payload = json.loads(row.actor), json.loads(row.payload)
     except (TypeError, ValueError) as exc:
         return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} cannot be "
-                       f"read: actor or payload is not JSON ({first_line(exc)})", seq=row.seq)
+                       f"read: actor or payload is not JSON ({described(exc)})", seq=row.seq)
     for name in ("at", "trigger", "definition", "prev_hash", "hash"):
         if type(getattr(row, name)) is not str:
             return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} "
@@ -239,7 +234,7 @@ def _checked(store: Store, plan_id: str, items: list[Read]) -> list[Problem]:
         return problems + check_plan(store, plan_id, events)
     except CORRUPT as exc:
         return [*problems, Problem(plan_id, "corrupt", f"a stored row of the plan cannot be "
-                                                       f"read: {first_line(exc)}")]
+                                                       f"read: {described(exc)}")]
 
 
 def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signer,
@@ -249,7 +244,7 @@ def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signe
             events, signatures.stored_heads(engine, plan_id), signer, tally)]
     except CORRUPT as exc:
         return [Problem(plan_id, "corrupt", f"a head row of the plan cannot be read: "
-                                            f"{first_line(exc)}")]
+                                            f"{described(exc)}")]
 
 
 def _registry_checked(engine: Any, seen: set[str], signer: Signer,
@@ -257,7 +252,7 @@ def _registry_checked(engine: Any, seen: set[str], signer: Signer,
     try:
         return signatures.check_registry(engine, seen, signer, tally)
     except CORRUPT as exc:
-        return [("", f"a row of the plan registry cannot be read: {first_line(exc)}", None)]
+        return [("", f"a row of the plan registry cannot be read: {described(exc)}", None)]
 
 
 def verify(

@@ -87,13 +87,6 @@ def _short(where: str) -> str:
     return where if len(where) <= 60 else where[:57] + "..."
 
 
-def check_text(value: str, where: str) -> str:
-    """A text that can be written as UTF-8 (no lone surrogate)."""
-    if (problem := _text_problem(value, stored=False)) is not None:
-        raise BadInput(f"{_short(where)}: {problem}")
-    return value
-
-
 def check_name(value: Any, name: str, max_chars: int = MAX_ID_CHARS) -> str:
     """An id, organisation, role, region or filter: a text of at most `max_chars`
     characters, valid Unicode, without NUL."""
@@ -195,15 +188,10 @@ def check_json(value: Any, name: str, max_depth: int = MAX_DEPTH) -> None:
     _walk(value, name, max_depth, stored=False)
 
 
-def check_object(value: Any, name: str, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
-    """A JSON object the engine will store (a mapping of texts to JSON values), as a plain
-    dict: also no NUL in any text and no whole number too long to write."""
-    return check_payload(value, name, Limits(max_depth=max_depth))[0]
-
-
 def check_payload(value: Any, name: str, limits: Limits) -> tuple[dict[str, Any], Size]:
-    """`check_object` under `limits`, with what it learned of the encoded size (for
-    `check_event_size`)."""
+    """A JSON object the engine will store (a mapping of texts to JSON values) as a plain
+    dict, within `limits` (no NUL in any text, no whole number too long to write), with what
+    it learned of the encoded size (for `check_event_size`)."""
     if not isinstance(value, Mapping):
         raise BadInput(f"{name} must be an object (a mapping), not {type(value).__name__}")
     data = dict(value)

@@ -97,11 +97,6 @@ def canonical(data: Any) -> bytes:
     return stdlib_text(data).encode()
 
 
-def canonical_text(data: Mapping[str, Any]) -> str:
-    """Keys sorted, separators "," and ":", no ASCII escaping: the text that is hashed."""
-    return canonical(data).decode()
-
-
 _STORE_OPTIONS = (
     (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
     if orjson is not None else 0
@@ -152,9 +147,6 @@ class Event(NamedTuple):
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:

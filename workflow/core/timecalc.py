@@ -27,7 +27,6 @@ class Length:
 
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-TZ_NAME = "Europe/Amsterdam"
 
 
 def local_date(at: datetime) -> date:

@@ -28,7 +28,7 @@ from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import heads, sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
-from workflow.store.url import CorruptRow, resolve_url
+from workflow.store.url import CorruptRow, described, resolve_url
 
 
 class PlanRow(SQLModel, table=True):
@@ -165,11 +165,6 @@ UNREADABLE = (TypeError, ValueError, KeyError, AttributeError, OverflowError)
 """What decoding a row the engine did not write raises; reads turn it into CorruptRow."""
 
 
-def _why(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {lines[0] if lines else ''}"
-
-
 def _event_from_row(row: Any) -> Event:
     where = ["actor"]  # the column being read, for the error
 
@@ -188,7 +183,7 @@ def _event_from_row(row: Any) -> Event:
                 raise TypeError("not a text")
     except UNREADABLE as exc:
         raise CorruptRow("events", row.plan_id, f"{where[0]} (seq {row.seq})",
-                         _why(exc)) from None
+                         described(exc)) from None
     return Event(
         plan_id=row.plan_id, seq=row.seq, at=row.at, trigger=row.trigger,
         actor=actor, payload=payload,
@@ -200,12 +195,12 @@ def _deadline_from_row(row: Any) -> Deadline:
     try:
         date.fromisoformat(row.due)
     except UNREADABLE as exc:
-        raise CorruptRow("deadlines", row.plan_id, f"due ({row.name})", _why(exc)) from None
+        raise CorruptRow("deadlines", row.plan_id, f"due ({row.name})", described(exc)) from None
     try:
         from_micros(row.expires_at_us)
     except UNREADABLE as exc:
         raise CorruptRow("deadlines", row.plan_id, f"expires_at_us ({row.name})",
-                         _why(exc)) from None
+                         described(exc)) from None
     try:
         return Deadline.from_dict({
             "name": row.name, "started_at": row.started_at, "due": row.due,
@@ -214,7 +209,7 @@ def _deadline_from_row(row: Any) -> Deadline:
         })
     except UNREADABLE as exc:
         raise CorruptRow("deadlines", row.plan_id, f"started_at, status or closed_at "
-                         f"({row.name})", _why(exc)) from None
+                         f"({row.name})", described(exc)) from None
 
 
 def _text(data: Any) -> str:
@@ -248,16 +243,17 @@ def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> P
         try:
             date.fromisoformat(due.due)
         except UNREADABLE as exc:
-            raise CorruptRow("deadlines", row.plan_id, f"due ({due.name})", _why(exc)) from None
+            raise CorruptRow("deadlines", row.plan_id, f"due ({due.name})",
+                             described(exc)) from None
         try:
             expires = from_micros(due.expires_at_us)
         except UNREADABLE as exc:
             raise CorruptRow("deadlines", row.plan_id, f"expires_at_us ({due.name})",
-                             _why(exc)) from None
+                             described(exc)) from None
     try:
         breaches = _breach_list(row.breaches)
     except UNREADABLE as exc:
-        raise CorruptRow("plans", row.plan_id, "data", _why(exc)) from None
+        raise CorruptRow("plans", row.plan_id, "data", described(exc)) from None
     for column in ("title", "region", "track", "state", "escalation", "definition"):
         if type(getattr(row, column)) is not str:
             raise CorruptRow("plans", row.plan_id, column, "not a text")
@@ -407,7 +403,7 @@ class SqlStore:
         try:
             fields, rows = self._run(read, write=False)
         except UNREADABLE as exc:
-            raise CorruptRow("plans", plan_id, "data", _why(exc)) from None
+            raise CorruptRow("plans", plan_id, "data", described(exc)) from None
         if fields is None:
             return None
         if type(fields) is not dict:
@@ -422,11 +418,11 @@ class SqlStore:
             fields.update({kind: [_loads(entry) for entry in found]
                            for kind, found in texts.items()})
         except UNREADABLE as exc:
-            raise CorruptRow("plan_appended", plan_id, "entry", _why(exc)) from None
+            raise CorruptRow("plan_appended", plan_id, "entry", described(exc)) from None
         try:
             plan = Plan.from_dict(fields)
         except UNREADABLE as exc:
-            raise CorruptRow("plans", plan_id, "data", _why(exc)) from None
+            raise CorruptRow("plans", plan_id, "data", described(exc)) from None
         # A row from before `plan_appended` holds its lists: none stored apart yet, so the
         # next save moves them over.
         plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
@@ -468,7 +464,7 @@ class SqlStore:
                 found.append(DueDeadline(r.plan_id, r.name, from_micros(r.expires_at_us)))
             except UNREADABLE as exc:
                 raise CorruptRow("deadlines", r.plan_id, f"expires_at_us ({r.name})",
-                                 _why(exc)) from None
+                                 described(exc)) from None
         return found
 
     def stored_deadlines(self, plan_id: str) -> list[Deadline]:
@@ -522,7 +518,7 @@ class SqlStore:
                     due_day = date.fromisoformat(d.due).isoformat()
                 except UNREADABLE as exc:
                     raise CorruptRow("deadlines", d.plan_id, f"due ({d.name})",
-                                     _why(exc)) from None
+                                     described(exc)) from None
                 expired.setdefault(d.plan_id, []).append((str(d.name), due_day))
         return [_summary(r, due.get(r.plan_id), tuple(expired.get(r.plan_id, ())))
                 for r in rows]

@@ -39,3 +39,9 @@ def resolve_url(db: str | None = None) -> str:
     if "://" not in value:
         value = f"sqlite:///{Path(value)}"
     return value
+
+
+def described(exc: BaseException) -> str:
+    """An exception as one line for a message: its class and the first line of its text."""
+    lines = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {lines[0] if lines else ''}"
