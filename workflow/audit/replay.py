@@ -25,7 +25,7 @@ from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, digest
 from workflow.core.money import empty_funds, funds_eur
-from workflow.core.plan import GENESIS, OPEN, Plan
+from workflow.core.plan import GENESIS, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
 from workflow.core.timecalc import local_date, parse_iso
 
@@ -34,8 +34,6 @@ EVENT_KEYS = frozenset(
     ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition", "prev_hash", "hash")
 )
 
-_HELD = "held"
-"""A deadline status only replay sets, for an instant: not open, so not expired yet."""
 
 _ENGINES: dict[str, ProcessEngine] = {}
 _TRIGGERS: dict[str, frozenset[str]] = {}
@@ -245,15 +243,8 @@ class PlanReplay:
         # The engine expires every deadline due by then; one due at the same instant that the
         # log names in an event of its own is held back for that event, so the breaches come
         # in the log's order (the service writes them by name, an in-memory engine by age).
-        held = [d for d in self.plan.deadlines.values()
-                if d is not found and d.is_open and d.expires_at == at]
-        for other in held:
-            other.status = _HELD
-        try:
-            expired = (self._engine or engine_for(self.plan.definition)).expire(self.plan, at)
-        finally:
-            for other in held:
-                other.status = OPEN
+        names = [n for n, d in self.plan.deadlines.items() if d is found or d.expires_at != at]
+        expired = (self._engine or engine_for(self.plan.definition)).expire(self.plan, at, names)
         return next(e for e in expired if e.payload.get("deadline") == name)
 
     @staticmethod

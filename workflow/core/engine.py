@@ -10,7 +10,7 @@ own events (`ProcessEngine.table`), a dict lookup instead of a trigger through t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -224,9 +224,13 @@ class ProcessEngine:
         events.append(self._append(plan, cmd, at_text, utc))
         return Outcome(plan, events)
 
-    def expire(self, plan: Plan, now: datetime) -> list[Event]:
-        """Expire every open deadline due at or before `now`, in due order, once each."""
-        return self._expire_due(plan, _due_now(plan, now))
+    def expire(
+        self, plan: Plan, now: datetime, names: Collection[str] | None = None
+    ) -> list[Event]:
+        """Expire every open deadline due at or before `now`, in due order, once each; given
+        `names`, only those of them (replay holds back one a later log event names)."""
+        due = _due_now(plan, now)
+        return self._expire_due(plan, due if names is None else due.intersection(names))
 
     def check(self, plan: Plan, cmd: Command) -> tuple[Context, Transition]:
         """Every rule a command must pass, judged without changing anything."""
