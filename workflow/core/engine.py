@@ -106,19 +106,6 @@ def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
     return frozenset(due) if due else _NOTHING_DUE
 
 
-_EXPIRIES: dict[date, datetime] = {}
-
-
-def _expiry(due: date) -> datetime:
-    """`expiry_instant`, remembered per due day: plans started together share due days."""
-    found = _EXPIRIES.get(due)
-    if found is None:
-        if len(_EXPIRIES) >= 4096:
-            _EXPIRIES.clear()
-        found = _EXPIRIES[due] = expiry_instant(due)
-    return found
-
-
 def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
     """True when the payload matches its schema: `problems` is then empty."""
     body = schema.body  # its predicate is looked up per call: it is compiled on first use
@@ -458,12 +445,12 @@ class ProcessEngine:
     def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
         if spec.length is not None:
             due = due_date(ctx.at, spec.length)
-            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, _expiry(due))
+            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, expiry_instant(due))
             return
         for item in ctx.payload.get(spec.per_item or "", []):
             name = f"{spec.name}:{item[spec.item_key]}"
             due = date.fromisoformat(str(item[spec.item_due]))
-            plan.deadlines[name] = Deadline(name, at_text, due, _expiry(due))
+            plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
 
     def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
         """A final state cancels every running deadline and closes an open escalation."""

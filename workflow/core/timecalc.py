@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -47,8 +48,12 @@ def due_date(started_at: datetime, length: Length) -> date:
     return add_months(start, length.months) + timedelta(weeks=length.weeks)
 
 
+@lru_cache(maxsize=4096)
 def expiry_instant(due: date) -> datetime:
-    """The first instant after the end of the due day, in UTC."""
+    """The first instant after the end of the due day, in UTC.
+
+    Remembered per due day: plans started together share due days, and every deadline a
+    plan opens or extends asks."""
     midnight = datetime.combine(due + timedelta(days=1), time(0), tzinfo=AMSTERDAM)
     return midnight.astimezone(UTC)
 
