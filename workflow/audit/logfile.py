@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -65,19 +66,20 @@ def _loads(number: int, raw: str) -> Any:
         raise _fail(number, f"not valid JSON{detail}") from None
 
 
-_MOMENTS: dict[str, datetime] = {}
+@lru_cache(maxsize=4096)
+def _utc(text: str) -> datetime:
+    """A log's `at` in UTC, remembered: a log's events share moments (a tick, a batch)."""
+    return bounds.log_at(0, text).astimezone(UTC)
 
 
 def _moment(number: int, text: str) -> datetime:
-    """A log's `at` (strict ISO-8601, years 1900–2200), remembered: a log's events share
-    moments (a tick, a batch). Kept in UTC, the zone of the expiries and of a plan's last
-    moment, so the engine compares without computing an offset (the event keeps its text)."""
-    found = _MOMENTS.get(text)
-    if found is None:
-        if len(_MOMENTS) >= 4096:
-            _MOMENTS.clear()
-        found = _MOMENTS[text] = bounds.log_at(number, text).astimezone(UTC)
-    return found
+    """A log's `at` (strict ISO-8601, years 1900–2200). Kept in UTC, the zone of the
+    expiries and of a plan's last moment, so the engine compares without computing an
+    offset (the event keeps its text). A refusal names the line it is on."""
+    try:
+        return _utc(text)
+    except LogFileError as exc:
+        raise LogFileError(number, exc.message, exc.source) from None
 
 
 def parse_line(number: int, raw: bytes | str) -> LogLine | None:
