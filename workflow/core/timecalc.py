@@ -58,9 +58,6 @@ def expiry_instant(due: date) -> datetime:
     return midnight.astimezone(UTC)
 
 
-_FORMATTED: dict[datetime, str] = {}
-
-
 def format_at(at: datetime) -> str:
     """ISO-8601 with the Amsterdam offset, the form events carry.
 
@@ -69,14 +66,15 @@ def format_at(at: datetime) -> str:
     instants in UTC or at a fixed offset are remembered, because only those are equal
     exactly when they are the same instant (two wall times of a zone's repeated hour
     compare equal)."""
-    found = _FORMATTED.get(at)
-    if found is None:
-        found = at.astimezone(AMSTERDAM).isoformat()
-        if type(at.tzinfo) is timezone:
-            if len(_FORMATTED) >= 1024:
-                _FORMATTED.clear()
-            _FORMATTED[at] = found
-    return found
+    if type(at.tzinfo) is timezone:
+        return _formatted(at)
+    return at.astimezone(AMSTERDAM).isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _formatted(at: datetime) -> str:
+    """`format_at` of an instant in UTC or at a fixed offset."""
+    return at.astimezone(AMSTERDAM).isoformat()
 
 
 def parse_iso(text: str) -> datetime:
