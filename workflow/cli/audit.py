@@ -36,9 +36,8 @@ from workflow.cli.output import (
 )
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
-from workflow.core.bounds import BadInput, check_year
+from workflow.core.bounds import BadInput, instant
 from workflow.core.money import from_eur
-from workflow.core.timecalc import parse_at
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable as StoreError
 
@@ -76,11 +75,9 @@ def _parse_now(now: str | None) -> datetime | None:
     if now is None:
         return None
     try:
-        return check_year(parse_at(now), "--now")
+        return instant(now, "--now")
     except BadInput as exc:
         raise _fail(str(exc)) from None
-    except ValueError as exc:
-        raise _fail(f"--now: {exc}") from None
 
 
 AnchorsOption = Annotated[Path | None, typer.Option(

@@ -315,14 +315,15 @@ def run_command(action: Callable[[], Any], as_json: bool) -> Any:
         fail(str(exc))
 
 
-def parse_time(text: str | None) -> Any:
-    from workflow.core.timecalc import parse_at
+def parse_time(text: str | None, name: str = "at") -> Any:
+    """An `--at` or `--now` option: the message names it as the engine does (`at`, `now`)."""
+    from workflow.core.bounds import BadInput, instant
 
     if text is None:
         return None
     try:
-        return parse_at(text)
-    except ValueError as exc:
+        return instant(text, name)
+    except BadInput as exc:
         fail(str(exc))
 
 
@@ -543,7 +544,7 @@ def tick(
 ) -> None:
     """Expire every deadline that has passed, exactly once, each as a deadline_expired event."""
     engine = open_engine(db, write=True)
-    events = run_command(lambda: engine.tick(parse_time(now)), as_json)
+    events = run_command(lambda: engine.tick(parse_time(now, "now")), as_json)
     if as_json:
         out.print_json(data={"expired": [e.to_dict() for e in events]})
         return

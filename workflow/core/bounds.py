@@ -23,6 +23,7 @@ from typing import Any
 
 from workflow.core.actor import Actor
 from workflow.core.errors import AzwaError
+from workflow.core.timecalc import parse_at
 
 MAX_DEPTH = 64
 """Deepest nesting of objects and lists in an event (a payload needs four or five);
@@ -81,6 +82,16 @@ def check_year(at: datetime, name: str = "at") -> datetime:
     if not YEAR_MIN <= at.year <= YEAR_MAX:
         raise BadInput(f"{name}: the year {at.year} is outside {YEAR_MIN}–{YEAR_MAX}")
     return at
+
+
+def instant(text: str, name: str) -> datetime:
+    """An instant a user typed: ISO-8601 with an offset (`parse_at`), in the years
+    1900–2200; BadInput naming `name` (the argument or option) otherwise."""
+    try:
+        value = parse_at(text)
+    except ValueError as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    return check_year(value, name)
 
 
 def _short(where: str) -> str:

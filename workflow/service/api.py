@@ -23,6 +23,7 @@ from workflow.core.bounds import (
     check_optional_name,
     check_payload,
     check_year,
+    instant,
 )
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
@@ -30,7 +31,7 @@ from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
-from workflow.core.timecalc import parse_at, plain
+from workflow.core.timecalc import plain
 from workflow.core.todo import Todo, Worklist
 from workflow.service.logs import enabled as log_enabled
 from workflow.service.logs import get_logger
@@ -161,14 +162,8 @@ class Engine:
         """The moment of a command or read: `at`, else the clock's now; BadInput naming the
         argument for a text that is no ISO-8601 instant with an offset."""
         if isinstance(at, str):
-            try:
-                value: Any = parse_at(check_name(at, name))
-            except BadInput:
-                raise
-            except ValueError as exc:
-                raise BadInput(f"{name}: {exc}") from None
-        else:
-            value = self.clock.now() if at is None else at
+            return instant(check_name(at, name), name)
+        value: Any = self.clock.now() if at is None else at
         if not isinstance(value, datetime):
             raise BadInput(f"{name} must be an ISO-8601 text or a datetime, not "
                            f"{type(value).__name__}")
