@@ -379,14 +379,13 @@ class ProcessEngine:
 
     @staticmethod
     def _guards_for(tr: Transition, ctx: Context) -> list[Guard]:
+        """The guards that judge this actor: those without `only_for`, or for its role."""
         return [g for g in tr.guards if g.only_for is None or ctx.actor.role in g.only_for]
 
     def _check_guards(self, tr: Transition, ctx: Context) -> None:
         """Every guard is judged, so a refusal lists all the rules that fail, not the first."""
         failed: list[Guard] | None = None
-        for guard in tr.guards:
-            if guard.only_for is not None and ctx.actor.role not in guard.only_for:
-                continue
+        for guard in self._guards_for(tr, ctx):
             if not guard.check(ctx):
                 if failed is None:
                     failed = []
