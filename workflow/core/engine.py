@@ -20,7 +20,7 @@ from transitions import Machine
 from workflow.core.context import Context
 from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, sealed
-from workflow.core.payload import PayloadSchema, problems
+from workflow.core.payload import PayloadSchema, Problem, problems
 from workflow.core.permission import Permission as Permission
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import (
@@ -104,6 +104,11 @@ def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
     due = [name for name, dl in plan.deadlines.items()
            if dl.status == OPEN and dl.expires_at <= utc]
     return frozenset(due) if due else _NOTHING_DUE
+
+
+def _payload_problems(seed: str, found: list[Problem]) -> tuple[tuple[str, str, str], ...]:
+    """A payload's problems as a refusal lists them: the payload rule, each by its path."""
+    return tuple((PAYLOAD_RULE, seed, f"{path} {what}") for path, what in found)
 
 
 def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
@@ -356,7 +361,7 @@ class ProcessEngine:
         else:
             return
         if found:
-            listed = tuple((PAYLOAD_RULE, tr.seed, f"{path} {what}") for path, what in found)
+            listed = _payload_problems(tr.seed, found)
             raise Refused(PAYLOAD_RULE, tr.seed, listed[0][2], trigger=ctx.trigger,
                           plan_id=ctx.plan.plan_id, problems=listed)
 
@@ -372,7 +377,7 @@ class ProcessEngine:
         if not found:
             return refusal
         seed = self._seed.get(trigger, refusal.seed)
-        listed = tuple((PAYLOAD_RULE, seed, f"{path} {what}") for path, what in found)
+        listed = _payload_problems(seed, found)
         return Refused(refusal.rule, refusal.seed, refusal.message, trigger=refusal.trigger,
                        plan_id=refusal.plan_id, details=refusal.details,
                        problems=(*refusal.problems, *listed))
