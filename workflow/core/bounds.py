@@ -49,11 +49,15 @@ class BadInput(AzwaError, ValueError):
     """Input the engine cannot take at all; the message names the field."""
 
 
-def _setting(env: Mapping[str, str], name: str, default: int) -> int:
+def setting(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole-number setting of at least 1, written in digits (no sign), else `default`
+    when unset; BadInput naming it."""
     value = env.get(name)
     if not value:
         return default
     try:
+        if value.lstrip().startswith("+"):
+            raise ValueError(value)
         number = int(value)
     except ValueError:
         raise BadInput(f"{name} must be a whole number, not {value[:20]!r}") from None
@@ -74,8 +78,8 @@ class Limits:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
         """The settings AZWA_MAX_LINE_BYTES and AZWA_MAX_DEPTH, else the defaults."""
         env = os.environ if env is None else env
-        return cls(_setting(env, "AZWA_MAX_LINE_BYTES", MAX_LINE_BYTES),
-                   _setting(env, "AZWA_MAX_DEPTH", MAX_DEPTH))
+        return cls(setting(env, "AZWA_MAX_LINE_BYTES", MAX_LINE_BYTES),
+                   setting(env, "AZWA_MAX_DEPTH", MAX_DEPTH))
 
 
 def check_year(at: datetime, name: str = "at") -> datetime:

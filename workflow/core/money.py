@@ -23,6 +23,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from workflow.core.bounds import BadInput, setting
+
 DEFAULT_MAX_AMOUNT_EUR = 10**12
 LIMIT_EUR = 10**13
 """At most fifteen digits with the cents: an amount up to this is an exact float of euros."""
@@ -37,14 +39,17 @@ class AmountError(ValueError):
 
 @cache
 def max_amount_eur() -> int:
-    """The largest amount a payload may give, in whole euros (a setting)."""
-    text = os.environ.get("AZWA_MAX_AMOUNT_EUR", "").strip().replace("_", "")
-    if not text:
-        return DEFAULT_MAX_AMOUNT_EUR
-    if not text.isdigit() or not 0 < int(text) <= LIMIT_EUR:
+    """The largest amount a payload may give, in whole euros: a setting read as the size
+    limits are (`bounds.setting`), here also at most 10¹³."""
+    try:
+        euros = setting(os.environ, "AZWA_MAX_AMOUNT_EUR", DEFAULT_MAX_AMOUNT_EUR)
+    except BadInput:
+        euros = 0
+    if not 0 < euros <= LIMIT_EUR:
+        text = os.environ.get("AZWA_MAX_AMOUNT_EUR", "")
         raise AmountError(f"AZWA_MAX_AMOUNT_EUR must be a whole number of euros from 1 to "
-                          f"{LIMIT_EUR}, not {text!r}")
-    return int(text)
+                          f"{LIMIT_EUR}, not {text[:20]!r}")
+    return euros
 
 
 def parse_cents(value: Any, field: str = "amount_eur") -> int:
