@@ -83,6 +83,33 @@ def test_the_bound_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         money.max_amount_eur.cache_clear()
 
 
+@pytest.mark.parametrize("text", ["+5", "   ", "_1000", "1e3", "-5", "0"])
+def test_a_bound_that_is_no_whole_number_of_euros_is_refused(
+        monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """AZWA_MAX_AMOUNT_EUR is digits (a `_` between them allowed): a sign, blanks, a leading
+    `_`, an exponent or zero is refused naming the setting, never read as something else."""
+    monkeypatch.setenv("AZWA_MAX_AMOUNT_EUR", text)
+    money.max_amount_eur.cache_clear()
+    try:
+        with pytest.raises(AmountError, match="AZWA_MAX_AMOUNT_EUR"):
+            parse_cents(1)
+    finally:
+        monkeypatch.delenv("AZWA_MAX_AMOUNT_EUR")
+        money.max_amount_eur.cache_clear()
+
+
+@pytest.mark.parametrize(("text", "bound"), [("1_000", 1000), (" 1000 ", 1000)])
+def test_a_bound_in_digits_is_read(monkeypatch: pytest.MonkeyPatch, text: str,
+                                   bound: int) -> None:
+    monkeypatch.setenv("AZWA_MAX_AMOUNT_EUR", text)
+    money.max_amount_eur.cache_clear()
+    try:
+        assert money.max_amount_eur() == bound
+    finally:
+        monkeypatch.delenv("AZWA_MAX_AMOUNT_EUR")
+        money.max_amount_eur.cache_clear()
+
+
 @pytest.mark.parametrize("cents", [0, 1, 7, 10, 99, 100, 125050, 10**14 + 1, 10**15 - 1, 10**20])
 def test_cents_become_the_exact_euros_in_json(cents: int) -> None:
     """Outputs give euros as JSON numbers whose text is the exact amount (a whole number of
