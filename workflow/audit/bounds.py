@@ -19,10 +19,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from workflow.core.bounds import MAX_DEPTH as MAX_DEPTH
-from workflow.core.bounds import MAX_LINE_BYTES as MAX_LINE_BYTES
 from workflow.core.bounds import BadInput, check_json, check_year
-from workflow.core.bounds import Limits as Limits
+from workflow.core.bounds import Limits as Limits  # docs/replay.md: LineReader(Limits(...))
 from workflow.core.errors import AzwaError
 from workflow.core.timecalc import parse_iso
 
@@ -48,9 +46,6 @@ class LogFileError(AzwaError):
         if self.line:
             where += f" line {self.line}"
         return f"{where}: {' '.join(self.message.split())}"
-
-
-BoundsError = LogFileError
 
 
 def is_header(raw: bytes | str) -> bool:
@@ -86,8 +81,8 @@ class LineReader:
                 return
             number += 1
             if len(raw) > limit and not raw.endswith(b"\n"):
-                raise BoundsError(number, f"the line is longer than {limit} bytes "
-                                          f"(AZWA_MAX_LINE_BYTES)")
+                raise LogFileError(number, f"the line is longer than {limit} bytes "
+                                           f"(AZWA_MAX_LINE_BYTES)")
             if number == 1 and is_header(raw.removeprefix(b"\xef\xbb\xbf")):
                 self.header = True
             yield raw
@@ -111,8 +106,8 @@ def check_text(number: int, text: str, limits: Limits) -> None:
             depth += 1
             deepest = max(deepest, depth)
             if deepest > limits.max_depth:
-                raise BoundsError(number, f"JSON nested deeper than {limits.max_depth} levels "
-                                          f"(AZWA_MAX_DEPTH)")
+                raise LogFileError(number, f"JSON nested deeper than {limits.max_depth} levels "
+                                           f"(AZWA_MAX_DEPTH)")
         else:
             depth -= 1
 
@@ -122,12 +117,12 @@ def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -
     surrogate), the actor's region a text. (Numbers, NaN included, are the amount rules'.)"""
     region = event["actor"].get("region")
     if region is not None and type(region) is not str:
-        raise BoundsError(number, f"actor.region must be a text, not {type(region).__name__}")
+        raise LogFileError(number, f"actor.region must be a text, not {type(region).__name__}")
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         try:
             check_json(event, "event", limits.max_depth)
         except BadInput as exc:
-            raise BoundsError(number, str(exc)) from None
+            raise LogFileError(number, str(exc)) from None
 
 
 def log_at(number: int, text: str) -> datetime:
@@ -135,4 +130,4 @@ def log_at(number: int, text: str) -> datetime:
     try:
         return check_year(parse_iso(text))
     except ValueError as exc:
-        raise BoundsError(number, f"bad timestamp in at: {exc}") from None
+        raise LogFileError(number, f"bad timestamp in at: {exc}") from None

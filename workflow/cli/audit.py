@@ -23,9 +23,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from workflow.audit import anchors as audit_anchors
-from workflow.audit.bounds import Limits, LineReader
+from workflow.audit.bounds import LineReader, LogFileError
 from workflow.audit.logcheck import LogProblem, judge, watch
-from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
+from workflow.audit.logfile import ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.cli.output import (
     OutputError,
@@ -36,11 +36,11 @@ from workflow.cli.output import (
 )
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
-from workflow.core.bounds import BadInput, check_year
+from workflow.core.bounds import BadInput, Limits, check_year
 from workflow.core.money import from_eur
 from workflow.core.timecalc import parse_at
 from workflow.store import signing
-from workflow.store.url import StoreUnavailable as StoreError
+from workflow.store.url import StoreUnavailable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -265,18 +265,19 @@ def export_command(
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
     from workflow.audit import export
-    from workflow.audit.verify import open_store, reading
+    from workflow.audit.verify import reading
+    from workflow.service.databases import open_existing
 
     try:
         if str(output) != "-":
             check_output(output, force=force, forbidden=database_files(db))
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             if plan is not None and store.load(plan) is None:
                 raise _fail(f"no plan {plan!r} in the database")
             with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
-    except (StoreError, OutputError) as error:
+    except (StoreUnavailable, OutputError) as error:
         raise _fail(str(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
@@ -311,16 +312,17 @@ def verify_command(
     signer = _signer()
     reader = _reader()
     anchored = _anchors(anchors, signer)
-    from workflow.audit.verify import open_store, verify
+    from workflow.audit.verify import verify
+    from workflow.service.databases import open_existing
 
     try:
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with bar("verifying plans", None) as advance:
             result = verify(store, on_plan=lambda: advance(1), signer=signer,
                             anchors=anchored)
         if log is not None:
             _compare_log(result, store, log, reader, anchored)
-    except StoreError as error:
+    except StoreUnavailable as error:
         raise _fail(str(error)) from None
     if require_signature and result.signing != "signed":
         result.notes.append("--require-signature: " + (
@@ -417,7 +419,8 @@ def report_command(
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
     from workflow.audit import picture as audit_picture
     from workflow.audit import report as audit_report
-    from workflow.audit.verify import CORRUPT, open_store, reading
+    from workflow.audit.verify import CORRUPT, reading
+    from workflow.service.databases import open_existing
 
     when = _parse_now(now)
     if picture is None and output is not None and fmt is ReportFormat.md:
@@ -433,10 +436,10 @@ def report_command(
         raise _fail(str(error)) from None
     image_fmt = _image_format(picture)
     try:
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             events = store.events(plan)
-    except StoreError as error:
+    except StoreUnavailable as error:
         raise _fail(str(error)) from None
     if not events:
         raise _fail(f"no plan {plan!r} in the database")
@@ -493,20 +496,21 @@ def anchor_command(
 ) -> None:
     """Write every plan's last chain head, signed, to a file kept outside the database:
     `audit verify --anchors` and `replay --anchors` find a deleted or rolled-back plan."""
-    from workflow.audit.verify import open_store, reading
+    from workflow.audit.verify import reading
+    from workflow.service.databases import open_existing
 
     signer = _signer()
     try:
         if str(output) != "-":  # refused before reading, and never taken for a stored row
             check_output(output, force=force, forbidden=database_files(db))
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             if str(output) == "-":
                 count = audit_anchors.write(audit_anchors.collect(store), sys.stdout, signer)
             else:
                 with safe_output(output, force=force, forbidden=database_files(db)) as out:
                     count = audit_anchors.write(audit_anchors.collect(store), out, signer)
-    except (StoreError, OutputError) as error:
+    except (StoreUnavailable, OutputError) as error:
         raise _fail(str(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
