@@ -37,7 +37,6 @@ from workflow.service.logs import get_logger
 from workflow.store.heads import Signer
 from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
-from workflow.store.url import resolve_url
 
 ActorLike = Actor | Mapping[str, Any]
 
@@ -77,18 +76,9 @@ def _text_id(plan_id: str) -> str:
 def _new_store(db_url: str | None, signing_key: bytes | None) -> SqlStore:
     """The store at `db_url`, created if missing; StoreUnavailable (one line, as the command
     line gives) for a URL or file that cannot be used."""
-    from sqlalchemy.engine import make_url
+    from workflow.store.opening import open_or_create
 
-    from workflow.store.opening import shown_name, unusable_as_one_line
-
-    url = resolve_url(db_url)
-    try:
-        shown: str | None = shown_name(make_url(url))
-    except Exception:  # an unparsable URL: the store's own error says why
-        shown = None
-    signer = Signer(signing_key) if signing_key is not None else None
-    with unusable_as_one_line(shown, opening=True):
-        return SqlStore(url, signer=signer)
+    return open_or_create(db_url, Signer(signing_key) if signing_key is not None else None)
 
 
 def _already_registered(plan_id: str) -> Refused:
