@@ -11,7 +11,6 @@ the file and line, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -519,33 +518,6 @@ def anchor_command(
         typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
 
 
-def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
-    """A key file: through a temporary file made 0600 before the key is in it, renamed into
-    place; an existing file needs --force, a database file is never replaced."""
-    try:
-        check_output(path, force=True)
-    except OutputError as error:
-        raise _fail(str(error)) from None
-    if path.exists() and not force:
-        raise _fail(f"{path} exists: add --force to overwrite it")
-    if path.is_dir():
-        raise _fail(f"{path} is a directory")
-    temp = path.with_name(f".{path.name}.{signing.new_key()[:8]}.part")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            result = write(out)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return result
-
-
 @audit_app.command("keygen")
 def keygen_command(
     output: Annotated[Path, typer.Option(
@@ -558,7 +530,10 @@ def keygen_command(
     Point AZWA_SIGNING_KEY_FILE at it where the engine runs and where auditors verify; keep
     it out of the database and its backups."""
     key = signing.new_key()
-    _write_new(output, force, lambda out: out.write(key + "\n"), mode=0o600)
+    try:
+        write_output(output, key + "\n", force=force, mode=0o600)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     key_id = signing.Signer(bytes.fromhex(key)).key_id
     typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
                f"{signing.KEY_FILE_ENV}={output}", err=True)
