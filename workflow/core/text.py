@@ -1,7 +1,8 @@
-"""User text quoted in a message: one line, nothing a terminal would act on.
+"""User text: quoted in a message (one line, nothing a terminal would act on) and compared.
 
 One function, `visible`, serves every output (terminal, Markdown, picture, XES): the options
-say what each may keep, so an escape reads the same everywhere."""
+say what each may keep, so an escape reads the same everywhere. `normal_name` is how two
+names of one organisation compare equal."""
 
 from __future__ import annotations
 
@@ -33,3 +34,10 @@ def visible(value: object, *, one_line: bool = False, xml: bool = False) -> str:
         return "".join(ch if ch.isprintable() else " " if ch.isspace() else _escape(ch)
                        for ch in text)
     return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def normal_name(name: str) -> str:
+    """An organisation's name as compared: case and spacing do not tell organisations apart
+    (`" menzis  zorg"` is Menzis Zorg). The guards and the service compare with it; the SQL
+    filters mirror it (workflow.store.sql `_folded`)."""
+    return " ".join(name.split()).casefold()

@@ -30,6 +30,7 @@ from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
+from workflow.core.text import normal_name
 from workflow.core.timecalc import parse_at, plain
 from workflow.core.todo import Todo, Worklist
 from workflow.service.logs import enabled as log_enabled
@@ -370,7 +371,7 @@ class Engine:
         comes when the store needs one).
         """
         org, when = check_name(org, "org"), self._at(at)
-        wanted = org.strip().casefold()  # "menzis " finds Menzis, as the filters do
+        wanted = normal_name(org)  # "menzis " finds Menzis, as the guards compare names
         found: list[Todo] = []
         for plan_id in list(self.store.plan_ids()):
             plan = self._load(plan_id)
@@ -378,7 +379,7 @@ class Engine:
             actors = process.definition.actors
             names = {a.org for a in (actors(plan) if actors is not None else [])}
             for name in sorted(n for n in names if isinstance(n, str)
-                               and n.strip().casefold() == wanted):
+                               and normal_name(n) == wanted):
                 found += todo.owed_by(process, plan, when, name)
         return todo.order(found)
 
