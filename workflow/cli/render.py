@@ -163,7 +163,8 @@ def parties_of(plan: Plan) -> list[dict[str, Any]]:
 
 
 def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
-    """The contract's KPI milestones (A4 §2.1): amount, due day, days left, status, paid."""
+    """The contract's KPI milestones (A4 §1.7, §1.7.4): amount, due day, days left, status,
+    paid."""
     found: dict[str, dict[str, Any]] = plan.facts.get("kpis") or {}
     rows = []
     for kpi_id, kpi in found.items():
