@@ -26,6 +26,7 @@ from workflow.core.timecalc import parse_iso
 
 HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
 """What `azwa export` writes as the first line of a JSONL log."""
+BOM = b"\xef\xbb\xbf"
 
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -60,7 +61,12 @@ def is_header(raw: bytes | str) -> bool:
     return type(data) is dict and data.get("log") == "azwa" and "plan_id" not in data
 
 
-_LIMITS: list[Limits] = []
+def first_line(raw: bytes | str) -> tuple[bytes | str, bool]:
+    """A log's first line without its UTF-8 byte-order mark, and whether it is the header:
+    the one place a header is recognised (LineReader notes it, parse_lines skips it)."""
+    if type(raw) is bytes:
+        raw = raw.removeprefix(BOM)
+    return raw, is_header(raw)
 
 
 class LineReader:
@@ -69,7 +75,6 @@ class LineReader:
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_env()
         self.header: bool = False
-        _LIMITS[:] = [self.limits]  # the lines it reads are parsed under the same limits
 
     def lines(self, handle: IO[bytes]) -> Iterator[bytes]:
         """Each line, at most the limit long (LogFileError beyond)."""
@@ -83,16 +88,9 @@ class LineReader:
             if len(raw) > limit and not raw.endswith(b"\n"):
                 raise LogFileError(number, f"the line is longer than {limit} bytes "
                                            f"(AZWA_MAX_LINE_BYTES)")
-            if number == 1 and is_header(raw.removeprefix(b"\xef\xbb\xbf")):
-                self.header = True
+            if number == 1:
+                self.header = first_line(raw)[1]
             yield raw
-
-
-def limits() -> Limits:
-    """The limits in force: the last LineReader's, else read from the environment once."""
-    if not _LIMITS:
-        _LIMITS.append(Limits.from_env())
-    return _LIMITS[0]
 
 
 def check_text(number: int, text: str, limits: Limits) -> None:
