@@ -9,6 +9,7 @@ keeps one PlanReplay per plan (workflow.audit.replay judges each event) and read
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -83,20 +84,37 @@ def parse_line(number: int, raw: bytes | str,
                limits: bounds.Limits | None = None) -> LogLine | None:
     """One line of the log, read within `limits` (else the environment's, AZWA_MAX_*); None
     for a blank line; LogFileError when it cannot be read."""
-    return _parse(number, raw, bounds.Limits.from_env() if limits is None else limits)
+    limits = bounds.Limits.from_env() if limits is None else limits
+    return next(_events(((number, raw),), limits, ""), None)
 
 
-def _parse(number: int, raw: bytes | str, limits: bounds.Limits) -> LogLine | None:
-    """The one fast path, taken by every line of a long log: orjson reads the bytes and
-    checks UTF-8 at once; it refuses lone surrogates, so the text needs no search for them."""
-    if (raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes)
-            else raw.count("[") + raw.count("{")) > limits.max_depth:
-        return _parse_slow(number, raw, limits)  # could nest too deep: the careful path counts
-    try:
-        event = fast_loads(raw)
-    except ValueError:  # anything it refuses (or json accepts, NaN): the careful path below
-        return _parse_slow(number, raw, limits)
-    return _checked(number, event, "", limits)
+def _events(numbered: Iterable[tuple[int, bytes | str]], limits: bounds.Limits,
+            source: str) -> Iterator[LogLine]:
+    """The one fast path, a loop: it runs for every line of a long log. orjson reads the
+    bytes and checks UTF-8 at once; it refuses lone surrogates, so the text needs no search
+    for them. A line that could nest too deep, or that orjson refuses (or json accepts:
+    NaN), takes the careful path."""
+    depth = limits.max_depth
+    for number, raw in numbered:
+        try:
+            if isinstance(raw, bytes):
+                brackets = raw.count(b"[") + raw.count(b"{")
+            else:
+                brackets = raw.count("[") + raw.count("{")
+            if brackets > depth:
+                parsed = _parse_slow(number, raw, limits)
+            else:
+                try:
+                    event = fast_loads(raw)
+                except ValueError:
+                    parsed = _parse_slow(number, raw, limits)
+                else:
+                    parsed = _checked(number, event, "", limits)
+        except LogFileError as error:
+            error.source = source
+            raise
+        if parsed is not None:
+            yield parsed
 
 
 def _parse_slow(number: int, raw: bytes | str, limits: bounds.Limits) -> LogLine | None:
@@ -161,20 +179,16 @@ def parse_lines(lines: Iterable[bytes | str], source: str = "",
                 limits: bounds.Limits | None = None) -> Iterator[LogLine]:
     """Every readable event of a stream of lines, in order, read within `limits` (else the
     environment's); the export header skipped; stops at the first bad line."""
-    if limits is None:
-        limits = bounds.Limits.from_env()
-    for number, raw in enumerate(lines, start=1):
-        if number == 1:
-            raw, header = bounds.first_line(raw)
-            if header:
-                continue
-        try:
-            parsed = _parse(number, raw, limits)
-        except LogFileError as error:
-            error.source = source
-            raise
-        if parsed is not None:
-            yield parsed
+    rest = iter(lines)
+    first = next(rest, None)
+    if first is None:
+        return
+    first, header = bounds.first_line(first)
+    numbered: Iterable[tuple[int, bytes | str]] = enumerate(rest, start=2)
+    if not header:
+        numbered = itertools.chain(((1, first),), numbered)
+    yield from _events(numbered, bounds.Limits.from_env() if limits is None else limits,
+                       source)
 
 
 @contextmanager
