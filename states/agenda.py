@@ -8,11 +8,13 @@ The engine computes the lists from this table and the plan's facts (workflow/cor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from states.guards import CHARACTERS, committing_orgs
 from workflow.core.plan import Plan
-from workflow.core.spec import Actor, Agenda, Duty
+from workflow.core.spec import Actor, Agenda, Duty, Transition
 
 
 def _reviewed(plan: Plan, role: str, org: str | None = None) -> bool:
@@ -76,45 +78,45 @@ def monitoring_owed(plan: Plan, actor: Actor) -> bool:
 
 DECISION = "plan_decision"
 
-DUTIES = (
-    Duty("name_second_insurer", "Name the second insurer, involved from the start (A4 §1.3.1)"),
-    Duty("agree_character", "Agree the character, innovation or scaling (A4 §1.8.1)",
+DUTIES = (  # each `says` gets its seed paragraph in agenda_for
+    Duty("name_second_insurer", "Name the second insurer, involved from the start"),
+    Duty("agree_character", "Agree the character, innovation or scaling",
          owed=character_open),
-    Duty("submit_quick_test", "Submit the quick test (A4 §1.8.1)"),
-    Duty("resubmit_quick_test", "Resubmit the quick test with what was missing (A4 §1.5.1)"),
+    Duty("submit_quick_test", "Submit the quick test"),
+    Duty("resubmit_quick_test", "Resubmit the quick test with what was missing"),
     Duty("accept_quick_test_as_complete",
-         "Judge the quick test complete, or ask for what is missing (A4 §1.5.1)",
+         "Judge the quick test complete, or ask for what is missing",
          instead=("request_information",)),
-    Duty("approve_quick_test", "Decide on the quick test (A4 §1.5.1)",
+    Duty("approve_quick_test", "Decide on the quick test",
          instead=("reject_quick_test",)),
-    Duty("submit_plan", "Submit the transformation plan (A4 §1.5.2)"),
-    Duty("resubmit_plan", "Resubmit the plan with what was missing (A4 §1.5.3)"),
+    Duty("submit_plan", "Submit the transformation plan"),
+    Duty("resubmit_plan", "Resubmit the plan with what was missing"),
     Duty("accept_plan_as_complete",
-         "Judge the plan complete, or ask for what is missing (A4 §1.5.3)",
+         "Judge the plan complete, or ask for what is missing",
          instead=("request_information",)),
-    Duty("submit_review", "Review the plan (A4 §1.3)", owed=review_owed, before=DECISION),
-    Duty("approve_social_domain_parts", "Approve or decline the social-domain parts (A4 §1.b.1)",
+    Duty("submit_review", "Review the plan", owed=review_owed, before=DECISION),
+    Duty("approve_social_domain_parts", "Approve or decline the social-domain parts",
          owed=social_domain_undecided, instead=("decline_social_domain_parts",),
          before=DECISION),
-    Duty("record_commitment", "Commit to the plan (A4 §1.b.1)", owed=commitment_owed,
+    Duty("record_commitment", "Commit to the plan", owed=commitment_owed,
          before=DECISION),
-    Duty("share_joint_feedback", "Share the one joint feedback of both insurers (A4 §1.3.2)",
+    Duty("share_joint_feedback", "Share the one joint feedback of both insurers",
          owed=feedback_owed, before=DECISION),
-    Duty("approve_plan", "Decide on the plan (A4 §1.5.3)",
+    Duty("approve_plan", "Decide on the plan",
          instead=("reject_plan", "request_revision")),
-    Duty("sign_contract", "Sign the agreement with its KPIs (A4 §1.7)"),
-    Duty("issue_payment_decision", "Issue the payment decision (A4 §3.a.5)"),
-    Duty("confirm_kpi", "Confirm KPI {item}, or pay it partially (A4 §1.7.4)", owed=open_kpis,
+    Duty("sign_contract", "Sign the agreement with its KPIs"),
+    Duty("issue_payment_decision", "Issue the payment decision"),
+    Duty("confirm_kpi", "Confirm KPI {item}, or pay it partially", owed=open_kpis,
          instead=("pay_partially",), item_key="kpi"),
-    Duty("decide_go", "Decide go or no-go at KPI {item} (A4 §1.7.6)", owed=undecided_go_no_go,
+    Duty("decide_go", "Decide go or no-go at KPI {item}", owed=undecided_go_no_go,
          instead=("decide_no_go",), item_key="kpi"),
-    Duty("complete_implementation", "Complete the implementation (A4 §3.a.5)"),
-    Duty("record_costs", "Register the costs the judgement needs (A4 §3.a.5)", owed=costs_owed),
-    Duty("record_monitoring", "Record monitoring and adjustment (A4 §3.a.5)",
+    Duty("complete_implementation", "Complete the implementation"),
+    Duty("record_costs", "Register the costs the judgement needs", owed=costs_owed),
+    Duty("record_monitoring", "Record monitoring and adjustment",
          owed=monitoring_owed),
-    Duty("settle", "Settle the funds (A4 §3.a.4)"),
-    Duty("give_lawfulness_judgement", "Give the lawfulness judgement (A4 §3.a.5)"),
-    Duty("hold_board_meeting", "Hold the board meeting within 2 weeks (A4 §1.4.3)",
+    Duty("settle", "Settle the funds"),
+    Duty("give_lawfulness_judgement", "Give the lawfulness judgement"),
+    Duty("hold_board_meeting", "Hold the board meeting within 2 weeks",
          instead=("resolve_escalation",)),
 )
 
@@ -136,4 +138,28 @@ TOLERATED = frozenset({
 DESIGN.md record_commitment), so logs recorded when transformation@1 still required it
 replay to the same result; it is never offered."""
 
-AGENDA = Agenda(duties=DUTIES, optional=OPTIONAL, tolerated=TOLERATED)
+RESTS_ON = {
+    # Recorded under A4 §3.a.1 (the transitions' seed), awaited because the lawfulness
+    # judgement needs cost registration and monitoring (A4 §3.a.5): see costs_owed.
+    "record_costs": "A4 §3.a.5",
+    "record_monitoring": "A4 §3.a.5",
+}
+"""The duties awaited for another paragraph's sake than their transition's."""
+
+
+def agenda_for(transitions: Iterable[Transition]) -> Agenda:
+    """The agenda, each duty's line citing its seed: its transition's paragraph (one, for
+    every transition of the trigger), or the one RESTS_ON names; copied by hand, the two
+    drifted apart."""
+    seeds: dict[str, set[str]] = {}
+    for transition in transitions:
+        seeds.setdefault(transition.trigger, set()).add(transition.seed)
+    duties = []
+    for duty in DUTIES:
+        found = {RESTS_ON[duty.trigger]} if duty.trigger in RESTS_ON else seeds.get(
+            duty.trigger, set())
+        if len(found) != 1:
+            raise ValueError(f"duty {duty.trigger}: its transitions cite {sorted(found)}, "
+                             "not one paragraph; name the one it rests on in RESTS_ON")
+        duties.append(replace(duty, says=f"{duty.says} ({found.pop()})"))
+    return Agenda(duties=tuple(duties), optional=OPTIONAL, tolerated=TOLERATED)

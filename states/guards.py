@@ -12,6 +12,7 @@ from typing import Any
 from workflow.core.context import Context
 from workflow.core.money import amount_problem, parse_cents
 from workflow.core.spec import Guard
+from workflow.core.text import normal_name
 from workflow.core.timecalc import local_date
 
 CRITERIA = ("care_use", "redistribution", "staff_deployment", "care_real_estate")
@@ -55,8 +56,7 @@ def _text(value: Any) -> bool:
 
 def same_org(a: Any, b: Any) -> bool:
     """Two names of one organisation: case and spacing do not tell organisations apart."""
-    return (isinstance(a, str) and isinstance(b, str)
-            and " ".join(a.split()).casefold() == " ".join(b.split()).casefold())
+    return isinstance(a, str) and isinstance(b, str) and normal_name(a) == normal_name(b)
 
 
 # -- registration ---------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from states.modelplan_seed import (
     Question,
     Section,
 )
+from workflow.core.money import format_eur as format_cents
+from workflow.core.money import stored_cents
 
 __all__ = [
     "BASISEISEN",
@@ -137,10 +139,9 @@ class ModelplanError(ValueError):
 
 
 def format_eur(amount: float) -> str:
-    """Euros with thousands separators, cents only when there are any."""
-    if float(amount).is_integer():
-        return f"€ {amount:,.0f}"
-    return f"€ {amount:,.2f}"
+    """Euros (a modelplan's amounts are numbers of euros) as workflow.core.money shows them,
+    rounded to the cent; a whole number of euros without cents."""
+    return format_cents(stored_cents(amount), cents_if_any=float(amount).is_integer())
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from states import effects as fx
 from states import guards as g
-from states.agenda import AGENDA
+from states.agenda import agenda_for
 from states.guards import guard, reason
 from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
@@ -302,6 +302,6 @@ DEFINITION = Definition(
     membership_seed=MEMBERSHIP_SEED,
     registration=REGISTRATION,
     actors=actors,
-    agenda=AGENDA,
+    agenda=agenda_for((*MAIN, *ESCALATION.transitions)),
     payloads=PAYLOADS,
 )

@@ -24,6 +24,7 @@ from typer.testing import CliRunner, Result
 from tests.rules.builders import INSURER, MAKER, SECOND, registration
 from workflow.core.bounds import MAX_ID_CHARS, BadInput
 from workflow.core.errors import Refused, UnknownPlan
+from workflow.core.text import normal_name
 from workflow.modelplan import files
 from workflow.service.api import Engine
 from workflow.store.url import StoreUnavailable
@@ -457,6 +458,16 @@ def test_an_argument_that_is_not_text_is_refused_naming_it(engine: Engine, name:
         call(engine)
     assert engine.todos("Menzis", AT)  # the allowed case
 
+
+
+def test_an_organisation_is_found_however_its_name_is_cased_or_spaced(engine: Engine) -> None:
+    """`todos` compares names as the guards do (normal_name): case and runs of spaces do not
+    tell organisations apart, other letters do."""
+    owed = [t.trigger for t in engine.todos("Menzis", AT)]
+    assert owed and [t.trigger for t in engine.todos("  mENZIS \t", AT)] == owed
+    assert engine.todos("Menzis Zorg", AT) == []  # another organisation
+    assert normal_name(" Menzis \u3000 Zorg\n") == normal_name("menzis zorg")
+    assert normal_name("Menzis Zorg") != normal_name("MenzisZorg")
 
 def _unusable_urls(tmp_path: Path) -> dict[str, str]:
     text = tmp_path / "notes.txt"

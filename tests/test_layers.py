@@ -33,7 +33,7 @@ PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "
 STATES_MAY_IMPORT = ("workflow.core.spec", "workflow.core.actor", "workflow.core.context",
                      "workflow.core.money",
                      "workflow.core.plan", "workflow.core.timecalc", "workflow.core.validate",
-                     "workflow.core.payload", "states")
+                     "workflow.core.payload", "workflow.core.text", "states")
 
 
 def imports_of(path: Path) -> set[str]:

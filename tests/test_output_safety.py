@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,6 +191,20 @@ def test_a_finished_write_replaces_the_file_whole(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "the new export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "plain.txt"]
     assert target.stat().st_mode == (tmp_path / "plain.txt").stat().st_mode
+
+
+def test_a_key_gets_exactly_its_mode_whatever_the_umask(tmp_path: Path) -> None:
+    """`mode=` (the signing key's 0600) is the file's mode from before the first byte is
+    written, as exactly as given: a umask that takes more away does not change it."""
+    target = tmp_path / "signing.key"
+    old = os.umask(0o277)
+    try:
+        with safe_output(target, force=False, mode=0o640) as out:
+            assert stat.S_IMODE(os.fstat(out.fileno()).st_mode) == 0o640
+            out.write("secret\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 def test_an_output_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:

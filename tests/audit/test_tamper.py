@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from workflow.audit.logfile import LogFileError
+from workflow.audit.bounds import LogFileError
 
 from ..replay.helpers import load, replay_events
 

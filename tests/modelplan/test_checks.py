@@ -17,6 +17,7 @@ from states.modelplan import (
     Finding,
     ModelplanError,
     check_modelplan,
+    format_eur,
     parse_modelplan,
 )
 
@@ -379,3 +380,13 @@ def test_notes_and_unanswered_questions_are_accepted() -> None:
     doc = parse_modelplan(example(change))
     assert doc.sections["randvoorwaarden_en_risicos"]["duurzaamheid"] == ""
     assert check_modelplan(doc) == []
+
+
+def test_amounts_are_shown_to_the_cent_as_the_engine_rounds_them() -> None:
+    """A modelplan's euros are shown as every other output shows money (workflow.core.money):
+    whole euros without cents, others to the cent, a half cent to the even cent as stored
+    amounts are rounded (the float 813.155 lies just below it and once showed € 813.15)."""
+    assert format_eur(1_100_000) == "€ 1,100,000"
+    assert format_eur(1234.5) == "€ 1,234.50"
+    assert format_eur(813.155) == "€ 813.16"
+    assert format_eur(935.065) == "€ 935.06"

@@ -3,10 +3,14 @@ and why an organisation has nothing to do (states/agenda.py, workflow/core/todo.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 import states
+from states import agenda
 from tests.rules.builders import (
     ENGINE,
     ENSCHEDE,
@@ -160,3 +164,25 @@ def test_next_steps_answer_per_organisation(tmp_path: Path) -> None:
     assert "record_commitment" not in steps[("plan_maker", MAKER.org)]
     assert "approve_plan" not in steps[("coordinating_insurer", INSURER.org)]
     engine.store.close()
+
+
+def test_each_duty_cites_its_transition_s_paragraph_or_the_one_it_rests_on() -> None:
+    """A to-do's line cites the paragraph of the transition that settles it, copied from the
+    definition, not by hand; costs and monitoring are awaited for the judgement (A4 §3.a.5)
+    though recorded under A4 §3.a.1."""
+    definition = states.DEFAULT
+    seeds = {t.trigger: t.seed for t in (*definition.transitions, *definition.region.transitions)}
+    for duty in definition.agenda.duties:
+        wanted = agenda.RESTS_ON.get(duty.trigger, seeds[duty.trigger])
+        assert duty.says.endswith(f" ({wanted})"), duty.says
+    assert seeds["record_costs"] == "A4 §3.a.1"
+    assert definition.agenda.duty("record_costs").says.endswith("(A4 §3.a.5)")
+
+
+def test_a_duty_whose_transitions_cite_two_paragraphs_is_refused() -> None:
+    """Which of two paragraphs a to-do rests on is not guessed: the definition fails to load
+    until RESTS_ON names it."""
+    settle = next(t for t in states.DEFAULT.transitions if t.trigger == "settle")
+    other = dataclasses.replace(settle, seed="A4 §9.9")
+    with pytest.raises(ValueError, match=r"duty settle: its transitions cite .*RESTS_ON"):
+        agenda.agenda_for((*states.DEFAULT.transitions, other))

@@ -19,15 +19,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from workflow.core.bounds import MAX_DEPTH as MAX_DEPTH
-from workflow.core.bounds import MAX_LINE_BYTES as MAX_LINE_BYTES
 from workflow.core.bounds import BadInput, check_json, check_year
-from workflow.core.bounds import Limits as Limits
+from workflow.core.bounds import Limits as Limits  # docs/replay.md: LineReader(Limits(...))
 from workflow.core.errors import AzwaError
 from workflow.core.timecalc import parse_iso
 
 HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
 """What `azwa export` writes as the first line of a JSONL log."""
+BOM = b"\xef\xbb\xbf"
 
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -50,9 +49,6 @@ class LogFileError(AzwaError):
         return f"{where}: {' '.join(self.message.split())}"
 
 
-BoundsError = LogFileError
-
-
 def is_header(raw: bytes | str) -> bool:
     """The first line of an export: an object with `"log": "azwa"` and no event fields."""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
@@ -65,7 +61,12 @@ def is_header(raw: bytes | str) -> bool:
     return type(data) is dict and data.get("log") == "azwa" and "plan_id" not in data
 
 
-_LIMITS: list[Limits] = []
+def first_line(raw: bytes | str) -> tuple[bytes | str, bool]:
+    """A log's first line without its UTF-8 byte-order mark, and whether it is the header:
+    the one place a header is recognised (LineReader notes it, parse_lines skips it)."""
+    if type(raw) is bytes:
+        raw = raw.removeprefix(BOM)
+    return raw, is_header(raw)
 
 
 class LineReader:
@@ -74,7 +75,6 @@ class LineReader:
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_env()
         self.header: bool = False
-        _LIMITS[:] = [self.limits]  # the lines it reads are parsed under the same limits
 
     def lines(self, handle: IO[bytes]) -> Iterator[bytes]:
         """Each line, at most the limit long (LogFileError beyond)."""
@@ -86,18 +86,11 @@ class LineReader:
                 return
             number += 1
             if len(raw) > limit and not raw.endswith(b"\n"):
-                raise BoundsError(number, f"the line is longer than {limit} bytes "
-                                          f"(AZWA_MAX_LINE_BYTES)")
-            if number == 1 and is_header(raw.removeprefix(b"\xef\xbb\xbf")):
-                self.header = True
+                raise LogFileError(number, f"the line is longer than {limit} bytes "
+                                           f"(AZWA_MAX_LINE_BYTES)")
+            if number == 1:
+                self.header = first_line(raw)[1]
             yield raw
-
-
-def limits() -> Limits:
-    """The limits in force: the last LineReader's, else read from the environment once."""
-    if not _LIMITS:
-        _LIMITS.append(Limits.from_env())
-    return _LIMITS[0]
 
 
 def check_text(number: int, text: str, limits: Limits) -> None:
@@ -111,8 +104,8 @@ def check_text(number: int, text: str, limits: Limits) -> None:
             depth += 1
             deepest = max(deepest, depth)
             if deepest > limits.max_depth:
-                raise BoundsError(number, f"JSON nested deeper than {limits.max_depth} levels "
-                                          f"(AZWA_MAX_DEPTH)")
+                raise LogFileError(number, f"JSON nested deeper than {limits.max_depth} levels "
+                                           f"(AZWA_MAX_DEPTH)")
         else:
             depth -= 1
 
@@ -122,12 +115,12 @@ def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -
     surrogate), the actor's region a text. (Numbers, NaN included, are the amount rules'.)"""
     region = event["actor"].get("region")
     if region is not None and type(region) is not str:
-        raise BoundsError(number, f"actor.region must be a text, not {type(region).__name__}")
+        raise LogFileError(number, f"actor.region must be a text, not {type(region).__name__}")
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         try:
             check_json(event, "event", limits.max_depth)
         except BadInput as exc:
-            raise BoundsError(number, str(exc)) from None
+            raise LogFileError(number, str(exc)) from None
 
 
 def log_at(number: int, text: str) -> datetime:
@@ -135,4 +128,4 @@ def log_at(number: int, text: str) -> datetime:
     try:
         return check_year(parse_iso(text))
     except ValueError as exc:
-        raise BoundsError(number, f"bad timestamp in at: {exc}") from None
+        raise LogFileError(number, f"bad timestamp in at: {exc}") from None

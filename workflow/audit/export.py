@@ -30,6 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 from workflow.audit.bounds import HEADER
 from workflow.core.events import Event
+from workflow.core.text import visible
 from workflow.core.timecalc import parse_at
 
 FORMATS = ("jsonl", "csv", "xes")
@@ -126,19 +127,9 @@ XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: object) -> str:
-    """Text XML 1.0 can hold: each character it cannot shown as a visible escape."""
-    text = str(value)
-    if text.isprintable():  # no control character, surrogate or non-character: all XML
-        return text
-    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
-
-
 def _attr(kind: str, key: str, value: object) -> str:
-    return f"<{kind} key={quoteattr(xml_text(key))} value={quoteattr(xml_text(value))}/>"
+    key, shown = (quoteattr(visible(str(text), xml=True)) for text in (key, value))
+    return f"<{kind} key={key} value={shown}/>"
 
 
 def _timestamp(at: str) -> str:

@@ -9,6 +9,7 @@ keeps one PlanReplay per plan (workflow.audit.replay judges each event) and read
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from workflow.audit import bounds
 from workflow.audit.bounds import LineReader
-from workflow.audit.bounds import LogFileError as LogFileError
+from workflow.audit.bounds import LogFileError as LogFileError  # docs/replay.md: read_log's
 from workflow.audit.replay import (
     CHAIN_ABSENT,
     CHAIN_BROKEN,
@@ -34,7 +35,6 @@ from workflow.core.events import loads as fast_loads
 from workflow.core.spec import REGISTER
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
-BOM = b"\xef\xbb\xbf"
 
 
 class LogLine(NamedTuple):
@@ -82,26 +82,44 @@ def _moment(number: int, text: str) -> datetime:
         raise LogFileError(number, exc.message, exc.source) from None
 
 
-def parse_line(number: int, raw: bytes | str) -> LogLine | None:
-    """One line of the log; None for a blank line; LogFileError when it cannot be read."""
-    limits = bounds.limits()
-    if (raw.count(b"[") + raw.count(b"{") if type(raw) is bytes else _brackets(raw)
-            ) > limits.max_depth:  # could nest too deep: the careful path counts
-        return _parse_slow(number, raw)
-    try:  # the fast path: orjson reads the bytes and checks UTF-8 at once; it refuses lone
-        event = fast_loads(raw)  # surrogates, so the text needs no search for them
-    except ValueError:  # anything it refuses (or json accepts, NaN): the careful path below
-        return _parse_slow(number, raw)
-    return _checked(number, event, "", limits)
+def parse_line(number: int, raw: bytes | str,
+               limits: bounds.Limits | None = None) -> LogLine | None:
+    """One line of the log, read within `limits` (else the environment's, AZWA_MAX_*); None
+    for a blank line; LogFileError when it cannot be read."""
+    limits = bounds.Limits.from_env() if limits is None else limits
+    return next(_events(((number, raw),), limits, ""), None)
 
 
-def _brackets(raw: bytes | str) -> int:
-    if isinstance(raw, bytes):
-        return raw.count(b"[") + raw.count(b"{")
-    return raw.count("[") + raw.count("{")
+def _events(numbered: Iterable[tuple[int, bytes | str]], limits: bounds.Limits,
+            source: str) -> Iterator[LogLine]:
+    """The one fast path, a loop: it runs for every line of a long log. orjson reads the
+    bytes and checks UTF-8 at once; it refuses lone surrogates, so the text needs no search
+    for them. A line that could nest too deep, or that orjson refuses (or json accepts:
+    NaN), takes the careful path."""
+    depth = limits.max_depth
+    for number, raw in numbered:
+        try:
+            if isinstance(raw, bytes):
+                brackets = raw.count(b"[") + raw.count(b"{")
+            else:
+                brackets = raw.count("[") + raw.count("{")
+            if brackets > depth:
+                parsed = _parse_slow(number, raw, limits)
+            else:
+                try:
+                    event = fast_loads(raw)
+                except ValueError:
+                    parsed = _parse_slow(number, raw, limits)
+                else:
+                    parsed = _checked(number, event, "", limits)
+        except LogFileError as error:
+            error.source = source
+            raise
+        if parsed is not None:
+            yield parsed
 
 
-def _parse_slow(number: int, raw: bytes | str) -> LogLine | None:
+def _parse_slow(number: int, raw: bytes | str, limits: bounds.Limits) -> LogLine | None:
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -109,7 +127,6 @@ def _parse_slow(number: int, raw: bytes | str) -> LogLine | None:
             raise _fail(number, f"not UTF-8 text (byte {exc.start + 1})") from None
     else:
         text = raw
-    limits = bounds.limits()
     bounds.check_text(number, text, limits)
     try:
         event, end = _SCAN(text, 0)
@@ -160,31 +177,20 @@ def _checked(number: int, event: Any, text: str, limits: bounds.Limits) -> LogLi
     return LogLine(number, event, _moment(number, at_text))
 
 
-def parse_lines(lines: Iterable[bytes | str], source: str = "") -> Iterator[LogLine]:
-    """Every readable event of a stream of lines, in order; stops at the first bad line."""
-    limits = bounds.limits()
-    depth = limits.max_depth
-    for number, raw in enumerate(lines, start=1):
-        if number == 1:
-            if isinstance(raw, bytes) and raw.startswith(BOM):
-                raw = raw[len(BOM):]
-            if bounds.is_header(raw):
-                continue
-        try:  # parse_line's fast path, inline: it runs for every line of a long log
-            if type(raw) is bytes and raw.count(b"[") + raw.count(b"{") <= depth:
-                try:
-                    event = fast_loads(raw)
-                except ValueError:
-                    parsed = _parse_slow(number, raw)
-                else:
-                    parsed = _checked(number, event, "", limits)
-            else:
-                parsed = parse_line(number, raw)
-        except LogFileError as error:
-            error.source = source
-            raise
-        if parsed is not None:
-            yield parsed
+def parse_lines(lines: Iterable[bytes | str], source: str = "",
+                limits: bounds.Limits | None = None) -> Iterator[LogLine]:
+    """Every readable event of a stream of lines, in order, read within `limits` (else the
+    environment's); the export header skipped; stops at the first bad line."""
+    rest = iter(lines)
+    first = next(rest, None)
+    if first is None:
+        return
+    first, header = bounds.first_line(first)
+    numbered: Iterable[tuple[int, bytes | str]] = enumerate(rest, start=2)
+    if not header:
+        numbered = itertools.chain(((1, first),), numbered)
+    yield from _events(numbered, bounds.Limits.from_env() if limits is None else limits,
+                       source)
 
 
 @contextmanager
@@ -208,7 +214,7 @@ def read_log(path: Path | str, reader: LineReader | None = None) -> Iterator[Log
     reader = reader or LineReader()
     with opened(path) as handle:
         try:
-            yield from parse_lines(reader.lines(handle), str(path))
+            yield from parse_lines(reader.lines(handle), str(path), reader.limits)
         except OSError as exc:
             raise LogFileError(0, f"cannot read the file: {exc.strerror or exc}",
                                str(path)) from None

@@ -15,17 +15,13 @@ from typing import Any
 
 import states
 from workflow.audit.report import Moment, PlanReport
+from workflow.core.text import visible
 from workflow.core.timecalc import AMSTERDAM
 
 COLOURS = {"met": "#4c9a2a", "breached": "#c62828", "open": "#1e88e5", "cancelled": "#9e9e9e"}
 FORMATS = ("svg", "png", "pdf")
 STEP_COLOURS = {"bilateral": "#ffe082", "convened": "#ffb74d", "board_level": "#f57c00",
                 "governance": "#bf360c"}
-
-
-def _plain(text: str) -> str:
-    """A label with control characters (which SVG cannot hold) as visible escapes."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _spans(moments: Sequence[Moment], key: str, end: datetime) -> list[tuple[str, datetime,
@@ -88,7 +84,7 @@ def picture(report: PlanReport, fmt: str = "svg") -> bytes:
         ax.barh(y["state"], x(end) - x(begin), left=x(begin), height=0.6,
                 color=palette[i % len(palette)], edgecolor="#757575", linewidth=0.5)
         if fits(begin, end, state):
-            ax.text(x(begin), y["state"], f" {_plain(state)}", va="center", fontsize=6,
+            ax.text(x(begin), y["state"], f" {visible(state)}", va="center", fontsize=6,
                     clip_on=True, parse_math=False)
     calm = states.get(report.plan.definition).region.initial
     for step, begin, end in _spans(moments, "escalation", stop):
@@ -96,7 +92,7 @@ def picture(report: PlanReport, fmt: str = "svg") -> bytes:
             ax.barh(y["escalation"], x(end) - x(begin), left=x(begin), height=0.6,
                     color=STEP_COLOURS.get(step, "#ffcc80"), edgecolor="#757575", linewidth=0.5)
             if fits(begin, end, step):
-                ax.text(x(begin), y["escalation"], f" {_plain(step)}", va="center",
+                ax.text(x(begin), y["escalation"], f" {visible(step)}", va="center",
                         fontsize=6, clip_on=True, parse_math=False)
     for row, run in enumerate(report.deadlines):
         level = y[rows[3 + row]]
@@ -111,14 +107,14 @@ def picture(report: PlanReport, fmt: str = "svg") -> bytes:
             ax.plot([x(run.late_at)], [level], marker="o", color=colour, markersize=5,
                     fillstyle="none")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_plain(r) for r in reversed(rows)], fontsize=7, parse_math=False)
+    ax.set_yticklabels([visible(r) for r in reversed(rows)], fontsize=7, parse_math=False)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     margin = max(x(stop) / 60, 0.5)
     ax.set_xlim(-margin, x(stop) + margin)
     ticks = _month_ticks(start, stop)
     ax.set_xticks([x(t) for t in ticks], [t.strftime("%Y-%m-%d") for t in ticks], fontsize=7)
     ax.grid(axis="x", linestyle=":", linewidth=0.5)
-    ax.set_title(f"{_plain(report.plan.plan_id)}: timeline (deadline bars end on the due day; "
+    ax.set_title(f"{visible(report.plan.plan_id)}: timeline (deadline bars end on the due day; "
                  "o met, x breached, ○ done late)", fontsize=9, parse_math=False)
     fig.tight_layout()
     buffer = io.BytesIO()

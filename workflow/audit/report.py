@@ -24,6 +24,7 @@ from workflow.core.events import Event
 from workflow.core.money import format_eur
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import Actor
+from workflow.core.text import visible
 from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
 
 JUDGEMENT = "give_lawfulness_judgement"
@@ -255,17 +256,7 @@ def _summary(report: PlanReport) -> list[tuple[str, str]]:
     ]
 
 
-_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*\[<|&$]|(?<![^\W_])_|_(?![^\W_]))")
-
-
-def visible(text: str) -> str:
-    """One line of text: line breaks as spaces, other control characters as escapes."""
-    flat = _LINE_BREAKS.sub(" ", text)
-    if flat.isprintable():
-        return flat
-    return "".join(ch if ch.isprintable() else " " if ch.isspace() else repr(ch)[1:-1]
-                   for ch in flat)
 
 
 def md(text: str) -> str:
@@ -273,13 +264,13 @@ def md(text: str) -> str:
     start a heading or a list), every character that could open a link, an image, raw HTML,
     an entity, code, emphasis, maths or a table cell backslash-escaped (an `_` inside a word
     opens nothing and stays as it is)."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+    return _MD_SPECIAL.sub(r"\\\1", visible(text, one_line=True))
 
 
 def _md_link(path: str) -> str:
     """A relative link to the picture: percent-encoded, so no scheme (`javascript:`), space
     or parenthesis survives."""
-    return quote(visible(path))
+    return quote(visible(path, one_line=True))
 
 
 def render_md(report: PlanReport, picture: str | None = None) -> str:

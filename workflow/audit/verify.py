@@ -25,35 +25,25 @@ from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.core.events import Event
 from workflow.core.plan import Plan
 from workflow.store.heads import Signer
-from workflow.store.opening import open_existing, unusable_as_one_line
+from workflow.store.opening import unusable_as_one_line
 from workflow.store.protocol import Store
-from workflow.store.sql import EVENTS, PLANS, SqlStore
+from workflow.store.sql import EVENTS, PLANS
 from workflow.store.url import CorruptRow, StoreUnavailable, described
 
 ROW_COLUMNS = ("definition", "state", "escalation", "seq")
 
 
-StoreError = StoreUnavailable
-"""The database cannot be opened or read (the store's one error for it)."""
-
-
-def open_store(db: str | None) -> SqlStore:
-    """The store at `--db` (else AZWA_DATABASE_URL, else ./azwa.db), for reading only; the
-    one way every command opens an existing database (workflow.store.opening)."""
-    return open_existing(db, write=False)
-
-
 @contextmanager
 def reading() -> Iterator[None]:
     """Turn a database error while reading, or a stored row that cannot be decoded (a
-    payload that is not JSON, a text that is not), into a StoreError of one line."""
+    payload that is not JSON, a text that is not), into a StoreUnavailable of one line."""
     with unusable_as_one_line():
         try:
             yield
         except CorruptRow as exc:  # already one line naming table, plan and column
-            raise StoreError(str(exc)) from None
+            raise StoreUnavailable(str(exc)) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise StoreError(f"a stored row cannot be read (run azwa audit verify): "
+            raise StoreUnavailable(f"a stored row cannot be read (run azwa audit verify): "
                              f"{described(exc)}") from None
 
 

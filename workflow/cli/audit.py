@@ -11,7 +11,6 @@ the file and line, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +22,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from workflow.audit import anchors as audit_anchors
-from workflow.audit.bounds import Limits, LineReader
+from workflow.audit.bounds import LineReader, LogFileError
 from workflow.audit.logcheck import LogProblem, judge, watch
-from workflow.audit.logfile import LogFileError, ReplayResult, read_log, replay_lines
+from workflow.audit.logfile import ReplayResult, read_log, replay_lines
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.cli.output import (
     OutputError,
@@ -36,10 +35,10 @@ from workflow.cli.output import (
 )
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
-from workflow.core.bounds import BadInput, instant
+from workflow.core.bounds import BadInput, Limits, instant
 from workflow.core.money import from_eur
 from workflow.store import signing
-from workflow.store.url import StoreUnavailable as StoreError
+from workflow.store.url import StoreUnavailable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -262,18 +261,19 @@ def export_command(
 ) -> None:
     """Export the event log of every plan (or one) as JSONL, CSV or XES."""
     from workflow.audit import export
-    from workflow.audit.verify import open_store, reading
+    from workflow.audit.verify import reading
+    from workflow.service.databases import open_existing
 
     try:
         if str(output) != "-":
             check_output(output, force=force, forbidden=database_files(db))
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             if plan is not None and store.load(plan) is None:
                 raise _fail(f"no plan {plan!r} in the database")
             with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
-    except (StoreError, OutputError) as error:
+    except (StoreUnavailable, OutputError) as error:
         raise _fail(str(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
@@ -308,16 +308,17 @@ def verify_command(
     signer = _signer()
     reader = _reader()
     anchored = _anchors(anchors, signer)
-    from workflow.audit.verify import open_store, verify
+    from workflow.audit.verify import verify
+    from workflow.service.databases import open_existing
 
     try:
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with bar("verifying plans", None) as advance:
             result = verify(store, on_plan=lambda: advance(1), signer=signer,
                             anchors=anchored)
         if log is not None:
             _compare_log(result, store, log, reader, anchored)
-    except StoreError as error:
+    except StoreUnavailable as error:
         raise _fail(str(error)) from None
     if require_signature and result.signing != "signed":
         result.notes.append("--require-signature: " + (
@@ -414,7 +415,8 @@ def report_command(
     the four conditions of the lawfulness judgement (A4 §3.a.5), with a timeline picture."""
     from workflow.audit import picture as audit_picture
     from workflow.audit import report as audit_report
-    from workflow.audit.verify import CORRUPT, open_store, reading
+    from workflow.audit.verify import CORRUPT, reading
+    from workflow.service.databases import open_existing
 
     when = _parse_now(now)
     if picture is None and output is not None and fmt is ReportFormat.md:
@@ -430,10 +432,10 @@ def report_command(
         raise _fail(str(error)) from None
     image_fmt = _image_format(picture)
     try:
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             events = store.events(plan)
-    except StoreError as error:
+    except StoreUnavailable as error:
         raise _fail(str(error)) from None
     if not events:
         raise _fail(f"no plan {plan!r} in the database")
@@ -490,53 +492,27 @@ def anchor_command(
 ) -> None:
     """Write every plan's last chain head, signed, to a file kept outside the database:
     `audit verify --anchors` and `replay --anchors` find a deleted or rolled-back plan."""
-    from workflow.audit.verify import open_store, reading
+    from workflow.audit.verify import reading
+    from workflow.service.databases import open_existing
 
     signer = _signer()
     try:
         if str(output) != "-":  # refused before reading, and never taken for a stored row
             check_output(output, force=force, forbidden=database_files(db))
-        store = open_store(db)
+        store = open_existing(db, write=False)
         with reading():
             if str(output) == "-":
                 count = audit_anchors.write(audit_anchors.collect(store), sys.stdout, signer)
             else:
                 with safe_output(output, force=force, forbidden=database_files(db)) as out:
                     count = audit_anchors.write(audit_anchors.collect(store), out, signer)
-    except (StoreError, OutputError) as error:
+    except (StoreUnavailable, OutputError) as error:
         raise _fail(str(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
     if str(output) != "-":
         how = f"signed (key id {signer.key_id})" if signer.key else "unsigned: no signing key"
         typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
-
-
-def _write_new(path: Path, force: bool, write: Any, mode: int = 0o600) -> Any:
-    """A key file: through a temporary file made 0600 before the key is in it, renamed into
-    place; an existing file needs --force, a database file is never replaced."""
-    try:
-        check_output(path, force=True)
-    except OutputError as error:
-        raise _fail(str(error)) from None
-    if path.exists() and not force:
-        raise _fail(f"{path} exists: add --force to overwrite it")
-    if path.is_dir():
-        raise _fail(f"{path} is a directory")
-    temp = path.with_name(f".{path.name}.{signing.new_key()[:8]}.part")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            result = write(out)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise _fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return result
 
 
 @audit_app.command("keygen")
@@ -551,7 +527,10 @@ def keygen_command(
     Point AZWA_SIGNING_KEY_FILE at it where the engine runs and where auditors verify; keep
     it out of the database and its backups."""
     key = signing.new_key()
-    _write_new(output, force, lambda out: out.write(key + "\n"), mode=0o600)
+    try:
+        write_output(output, key + "\n", force=force, mode=0o600)
+    except OutputError as error:
+        raise _fail(str(error)) from None
     key_id = signing.Signer(bytes.fromhex(key)).key_id
     typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
                f"{signing.KEY_FILE_ENV}={output}", err=True)

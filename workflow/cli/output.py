@@ -78,17 +78,22 @@ def check_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> 
 
 
 @contextmanager
-def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> Iterator[TextIO]:
+def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = (),
+                mode: int | None = None) -> Iterator[TextIO]:
     """A text file to write `path` through (`.buffer` for bytes): a temporary file beside it,
-    renamed into place when the block ends without an error, removed when it raises."""
+    renamed into place when the block ends without an error, removed when it raises.
+
+    Without `mode` the file is made as open() would (0o666 less the umask); with one (0o600
+    for a key) the temporary file has exactly it before the first byte is written."""
     check_output(path, force=force, forbidden=forbidden)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        # As open() would create it (0o666 less the umask), not mkstemp's 0o600.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)  # the umask narrows a mode; a key's is exactly its own
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
@@ -102,10 +107,11 @@ def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> I
 
 
 def write_output(path: Path, data: str | bytes, *, force: bool,
-                 forbidden: Iterable[Path] = ()) -> None:
-    """Write all of `data` to `path` the safe way; OutputError when it cannot."""
+                 forbidden: Iterable[Path] = (), mode: int | None = None) -> None:
+    """Write all of `data` to `path` the safe way (`mode` as for safe_output); OutputError
+    when it cannot."""
     try:
-        with safe_output(path, force=force, forbidden=forbidden) as out:
+        with safe_output(path, force=force, forbidden=forbidden, mode=mode) as out:
             if isinstance(data, bytes):
                 out.flush()
                 out.buffer.write(data)

@@ -13,7 +13,7 @@ from rich.text import Text
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.cli.text import safe, visible
 from workflow.core.events import Event
-from workflow.core.money import from_eur, funds_eur, to_eur
+from workflow.core.money import format_eur, from_eur, funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import Worklist
@@ -163,7 +163,8 @@ def parties_of(plan: Plan) -> list[dict[str, Any]]:
 
 
 def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
-    """The contract's KPI milestones (A4 §2.1): amount, due day, days left, status, paid."""
+    """The contract's KPI milestones (A4 §1.7, §1.7.4): amount, due day, days left, status,
+    paid."""
     found: dict[str, dict[str, Any]] = plan.facts.get("kpis") or {}
     rows = []
     for kpi_id, kpi in found.items():
@@ -208,7 +209,7 @@ def show_kpis(console: Console, data: dict[str, Any]) -> None:
 
 def _eur(value: Any) -> str:
     """An amount `to_eur` gave, exact: a total beyond a float's digits keeps its cents."""
-    return "" if value is None else f"€{from_eur(value):,.2f}"
+    return "" if value is None else format_eur(int(from_eur(value).scaleb(2)), sep="")
 
 
 def due_of(row: PlanSummary, now: datetime,

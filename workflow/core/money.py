@@ -120,8 +120,12 @@ def to_decimal(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-def format_eur(cents: int, sep: str = " ") -> str:
-    """For people: `€ 1,234.50` (`sep=""`: `€1,234.50`), exact at any size."""
+def format_eur(cents: int, sep: str = " ", *, cents_if_any: bool = False) -> str:
+    """For people: `€ 1,234.50` (`sep=""`: `€1,234.50`), exact at any size; the one euro
+    formatter of every output. `cents_if_any` (a modelplan's budget): `€ 1,234` for whole
+    euros."""
+    if cents_if_any and cents % 100 == 0:
+        return f"€{sep}{cents // 100:,}"
     return f"€{sep}{to_decimal(cents):,.2f}"
 
 

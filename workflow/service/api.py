@@ -31,6 +31,7 @@ from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
+from workflow.core.text import normal_name
 from workflow.core.timecalc import plain
 from workflow.core.todo import Todo, Worklist
 from workflow.service.logs import enabled as log_enabled
@@ -38,7 +39,6 @@ from workflow.service.logs import get_logger
 from workflow.store.heads import Signer
 from workflow.store.protocol import PlanSummary, Store
 from workflow.store.sql import SqlStore
-from workflow.store.url import resolve_url
 
 ActorLike = Actor | Mapping[str, Any]
 
@@ -78,18 +78,9 @@ def _text_id(plan_id: str) -> str:
 def _new_store(db_url: str | None, signing_key: bytes | None) -> SqlStore:
     """The store at `db_url`, created if missing; StoreUnavailable (one line, as the command
     line gives) for a URL or file that cannot be used."""
-    from sqlalchemy.engine import make_url
+    from workflow.store.opening import open_or_create
 
-    from workflow.store.opening import shown_name, unusable_as_one_line
-
-    url = resolve_url(db_url)
-    try:
-        shown: str | None = shown_name(make_url(url))
-    except Exception:  # an unparsable URL: the store's own error says why
-        shown = None
-    signer = Signer(signing_key) if signing_key is not None else None
-    with unusable_as_one_line(shown, opening=True):
-        return SqlStore(url, signer=signer)
+    return open_or_create(db_url, Signer(signing_key) if signing_key is not None else None)
 
 
 def _already_registered(plan_id: str) -> Refused:
@@ -375,7 +366,7 @@ class Engine:
         comes when the store needs one).
         """
         org, when = check_name(org, "org"), self._at(at)
-        wanted = org.strip().casefold()  # "menzis " finds Menzis, as the filters do
+        wanted = normal_name(org)  # "menzis " finds Menzis, as the guards compare names
         found: list[Todo] = []
         for plan_id in list(self.store.plan_ids()):
             plan = self._load(plan_id)
@@ -383,7 +374,7 @@ class Engine:
             actors = process.definition.actors
             names = {a.org for a in (actors(plan) if actors is not None else [])}
             for name in sorted(n for n in names if isinstance(n, str)
-                               and n.strip().casefold() == wanted):
+                               and normal_name(n) == wanted):
                 found += todo.owed_by(process, plan, when, name)
         return todo.order(found)
 

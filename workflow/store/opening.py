@@ -25,6 +25,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from workflow.store.heads import Signer
 from workflow.store.sql import SqlStore
 from workflow.store.url import StoreUnavailable, resolve_url
 
@@ -89,6 +90,19 @@ def create_or_upgrade(db: str | None) -> SqlStore:
             store.close()
             raise
     return store
+
+
+def open_or_create(db: str | None, signer: Signer | None = None) -> SqlStore:
+    """`Engine(db_url)`: the store at `db` (else AZWA_DATABASE_URL, else ./azwa.db), created
+    if missing, signing with `signer` (else the environment's key); StoreUnavailable, in one
+    line, for a URL or file that cannot be used."""
+    url = resolve_url(db)
+    try:
+        shown: str | None = shown_name(make_url(url))
+    except Exception:  # an unparsable URL: the store's own error says why
+        shown = None
+    with unusable_as_one_line(shown, opening=True):
+        return SqlStore(url, signer=signer)
 
 
 def _parse(db: str | None) -> tuple[str, URL]:

@@ -138,7 +138,12 @@ def _lower(value: Any) -> Any:
 
 def _folded(column: Any, dialect: str) -> Any:
     """A text column without surrounding spaces, in lower case: `azwa_lower` (Python's) on
-    SQLite, whose own lower() folds ASCII letters only; lower() elsewhere."""
+    SQLite, whose own lower() folds ASCII letters only; lower() elsewhere.
+
+    The SQL mirror of workflow.core.text.normal_name for the region and track filters, as
+    far as every database can: surrounding spaces and case do not count; inner spaces are
+    compared as stored and letters lower-cased, not case-folded (`ß` stays), as PostgreSQL's
+    lower() does too. Change both together."""
     lower = func.azwa_lower if dialect == "sqlite" else func.lower
     return lower(func.trim(column))
 
