@@ -39,6 +39,12 @@ LAZY: dict[str, tuple[str, str, str]] = {
                   "(MP BE1–BE14)."),
     "audit": ("workflow.cli.audit", "audit_app",
               "Check the stored plans against their event logs and write audit reports."),
+    "diagram": ("workflow.cli.diagram", "diagram_command",
+                "The lifecycle and the escalation ladder as Mermaid, SVG or PNG, a plan's "
+                "state highlighted."),
+    "monitor": ("workflow.cli.monitor", "monitor_command",
+                "The A4 §4 monitoring figures per month or quarter, by region, sector or "
+                "provider size."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""
@@ -443,7 +449,10 @@ def todo(
     elif todos:
         out.print(todo_table(org, todos))
     else:
-        out.print(f"nothing to do for {visible(org)}", markup=False, highlight=False)
+        from workflow.core.i18n import _
+
+        out.print(_("nothing to do for {org}").format(org=visible(org)), markup=False,
+                  highlight=False)
 
 
 @plan_app.command("history")
