@@ -196,6 +196,21 @@ plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show an
 app.add_typer(plan_app)
 
 
+@app.callback()
+def choose_language(lang: Annotated[str | None, typer.Option(
+        "--lang", help="Read the output in nl (the default) or en; default: env AZWA_LANG, "
+        "else nl.", show_default=False)] = None) -> None:
+    # Before any command: the language of what it prints (docs/language.md).
+    import os
+
+    from workflow.core.i18n import ENV, UnknownLanguage, use
+
+    try:
+        use(lang if lang is not None else os.environ.get(ENV) or None)
+    except UnknownLanguage as exc:
+        fail(f"{'--lang' if lang is not None else ENV}: {exc}")
+
+
 class _Console:
     """A rich Console made on first use: importing rich costs more than Typer itself."""
 
