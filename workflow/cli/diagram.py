@@ -86,18 +86,22 @@ def write_docs(folder: Path = DOCS) -> list[Path]:
     """docs/diagrams/<name@version>.md and .svg for every registered definition, in Dutch
     (`make diagrams`; tests/diagram checks they are up to date)."""
     import states
-    from workflow.core.i18n import use
-    from workflow.service import diagrams
-
-    use("nl")
     written = []
     for definition in states.all_definitions():
-        for path, data in ((folder / f"{definition.ref}.md", diagram_page(definition)),
-                           (folder / f"{definition.ref}.svg",
-                            diagrams.image(definition, "svg"))):
-            write_output(path, data, force=True)
-            written.append(path)
+        for name, data in docs_files(definition).items():
+            write_output(folder / name, data, force=True)
+            written.append(folder / name)
     return written
+
+
+def docs_files(d: Definition) -> dict[str, str | bytes]:
+    """The checked-in files of a definition's diagrams, in Dutch: the Mermaid page and the
+    SVG (which needs Graphviz's dot)."""
+    from workflow.core.i18n import reading
+    from workflow.service import diagrams
+
+    with reading("nl"):
+        return {f"{d.ref}.md": diagram_page(d), f"{d.ref}.svg": diagrams.image(d, "svg")}
 
 
 def diagram_page(d: Definition) -> str:

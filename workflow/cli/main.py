@@ -197,16 +197,16 @@ app.add_typer(plan_app)
 
 
 @app.callback()
-def choose_language(lang: Annotated[str | None, typer.Option(
+def choose_language(ctx: typer.Context, lang: Annotated[str | None, typer.Option(
         "--lang", help="Read the output in nl (the default) or en; default: env AZWA_LANG, "
         "else nl.", show_default=False)] = None) -> None:
-    # Before any command: the language of what it prints (docs/language.md).
+    # Before any command: the language of what it prints, until it ends (docs/language.md).
     import os
 
-    from workflow.core.i18n import ENV, UnknownLanguage, use
+    from workflow.core.i18n import ENV, UnknownLanguage, reading
 
     try:
-        use(lang if lang is not None else os.environ.get(ENV) or None)
+        ctx.with_resource(reading(lang if lang is not None else os.environ.get(ENV) or None))
     except UnknownLanguage as exc:
         fail(f"{'--lang' if lang is not None else ENV}: {exc}")
 

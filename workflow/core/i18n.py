@@ -6,8 +6,8 @@ Identifiers a user also types (states, triggers, roles, deadlines) are *terms*: 
 they read as the seed writes them (`snelle toets ingediend`), in English they stay the
 identifiers themselves, so English output and scripts keep the names the definitions use.
 
-The language: `use("en")` for this context (a command's `--lang`, a web request's
-Accept-Language), else the environment's AZWA_LANG, else Dutch. It is a context variable, so
+The language: `reading("en")` for a block, `use("en")` for this context (a command's
+`--lang`, a web request's Accept-Language), else the environment's AZWA_LANG, else Dutch. It is a context variable, so
 each request of a server may read its own. Reading the catalogue is the one file this module
 opens, once, from the package itself.
 """
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
@@ -51,6 +53,17 @@ def use(language: str | None) -> str:
     chosen = normal_language(language) if language is not None else None
     _chosen.set(chosen)
     return chosen or current()
+
+
+@contextmanager
+def reading(language: str | None) -> Iterator[str]:
+    """Texts in `language` inside the block (None: as AZWA_LANG says, else Dutch), as they
+    were after it; yields the language chosen. UnknownLanguage for one we do not have."""
+    token = _chosen.set(normal_language(language) if language is not None else None)
+    try:
+        yield current()
+    finally:
+        _chosen.reset(token)
 
 
 def current() -> str:
