@@ -24,7 +24,7 @@ def amount(cents: int) -> str:
 
     from babel.numbers import format_currency
 
-    pattern = "¤ #,##0" if cents % 100 == 0 else "¤ #,##0.00"
+    pattern = "¤ #,##0;¤ -#,##0" if cents % 100 == 0 else "¤ #,##0.00;¤ -#,##0.00"
     return str(format_currency(Decimal(cents).scaleb(-2), "EUR", format=pattern,
                                locale=LOCALES["nl"], currency_digits=False))
 

@@ -7,9 +7,9 @@ they read as the seed writes them (`snelle toets ingediend`), in English they st
 identifiers themselves, so English output and scripts keep the names the definitions use.
 
 The language: `reading("en")` for a block, `use("en")` for this context (a command's
-`--lang`, a web request's Accept-Language), else the environment's AZWA_LANG, else Dutch. It is a context variable, so
-each request of a server may read its own. Reading the catalogue is the one file this module
-opens, once, from the package itself.
+`--lang`, a web request's Accept-Language), else the environment's AZWA_LANG, else Dutch.
+It is a context variable, so each request of a server may read its own. Reading the
+catalogue is the one file this module opens, once, from the package itself.
 """
 
 from __future__ import annotations
