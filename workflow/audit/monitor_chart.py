@@ -45,6 +45,9 @@ def chart(m: Monitoring, fmt: str = "png") -> bytes:
         base = [a + b for a, b in zip(base, totals[state], strict=True)]
     top.set_title(visible(_("Plans per state at the end of the period")), fontsize=10,
                   parse_math=False)
+    from matplotlib.ticker import MaxNLocator
+
+    top.yaxis.set_major_locator(MaxNLocator(integer=True))
     if totals:
         top.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     width = 0.27
