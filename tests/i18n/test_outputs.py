@@ -143,3 +143,14 @@ def test_days_and_shares_in_dutch() -> None:
     with i18n.reading("en"):
         assert formats.day(date(2028, 4, 10)) == "2028-04-10"
         assert formats.share(0.875) == "87.5%"
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    ("en-GB,en;q=0.8,nl;q=0.5", "en"), ("nl-NL,nl;q=0.9,en;q=0.8", "nl"),
+    ("de-DE,de;q=0.9,en;q=0.3", "en"), ("de, fr", "nl"), ("", "nl"), (None, "nl"),
+    ("en;q=0, nl;q=0.1", "nl"), ("en;q=abc, nl", "nl"), ("fr;q=0.9, en;q=0.9, nl;q=0.9", "en"),
+])
+def test_a_browsers_accept_language_picks_a_language_we_have(header: str | None,
+                                                             language: str) -> None:
+    """A page reads the browser's wish: the best-weighted language we have, else Dutch."""
+    assert i18n.from_accept_language(header) == language

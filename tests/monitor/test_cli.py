@@ -40,6 +40,8 @@ def test_json_is_what_the_python_api_computes(db: Path) -> None:
     engine = Engine.open(str(db), write=False)
     expected = from_store(engine.store, as_of=parse_at(AS_OF), by="region").to_dict()
     assert json.loads(out) == json.loads(json.dumps(expected))
+    assert json.loads(azwa("monitor", "--db", db, "--at", AS_OF, "--by", "region",
+                           "--json")[1]) == json.loads(out)
 
 
 def test_csv_has_one_figure_a_line(db: Path) -> None:

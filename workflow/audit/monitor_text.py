@@ -41,6 +41,8 @@ def group_label(m: Monitoring, group: str) -> str:
         return _("all plans")
     if m.by == "size" or group == "unknown":
         return term("size", group)
+    if m.by == "sector" and group == "other":
+        return term("sector", group)
     return group
 
 

@@ -57,6 +57,8 @@ def monitor_command(
     = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace the output or chart file if it exists.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object for scripts (as --format json).")] = False,
 ) -> None:
     """The A4 §4 monitoring figures per month or quarter, by region, sector or provider size.
 
@@ -84,7 +86,7 @@ def monitor_command(
     found = stories(tracked(engine.store.iter_events(), "replaying plans", None), as_of)
     result = monitor(found, as_of=as_of, period=period.value,
                      by=by.value if by is not None else None)
-    if fmt is Format.json:
+    if fmt is Format.json or as_json:
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt is Format.csv:
         text = monitor_text.to_csv(result)

@@ -55,6 +55,27 @@ def use(language: str | None) -> str:
     return chosen or current()
 
 
+def from_accept_language(header: str | None) -> str:
+    """The language a browser asks for (`Accept-Language: en-GB,en;q=0.8,nl;q=0.5`): the
+    one we have with the highest weight, else Dutch."""
+    best: tuple[float, int, str] | None = None
+    for n, part in enumerate((header or "").split(",")):
+        code, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        try:
+            language = normal_language(code)
+        except UnknownLanguage:
+            continue
+        if weight > 0 and (best is None or (weight, -n) > best[:2]):
+            best = (weight, -n, language)
+    return best[2] if best is not None else DEFAULT_LANGUAGE
+
+
 @contextmanager
 def reading(language: str | None) -> Iterator[str]:
     """Texts in `language` inside the block (None: as AZWA_LANG says, else Dutch), as they
