@@ -203,3 +203,36 @@ def test_a_moment_falls_in_the_month_of_its_amsterdam_day(sqlite_url: str) -> No
     engine.register("N", MAKER, registration("Twente"), at="2027-01-31T23:30:00+00:00")
     data = from_store(engine.store, as_of=parse_at(AS_OF)).to_dict()
     assert data["periods"][0]["period"] == "2027-02"
+
+
+def test_a_cancelled_deadline_is_not_counted(sqlite_url: str) -> None:
+    """A plan withdrawn while its quick-test decision runs: the run is cancelled, neither met
+    nor breached, and left out of the compliance."""
+    from tests.monitor.fixture import MAKER, quick_test
+
+    engine = Engine(sqlite_url)
+    quick_test(engine, "W", "01-05", "01-10", "01-12")
+    engine.fire("W", "withdraw", MAKER, at="2027-01-20T10:00:00+01:00")
+    data = from_store(engine.store, as_of=parse_at(AS_OF)).to_dict()
+    january = data["periods"][0]["groups"][0]
+    assert january["deadlines"] == [] and january["breaches"] == 0
+    assert january["plans"] == {"withdrawn": 1}
+
+
+def test_a_missed_aim_is_not_a_breach() -> None:
+    """An aim that passes (transformation@2's board meeting, A4 §1.4.3 "het streven is") is
+    a missed aim; a deadline that passes is a breach; both count as not on time."""
+    from datetime import UTC, datetime
+
+    from workflow.audit.monitoring import Closing, Figures
+
+    cell = Figures()
+    at = datetime(2027, 3, 1, tzinfo=UTC)
+    cell.close(Closing(at, "board_meeting", "aim", False, 20))
+    cell.close(Closing(at, "board_meeting", "aim", True, 10))
+    cell.close(Closing(at, "plan_decision", "deadline", False, 57))
+    assert (cell.missed_aims, cell.breaches) == (1, 1)
+    data = cell.to_dict()
+    assert data["deadlines"][0] == {"deadline": "board_meeting", "kind": "aim", "closed": 2,
+                                    "on_time": 1, "share_on_time": 0.5,
+                                    "median_days_used": 15.0}

@@ -41,7 +41,7 @@ import states
 from workflow.audit.replay import PlanReplay
 from workflow.core.events import Event
 from workflow.core.money import to_eur
-from workflow.core.plan import EXPIRED, MET, OPEN, Plan
+from workflow.core.plan import CANCELLED, MET, OPEN, Plan
 from workflow.core.timecalc import local_date, parse_at
 from workflow.store.protocol import Store
 
@@ -226,9 +226,12 @@ def group_of(attrs: dict[str, Any], by: str | None) -> str:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else UNKNOWN
 
 
-def _kind(definition: str, name: str) -> str:
-    spec = states.get(definition).deadline(name)
-    return AIM if getattr(spec, "kind", None) == AIM else "deadline"
+def _kind(plan: Plan, name: str) -> str:
+    """`aim` for a deadline its definition calls an aim, or that the plan records among its
+    missed aims (`transformation@2`); else `deadline`."""
+    spec = states.get(plan.definition).deadline(name)
+    missed = getattr(plan, "missed_aims", None) or ()
+    return AIM if getattr(spec, "kind", None) == AIM or name in missed else "deadline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,11 +285,13 @@ def _note(s: Story, before: _Seen | None, plan: Plan, at: datetime) -> None:
         s.steps.append((at, after.escalation))
     was = before.deadlines if before else {}
     for d in plan.deadlines.values():
-        if was.get((d.name, d.started_at)) == OPEN and d.status in (MET, EXPIRED):
+        # ended in this event: open before (or started and ended in it), now met or passed
+        # unmet (`expired`, or however a later definition names a missed aim); not cancelled
+        if was.get((d.name, d.started_at), OPEN) == OPEN and d.status not in (OPEN, CANCELLED):
             closed = parse_at(d.closed_at) if d.closed_at else at
             s.closings.append(Closing(
-                closed, d.name.split(":", 1)[0], _kind(plan.definition, d.name),
-                d.status == MET, (local_date(closed) - local_date(parse_at(d.started_at))).days))
+                closed, d.name.split(":", 1)[0], _kind(plan, d.name), d.status == MET,
+                (local_date(closed) - local_date(parse_at(d.started_at))).days))
     old_kpis = before.kpis if before else {}
     for kpi, status in after.kpis.items():
         if old_kpis.get(kpi) != status and status in ("confirmed", "partial"):
