@@ -147,3 +147,16 @@ def test_without_dot_svg_says_what_to_install(tmp_path: Path,
     code, _, err = azwa("diagram", "--format", "svg", "-o", tmp_path / "d.svg")
     assert code == 2 and "graphviz" in err and len(err.strip().splitlines()) == 1
     assert azwa("diagram", "--format", "mermaid")[0] == 0
+
+
+def test_each_mermaid_block_has_yaml_front_matter_with_its_title() -> None:
+    """Mermaid reads the block's front matter as YAML: a title with a colon in it must be a
+    quoted `title:`, or the diagram does not draw."""
+    import yaml
+
+    with reading("nl"):
+        text = diagrams.mermaid(states.DEFAULT)
+    blocks = re.findall(r"```mermaid\n---\n(.*?)\n---\n", text, re.S)
+    titles = [yaml.safe_load(b)["title"] for b in blocks]
+    assert titles[0] == "transformation@1: levensloop"
+    assert titles[1].startswith("transformation@1: escalatieladder (open bij: ")

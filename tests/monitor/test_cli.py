@@ -139,7 +139,8 @@ def test_outputs_are_written_safely_with_a_chart(db: Path, tmp_path: Path) -> No
     code, _, err = azwa("monitor", "--db", db, "--at", AS_OF, "--format", "html", "-o", report,
                         "--chart", chart)
     assert code == 0, err
-    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<figure class=\"chart\">\n<svg" in page
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, _, err = azwa("monitor", "--db", db, "--at", AS_OF, "-o", report)
     assert code == 2 and "exists; add --force" in err

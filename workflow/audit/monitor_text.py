@@ -130,7 +130,9 @@ def to_html(m: Monitoring, chart_svg: str | None = None) -> str:
            "th{background:#eee;text-align:left}</style></head><body>",
            f"<h1>{esc(_('Monitoring'))}</h1>", *(f"<p>{esc(line)}</p>" for line in _intro(m))]
     if chart_svg:
-        out.append(chart_svg[chart_svg.find("<svg"):])
+        out += ['<figure class="chart">', chart_svg[chart_svg.find("<svg"):],
+                f"<figcaption>{esc(_('Plans per state at the end of the period'))}; "
+                f"{esc(_('Funds per period (euro)'))}</figcaption></figure>"]
     if not m.periods:
         out.append(f"<p>{esc(_('No plans registered yet: nothing to count.'))}</p>")
     for i, period in enumerate(m.periods):

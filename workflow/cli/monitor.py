@@ -91,7 +91,10 @@ def monitor_command(
     elif fmt is Format.csv:
         text = monitor_text.to_csv(result)
     elif fmt is Format.html:
-        text = monitor_text.to_html(result)
+        from workflow.audit.monitor_chart import chart as draw
+
+        inline = draw(result, "svg").decode("utf-8") if result.periods else None
+        text = monitor_text.to_html(result, inline)
     else:
         text = monitor_text.markdown(result)
     try:

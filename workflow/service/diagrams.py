@@ -21,6 +21,7 @@ language (workflow.core.i18n).
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -190,6 +191,9 @@ def mermaid(d: Definition, current: dict[str, str] | None = None) -> str:
     for part in parts(d):
         model, notes = _machine(d, part, "mermaid", (current or {}).get(part.key), "<br>")
         text = str(model.get_graph().draw(None)).rstrip("\n")
+        # transitions writes the bare title as the front matter; Mermaid reads YAML there
+        title = json.dumps(part.title, ensure_ascii=False)
+        text = text.replace(f"---\n{part.title}\n---", f"---\ntitle: {title}\n---", 1)
         for state, lines in notes:
             text += f"\n  note right of {state}\n" + "".join(f"    {x}\n" for x in lines)
             text += "  end note"
