@@ -123,9 +123,10 @@ def _state(name: str, label: str) -> State:
     return found
 
 
-def _machine(d: Definition, part: Part, engine: Engine, current: str | None,
-             sep: str) -> tuple[Any, list[tuple[str, list[str]]]]:
+def _machine(d: Definition, part: Part, engine: Engine,
+             current: str | None) -> tuple[Any, list[tuple[str, list[str]]]]:
     """The drawing machine of a part, and the notes (name, lines) for Mermaid."""
+    sep = r"\n" if engine == "graphviz" else "<br>"
     internal: dict[str, list[str]] = {s: [] for s in part.states}
     notes: list[tuple[str, str, list[str]]] = []  # name, heading, lines
     rows: list[dict[str, Any]] = []
@@ -173,7 +174,7 @@ def _machine(d: Definition, part: Part, engine: Engine, current: str | None,
     machine.style_attributes = STYLES
     if current in part.states:
         machine.set_state(current, model)
-    machine._get_graph(model, force_new=True)  # the active state is styled when made
+    model.get_graph(force_new=True)  # the active state is styled when the graph is made
     graph = machine.model_graphs[id(model)]
     if current not in part.states:
         graph.set_node_style(part.initial, "default")
@@ -189,7 +190,7 @@ def mermaid(d: Definition, current: dict[str, str] | None = None) -> str:
     """Both parts as Markdown: one fenced Mermaid state diagram each."""
     blocks = []
     for part in parts(d):
-        model, notes = _machine(d, part, "mermaid", (current or {}).get(part.key), "<br>")
+        model, notes = _machine(d, part, "mermaid", (current or {}).get(part.key))
         text = str(model.get_graph().draw(None)).rstrip("\n")
         # transitions writes the bare title as the front matter; Mermaid reads YAML there
         title = json.dumps(part.title, ensure_ascii=False)
@@ -210,7 +211,7 @@ def dot(d: Definition, current: dict[str, str] | None = None) -> Any:
                              node_attr={"fontname": "sans-serif", "fontsize": "10"},
                              edge_attr={"fontname": "sans-serif", "fontsize": "8"})
     for part in parts(d):
-        model, _notes = _machine(d, part, "graphviz", (current or {}).get(part.key), r"\n")
+        model, _notes = _machine(d, part, "graphviz", (current or {}).get(part.key))
         graph = model.get_graph()
         graph.name = f"cluster_{part.key}"
         graph.graph_attr["label"] = part.title
