@@ -54,10 +54,8 @@ class WorkingTime:
         i = int(t)
         if i >= len(weights):
             return t + days
-        if weights[i] == 0:  # off today: work starts the next working morning
-            target = cum[i + 1] + days
-        else:
-            target = cum[i] + (t - i) * weights[i] + days
+        # off today: work starts the next working morning
+        target = cum[i + 1] + days if weights[i] == 0 else cum[i] + (t - i) * weights[i] + days
         # cum[j] <= target < cum[j + 1]: day j has capacity, so the division is safe
         j = bisect_right(cum, target) - 1
         if j >= len(weights):

@@ -224,9 +224,8 @@ class Run:
         if plan.state in self.engine.definition.finals:
             return
         at = self.at(t)
-        for ready in self.owed.ready(plan, at):
-            if ready.key not in sp.pending:
-                self.plan_step(sp, ready, t)
+        for ready in self.owed.ready(plan, at, sp.pending):
+            self.plan_step(sp, ready, t)
         self.escalation(sp, t)
 
     def plan_step(self, sp: SimPlan, ready: Ready, t: float) -> None:

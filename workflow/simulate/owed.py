@@ -13,7 +13,7 @@ are judged, and only their own trigger is checked.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -72,8 +72,9 @@ class Owed:
             return found
         return item in found
 
-    def ready(self, plan: Plan, at: datetime) -> list[Ready]:
-        """Every step the plan waits for that the engine would accept now."""
+    def ready(self, plan: Plan, at: datetime, skip: Collection[Key] = ()) -> list[Ready]:
+        """Every step the plan waits for that the engine would accept now, but those in
+        `skip` (already under way: judging them again would cost the most of a run)."""
         if plan.state in self._finals or self._actors is None:
             return []
         found: list[Ready] = []
@@ -87,13 +88,15 @@ class Owed:
                     continue
                 items: Sequence[str | None] = [None] if isinstance(owed, bool) else list(owed)
                 for item in items:
+                    key = (duty.trigger, actor.org, actor.role, item)
+                    if key in skip:
+                        continue
                     cmd = Command(duty.trigger, actor, ready_payload(duty.trigger, item), at)
                     try:
                         check(plan, cmd)
                     except Refused:
                         continue
-                    found.append(Ready((duty.trigger, actor.org, actor.role, item),
-                                       duty, actor, item))
+                    found.append(Ready(key, duty, actor, item))
         return found
 
     def settles(self, trigger: str) -> list[Duty]:

@@ -97,6 +97,8 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
         pools[org] = {
             "assessors": pool.capacity, "served": len(pool.waits),
             "wait_mean": sum(pool.waits) / len(pool.waits) if pool.waits else 0.0,
+            "service_mean": pool.busy_time / len(pool.waits) if pool.waits else 0.0,
+            "arrival_rate": len(pool.waits) / span,
             "utilisation": pool.busy_time / (pool.capacity * span),
             "queue_mean": pool.queue_time / span,
             "queue_max": max((q for _, _, q in pool.trace), default=0),
