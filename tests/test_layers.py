@@ -21,7 +21,8 @@ IO_LIBRARIES = ("sqlalchemy", "sqlmodel", "typer", "rich", "psycopg", "matplotli
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "core": ("workflow.core",),
     "store": ("workflow.core", "workflow.store"),
-    "service": ("workflow.core", "workflow.store", "workflow.service", "states"),
+    "service": ("workflow.core", "workflow.store", "workflow.service", "workflow.simulate",
+                "states"),
     "audit": ("workflow.core", "workflow.store", "workflow.audit", "states"),
     "modelplan": ("workflow.modelplan", "states"),
     "simulate": ("workflow.core", "workflow.simulate", "states"),

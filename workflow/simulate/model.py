@@ -67,6 +67,10 @@ class SimPlan:
     events: list[Event] = field(default_factory=list)
     marks: dict[str, float] = field(default_factory=dict)
     pending: set[Key] = field(default_factory=set)
+    done: set[Key] = field(default_factory=set)
+    """Steps taken in the plan's present state and escalation step: a duty that leaves
+    both as they are (hold the board meeting) is taken once per visit."""
+    where: tuple[str, str] = ("", "")
     escalation_drawn: bool = False
     top_step: int = 0
     refusals: int = 0
@@ -93,6 +97,7 @@ class Run:
         self.heap: list[tuple[float, int, int, int, Any]] = []
         self._n = 0
         self.assessed = frozenset(scenario.assessed)
+        self.open_in = engine.definition.region.open_in
         self.now = 0.0
         self.last_t = 0.0
 
@@ -187,14 +192,17 @@ class Run:
             return
         self.record(sp, outcome.events, t)
         self.mark(sp, action, t)
+        if action.key is not ESCALATION:
+            sp.done.add(action.key)
         self.schedule(sp, t)
 
     def stale(self, plan: Plan, action: Action) -> bool:
         """The plan moved on since the act was decided: it is not owed any more."""
-        if plan.state != action.state or plan.escalation != action.esc:
+        if action.key is ESCALATION or action.key[0] in self.owed.region_triggers:
+            # a step of the ladder: gone when the ladder moved or the phase ended
+            return plan.escalation != action.esc or plan.state not in self.open_in
+        if plan.state != action.state:
             return True
-        if action.key is ESCALATION:
-            return False
         duty = self.owed.duties.get(action.key[0])
         return duty is not None and not self.owed.owed_now(plan, duty, action.actor,
                                                            action.key[3])
@@ -223,8 +231,11 @@ class Run:
         assert plan is not None
         if plan.state in self.engine.definition.finals:
             return
+        if sp.where != (plan.state, plan.escalation):
+            sp.where = (plan.state, plan.escalation)
+            sp.done.clear()
         at = self.at(t)
-        for ready in self.owed.ready(plan, at, sp.pending):
+        for ready in self.owed.ready(plan, at, sp.pending | sp.done if sp.done else sp.pending):
             self.plan_step(sp, ready, t)
         self.escalation(sp, t)
 
