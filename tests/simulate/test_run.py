@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from tests.simulate.scenarios import write
 from workflow.cli.main import app
+from workflow.simulate.runner import execute
+from workflow.simulate.scenario import load
 
 RUNNER = CliRunner()
 
@@ -35,6 +37,16 @@ def test_every_simulated_log_replays_with_zero_violations(tmp_path: Path) -> Non
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["outcomes"] == {s: sum(1 for p in data["plans"].values() if p["state"] == s)
                                    for s in summary["outcomes"]}
+
+
+def test_the_engine_accepts_every_act_the_simulation_takes() -> None:
+    """The readiness judgement (workflow.simulate.owed) and the engine agree: no act the
+    simulation decides on is refused, in the busiest example scenario."""
+    scenario = load(Path(__file__).resolve().parents[2] / "docs" / "scenarios" /
+                    "quick-tests-2024.toml")
+    result = execute(scenario, 300, seed=2, run=1)
+    assert sum(row["refused"] for row in result.rows) == 0
+    assert {row["state"] for row in result.rows} >= {"closed", "rejected"}
 
 
 def test_same_seed_same_bytes_for_any_jobs_and_other_seeds_differ(tmp_path: Path) -> None:

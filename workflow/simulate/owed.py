@@ -7,20 +7,20 @@ measures delays from the same moment in a recorded log.
 
 A cheaper path than `todo.worklists` (which asks the engine about every trigger for every
 organisation): only the duties whose transition leaves the plan's state for the actor's role
-are judged, and only their own trigger is checked.
+are judged, by that transition's own guards.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
-from workflow.core.engine import Command, ProcessEngine
-from workflow.core.errors import Refused
-from workflow.core.plan import Plan
-from workflow.core.spec import Actor, Duty
+from workflow.core.context import Context
+from workflow.core.engine import ProcessEngine
+from workflow.core.plan import OPEN, Plan
+from workflow.core.spec import Actor, Duty, Guard, Transition
 from workflow.simulate.behaviour import ready_payload
 
 Key = tuple[str, str, str, str | None]
@@ -34,6 +34,14 @@ class Ready(NamedTuple):
     item: str | None
 
 
+class _Step(NamedTuple):
+    """A duty as one role may take it from one state: its transition's guards for that role."""
+
+    duty: Duty
+    transition: Transition
+    guards: tuple[Guard, ...]
+
+
 class Owed:
     """The ready steps of a plan, for one definition's engine."""
 
@@ -42,26 +50,32 @@ class Owed:
         d = engine.definition
         self.region_triggers = {tr.trigger for tr in d.region.transitions}
         agenda = d.agenda
-        self._main: dict[tuple[str, str], list[Duty]] = defaultdict(list)
-        self._region: dict[tuple[str, str], list[Duty]] = defaultdict(list)
         tolerated = agenda.tolerated if agenda is not None else frozenset()
-        for duty in agenda.duties if agenda is not None else ():
-            for tr in d.transitions:
-                if tr.trigger == duty.trigger:
+        duties = agenda.duties if agenda is not None else ()
+        self._main = self._table(duties, d.transitions, tolerated)
+        self._region = self._table(duties, d.region.transitions, tolerated)
+        self.duties = {duty.trigger: duty for duty in duties}
+        self._finals, self._open_in = d.finals, d.region.open_in
+        self._actors, self._membership = d.actors, d.membership
+
+    @staticmethod
+    def _table(duties: Sequence[Duty], transitions: Sequence[Transition],
+               tolerated: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[_Step]]:
+        """(state, role) → the duties that role may take there, with their guards."""
+        table: dict[tuple[str, str], list[_Step]] = defaultdict(list)
+        for duty in duties:
+            for tr in transitions:
+                if tr.trigger != duty.trigger:
+                    continue
+                for role in tr.roles:
+                    if (duty.trigger, role) in tolerated:
+                        continue
+                    guards = tuple(g for g in tr.guards
+                                   if g.only_for is None or role in g.only_for)
                     for src in tr.sources:
-                        for role in tr.roles:
-                            if (duty.trigger, role) not in tolerated and \
-                                    duty not in self._main[(src, role)]:
-                                self._main[(src, role)].append(duty)
-            for tr in d.region.transitions:
-                if tr.trigger == duty.trigger:
-                    for src in tr.sources:
-                        for role in tr.roles:
-                            if duty not in self._region[(src, role)]:
-                                self._region[(src, role)].append(duty)
-        self.duties = {duty.trigger: duty for duty in (agenda.duties if agenda else ())}
-        self._finals = d.finals
-        self._actors = d.actors
+                        if all(step.duty is not duty for step in table[(src, role)]):
+                            table[(src, role)].append(_Step(duty, tr, guards))
+        return table
 
     def owed_now(self, plan: Plan, duty: Duty, actor: Actor, item: str | None) -> bool:
         """Is this step still owed (its state unchanged is the caller's check)?"""
@@ -73,30 +87,38 @@ class Owed:
         return item in found
 
     def ready(self, plan: Plan, at: datetime, skip: Collection[Key] = ()) -> list[Ready]:
-        """Every step the plan waits for that the engine would accept now, but those in
-        `skip` (already under way: judging them again would cost the most of a run)."""
+        """Every step the plan waits for that its transition would accept now, but those in
+        `skip` (already under way).
+
+        Judged on the definition's own transitions (role, state, membership, guards) without
+        raising a refusal per step not yet possible, which would cost most of a run; the act
+        itself then goes through `ProcessEngine.apply`, which judges it in full."""
         if plan.state in self._finals or self._actors is None:
             return []
         found: list[Ready] = []
-        check = self.engine.check
+        utc = at.astimezone(UTC)
+        due = frozenset(name for name, dl in plan.deadlines.items()
+                        if dl.status == OPEN and dl.expires_at <= utc)
+        region_open = plan.state in self._open_in
         for actor in self._actors(plan):
-            duties = self._main.get((plan.state, actor.role), ())
-            esc = self._region.get((plan.escalation, actor.role), ())
-            for duty in (*duties, *esc):
+            steps = self._main.get((plan.state, actor.role), [])
+            if region_open:
+                steps = [*steps, *self._region.get((plan.escalation, actor.role), ())]
+            for duty, tr, guards in steps:
                 owed = True if duty.owed is None else duty.owed(plan, actor)
                 if not owed:
+                    continue
+                if not tr.any_org and not self._membership[actor.role](plan, actor):
                     continue
                 items: Sequence[str | None] = [None] if isinstance(owed, bool) else list(owed)
                 for item in items:
                     key = (duty.trigger, actor.org, actor.role, item)
                     if key in skip:
                         continue
-                    cmd = Command(duty.trigger, actor, ready_payload(duty.trigger, item), at)
-                    try:
-                        check(plan, cmd)
-                    except Refused:
-                        continue
-                    found.append(Ready(key, duty, actor, item))
+                    ctx = Context(plan, actor, ready_payload(duty.trigger, item), at,
+                                  duty.trigger, due)
+                    if all(g.check(ctx) for g in guards):
+                        found.append(Ready(key, duty, actor, item))
         return found
 
     def settles(self, trigger: str) -> list[Duty]:

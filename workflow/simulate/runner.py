@@ -69,6 +69,7 @@ def timeline(run: Run, sp: SimPlan) -> dict[str, Any]:
         "top_step": sp.top_step,
         "paid_cents": paid,
         "events": len(sp.events),
+        "refused": sp.refusals,
     }
 
 
