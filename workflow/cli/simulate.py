@@ -28,8 +28,10 @@ class _ScenarioFirst(TyperGroup):
 
 app = typer.Typer(name="simulate", cls=_ScenarioFirst, no_args_is_help=True,
                   rich_markup_mode=None, add_completion=False,
-                  help="Simulate plans through the process on a scenario (SCENARIO.toml), or "
-                       "calibrate a scenario from recorded plans.")
+                  help="Simulate plans through the process on a scenario, or calibrate a "
+                       "scenario from recorded plans.\n\nRun: azwa simulate SCENARIO.toml "
+                       "--plans N --seed S [--runs R] [--jobs J] [--out DIR] (the `run` "
+                       "command); docs/simulation.md has the scenario keys.")
 
 Force = Annotated[bool, typer.Option("--force", help="Replace output files that exist.")]
 OUTPUTS = ("summary.md", "summary.json", "timelines.csv", "events.jsonl", "lead_times.png",
@@ -183,7 +185,11 @@ def forecast_command(
     as_json: Json = False,
 ) -> None:
     """For every open plan: the chance of missing each running deadline and the expected
-    decision date, simulated from its live state; riskiest first."""
+    decision date.
+
+    Simulated from each plan's live state (state, facts, running deadlines, its place in the
+    assessors' queues); riskiest first. Without --scenario, a scenario is calibrated from
+    the same database."""
     from workflow.cli.main import parse_time
     from workflow.service.forecast import forecast
 
