@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
 from workflow.simulate.scenario import Calendar
 
@@ -74,3 +75,9 @@ class WorkingTime:
     def _at(self, t: float) -> float:
         i = min(math.floor(t), len(self._weights) - 1)
         return self._cum[i] + (t - i) * self._weights[i]
+
+
+@lru_cache(maxsize=16)
+def working_time(start: date, calendar: Calendar) -> WorkingTime:
+    """The calendar of a scenario, built once per process (runs and forecasts share it)."""
+    return WorkingTime(start, calendar)

@@ -11,12 +11,12 @@ Delays restart now: time already waited is not subtracted (exact for exponential
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workflow.core.plan import OPEN, Plan
-from workflow.core.timecalc import format_at, parse_iso
+from workflow.core.timecalc import AMSTERDAM, format_at, parse_iso
 from workflow.simulate.model import Run, SimPlan
 from workflow.simulate.runner import engine_for
 from workflow.simulate.scenario import Scenario
@@ -63,19 +63,22 @@ def forecast(plans: list[Plan], scenario: Scenario, now: datetime, runs: int = 2
         return []
     engine = engine_for(scenario.definition)
     origin = now.astimezone(UTC)
+    # simulated time counts from midnight of today, so the working calendar lines up
+    today = replace(scenario, start=now.astimezone(AMSTERDAM).date())
     for r in range(1, runs + 1):
-        sim = Run(scenario, engine, seed, r, prefix="")
-        sim.base = origin
+        sim = Run(today, engine, seed, r, prefix="")
+        start = sim.t_of(origin)
         for i, plan in enumerate(live):
-            sp = SimPlan(plan.plan_id, 0.0, i, copy.deepcopy(plan))
+            sp = SimPlan(plan.plan_id, start, i, copy.deepcopy(plan))
             sp.escalation_drawn = True  # an escalation is judged by who is in it, not drawn
             sim.plans.append(sp)
         for sp in sim.plans:
-            sim.schedule(sp, 0.0)
+            sim.schedule(sp, start)
         last = max(sim.t_of(dl.expires_at) for p in live for dl in p.deadlines.values()
                    if dl.status == OPEN)
-        sim.loop(until=max(last, 0.0) + AFTER)
-        end = sim.at(sim.now if sim.heap else max(last, 0.0) + AFTER)
+        horizon = max(last, start) + AFTER
+        sim.loop(until=horizon)
+        end = sim.at(horizon)
         for sp in sim.plans:
             assert sp.plan is not None
             decided = _decided(sp, engine.definition.deadlines, origin)

@@ -23,7 +23,7 @@ from workflow.core.plan import Plan
 from workflow.core.spec import Actor
 from workflow.core.timecalc import AMSTERDAM
 from workflow.simulate import behaviour
-from workflow.simulate.calendar import WorkingTime
+from workflow.simulate.calendar import working_time
 from workflow.simulate.owed import Key, Owed, Ready
 from workflow.simulate.pools import Pools
 from workflow.simulate.scenario import Scenario
@@ -90,7 +90,7 @@ class Run:
         self.prefix = prefix if prefix is not None else f"R{run:03d}-"
         self.keep_events = keep_events
         self.owed = Owed(engine)
-        self.calendar = WorkingTime(scenario.start, scenario.calendar)
+        self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
         self.pools = Pools(scenario)
         self.plans: list[SimPlan] = []
@@ -173,6 +173,8 @@ class Run:
         sp.plan = outcome.plan
         self.record(sp, outcome.events, t)
         sp.marks["registered"] = t
+        if sp.index == len(self.plans) - 1:
+            self.pools.arrivals_end(t)
         self.schedule(sp, t)
 
     def fire(self, sp: SimPlan, action: Action, t: float) -> None:

@@ -28,6 +28,8 @@ class Pool:
     since: float = 0.0
     trace: list[tuple[float, int, int]] = field(default_factory=list)
     """(moment, busy assessors, plans waiting) after each change."""
+    arriving: tuple[float, float] | None = None
+    """(busy time, queue time) up to the last arrival: the load while plans come in."""
 
     def _advance(self, t: float) -> None:
         span = t - self.since
@@ -48,6 +50,7 @@ class Pools:
             org: Pool(n) for org, n in (*scenario.insurers.items(),
                                         *scenario.municipalities.items())}
         self.end = 0.0
+        self.arrived = 0.0
 
     def enqueue(self, run: Run, org: str, index: int, action: Action, t: float,
                 service: float) -> None:
@@ -83,6 +86,13 @@ class Pools:
                 continue
             self._start(run, org, pool, index, action, queued, t, service)
         pool._note(t)
+
+    def arrivals_end(self, t: float) -> None:
+        """Note the load up to the last arrival (after it the queues only drain)."""
+        for pool in self.pools.values():
+            pool._advance(t)
+            pool.arriving = (pool.busy_time, pool.queue_time)
+        self.arrived = t
 
     def close(self, t: float) -> None:
         for pool in self.pools.values():

@@ -94,14 +94,17 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
     waits: list[float] = []
     for org, pool in sim.pools.pools.items():
         step = max(1, len(pool.trace) // TRACE_POINTS)
+        # the load while plans arrive; after the last arrival the queues only drain
+        busy, queued = pool.arriving or (pool.busy_time, pool.queue_time)
+        window = max(sim.pools.arrived, 1e-9) if pool.arriving else span
         waits.extend(pool.waits)
         pools[org] = {
             "assessors": pool.capacity, "served": len(pool.waits),
             "wait_mean": sum(pool.waits) / len(pool.waits) if pool.waits else 0.0,
             "service_mean": pool.busy_time / len(pool.waits) if pool.waits else 0.0,
             "arrival_rate": len(pool.waits) / span,
-            "utilisation": pool.busy_time / (pool.capacity * span),
-            "queue_mean": pool.queue_time / span,
+            "utilisation": busy / (pool.capacity * window),
+            "queue_mean": queued / window,
             "queue_max": max((q for _, _, q in pool.trace), default=0),
             "trace": [list(p) for p in pool.trace[::step]],
         }

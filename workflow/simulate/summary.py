@@ -160,7 +160,7 @@ def to_markdown(summary: dict[str, Any]) -> str:
               "|---|---|"]
     for name, v in summary["escalation_reached"].items():
         lines.append(f"| {name} | {_pct(v)} |")
-    lines += ["", "## Assessors", "",
+    lines += ["", "## Assessors (utilisation and mean queue while plans arrive)", "",
               "| organisation | assessors | utilisation | mean wait (days) | mean queue | "
               "max queue |", "|---|---|---|---|---|---|"]
     for org, v in summary["assessors"].items():
