@@ -84,7 +84,7 @@ class Scenario:
     branches: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BRANCHES))
     escalation_steps: tuple[float, ...] = DEFAULT_STEPS
     insurers: dict[str, int] = field(default_factory=lambda: {
-        "Zilveren Kruis": 3, "VGZ": 2, "CZ": 2, "Menzis": 1})
+        "Zilveren Kruis": 4, "VGZ": 3, "CZ": 3, "Menzis": 2})
     """Insurer → assessors; coordinating insurers are drawn in proportion."""
     municipalities: dict[str, int] = field(default_factory=lambda: {
         "Gemeente Enschede": 1, "Gemeente Utrecht": 2, "Gemeente Zwolle": 1})
