@@ -86,3 +86,16 @@ def test_plots_and_the_assessor_sweep(tmp_path: Path) -> None:
     bad = RUNNER.invoke(app, ["simulate", str(scenario), "--out", str(tmp_path / "x"),
                               "--sweep", "assessors=5..2"])
     assert bad.exit_code == 2 and "assessors=LOW..HIGH" in bad.output
+
+
+def test_the_first_path_an_empty_scenario_and_default_options(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Every key has a default and the outputs go to ./simulation."""
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    result = RUNNER.invoke(app, ["simulate", "empty.toml", "--plans", "15"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "simulation" / "summary.json").read_text())
+    assert summary["scenario"]["definition"] == "transformation@1"
+    assert sum(summary["outcomes"].values()) == 15
+    assert (tmp_path / "simulation" / "gantt.png").exists()
