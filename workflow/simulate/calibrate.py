@@ -89,7 +89,7 @@ class Fit:
     def per_month(self) -> float:
         if self.first is None or self.last is None or self.plans < 2:
             return float(self.plans)
-        months = max((self.last - self.first).days, 1) / (365.25 / 12)
+        months = max((self.last - self.first).days / (365.25 / 12), 1.0)  # a month at least
         return self.plans / months
 
     def report(self) -> dict[str, Any]:
