@@ -99,3 +99,14 @@ def test_the_first_path_an_empty_scenario_and_default_options(
     assert summary["scenario"]["definition"] == "transformation@1"
     assert sum(summary["outcomes"].values()) == 15
     assert (tmp_path / "simulation" / "gantt.png").exists()
+
+
+def test_arrivals_on_fixed_days(tmp_path: Path) -> None:
+    """A list of dates: one plan registers on each, and no more than listed."""
+    scenario = write(tmp_path, 'start = "2025-01-06"\n[arrivals]\nper_month = 0\n'
+                     'dates = ["2025-01-06", "2025-02-03", "2025-03-03"]\n')
+    out = tmp_path / "out"
+    simulate(scenario, out)
+    rows = (out / "timelines.csv").read_text().splitlines()[1:]
+    assert [r.split(",")[2] for r in rows] == ["2025-01-06", "2025-02-03", "2025-03-03"]
+    assert json.loads((out / "summary.json").read_text())["scenario"]["plans_per_run"] == 3

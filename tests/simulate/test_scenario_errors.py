@@ -34,6 +34,8 @@ BAD = [
     ("[arrivals]\nper_month = 5\nprofile = [1, 2]\n",
      "scenario key arrivals.profile: needs 12 monthly factors, not 2"),
     ("plans = 4\n", "scenario key plans: unknown key"),
+    ('start = "2025-03-01"\n[arrivals]\ndates = ["2025-02-03"]\n',
+     "scenario key arrivals.dates: 2025-02-03 lies before start"),
     ("[arrivals\n", "scenario key (file):"),
 ]
 

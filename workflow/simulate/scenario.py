@@ -153,9 +153,12 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     for i, trigger in enumerate(assessed):
         if trigger not in triggers:
             raise ScenarioError(f"assessed[{i}]", f"unknown trigger {trigger!r} in {definition}")
+    arrivals = _arrivals(_table("arrivals", data.get("arrivals", {})))
+    if arrivals.dates and arrivals.dates[0] < start:
+        raise ScenarioError("arrivals.dates", f"{arrivals.dates[0]} lies before start ({start})")
     return Scenario(
         definition=definition, start=start,
-        arrivals=_arrivals(_table("arrivals", data.get("arrivals", {}))),
+        arrivals=arrivals,
         delays=delays, branches=branches, escalation_steps=steps,
         insurers=_counts("insurers", data.get("insurers", base.insurers), least=2),
         municipalities=_counts("municipalities",

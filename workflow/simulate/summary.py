@@ -110,7 +110,8 @@ def summarise(scenario: Scenario, results: list[RunResult], plans: int, seed: in
     waits = [w for r in results for w in r.waits]
     return {
         "scenario": {"definition": scenario.definition, "start": scenario.start.isoformat(),
-                     "plans_per_run": plans, "runs": len(results), "seed": seed,
+                     "plans_per_run": len(results[0].rows) if results else plans,
+                     "runs": len(results), "seed": seed,
                      "calendar": scenario.calendar.working_days},
         "lead_time_days": lead,
         "breach_rate": breaches,
