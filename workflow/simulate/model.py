@@ -24,6 +24,7 @@ from workflow.core.spec import Actor
 from workflow.core.timecalc import AMSTERDAM
 from workflow.simulate import behaviour
 from workflow.simulate.calendar import working_time
+from workflow.simulate.delays import Delay
 from workflow.simulate.owed import Key, Owed, Ready
 from workflow.simulate.pools import Pools
 from workflow.simulate.scenario import Scenario
@@ -100,6 +101,7 @@ class Run:
         self.open_in = engine.definition.region.open_in
         self.now = 0.0
         self.last_t = 0.0
+        self._delays: dict[tuple[str, str], Delay] = {}
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -258,18 +260,25 @@ class Run:
             self.push(self.kpi_moment(plan, ready.item, t), FIRE, index, action)
             return
         role = ready.actor.role
-        delay = self.scenario.delay(trigger, role).sample(self.rng)
+        delay = self.delay(trigger, role).sample(self.rng)
         if trigger in self.assessed and role in Pools.ROLES:
             self.pools.enqueue(self, ready.actor.org, index, action, t, delay)
             return
         self.push(self.calendar.add(t, delay), FIRE, index, action)
+
+    def delay(self, trigger: str, role: str) -> Delay:
+        """The scenario's delay for this trigger and role, looked up once per run."""
+        found = self._delays.get((trigger, role))
+        if found is None:
+            found = self._delays[(trigger, role)] = self.scenario.delay(trigger, role)
+        return found
 
     def kpi_moment(self, plan: Plan, kpi: str, t: float) -> float:
         """A KPI is settled before its due day, or (missed) after it."""
         due = date.fromisoformat(plan.facts["kpis"][kpi]["due"])
         due_t = self.t_of(datetime.combine(due, time(12), AMSTERDAM).astimezone(UTC))
         if self.rng.random() < self.scenario.branches["kpi_missed"]:
-            late = self.scenario.delay("confirm_kpi", "coordinating_insurer").sample(self.rng)
+            late = self.delay("confirm_kpi", "coordinating_insurer").sample(self.rng)
             return max(t, due_t + 1 + late)
         return max(t, due_t - self.rng.uniform(0, 30))
 
@@ -296,7 +305,7 @@ class Run:
             up = step <= len(steps) and step < 4 and self.rng.random() < steps[step - 1]
             trigger = "escalate" if up else "resolve_escalation"
             payload = behaviour.escalation_payload(step) if up else {}
-        delay = self.scenario.delay(trigger, actor.role).sample(self.rng)
+        delay = self.delay(trigger, actor.role).sample(self.rng)
         sp.pending.add(ESCALATION)
         self.push(self.calendar.add(t, delay), FIRE, sp.index,
                   Action(ESCALATION, trigger, actor, payload, plan.state, plan.escalation, t))

@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from workflow.core.context import Context
 from workflow.core.engine import ProcessEngine
 from workflow.core.plan import OPEN, Plan
 from workflow.core.spec import Actor, Duty, Guard, Transition
-from workflow.simulate.behaviour import ready_payload
+from workflow.simulate.behaviour import READY
+
+NONE: dict[str, Any] = {}
+"""The empty payload the readiness check shares (guards only read it)."""
 
 Key = tuple[str, str, str, str | None]
 """(duty trigger, organisation, role, item): one owed step."""
@@ -115,8 +118,8 @@ class Owed:
                     key = (duty.trigger, actor.org, actor.role, item)
                     if key in skip:
                         continue
-                    ctx = Context(plan, actor, ready_payload(duty.trigger, item), at,
-                                  duty.trigger, due)
+                    payload = READY.get(duty.trigger, NONE) if item is None else {"kpi": item}
+                    ctx = Context(plan, actor, payload, at, duty.trigger, due)
                     if all(g.check(ctx) for g in guards):
                         found.append(Ready(key, duty, actor, item))
         return found
