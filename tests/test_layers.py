@@ -21,15 +21,18 @@ IO_LIBRARIES = ("sqlalchemy", "sqlmodel", "typer", "rich", "psycopg", "matplotli
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "core": ("workflow.core",),
     "store": ("workflow.core", "workflow.store"),
-    "service": ("workflow.core", "workflow.store", "workflow.service", "states"),
+    "service": ("workflow.core", "workflow.store", "workflow.service", "workflow.simulate",
+                "states"),
     "audit": ("workflow.core", "workflow.store", "workflow.audit", "states"),
     "modelplan": ("workflow.modelplan", "states"),
+    "simulate": ("workflow.core", "workflow.simulate", "states"),
     "cli": ("workflow", "states"),
 }
 PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "core/timecalc",
         "core/money",
         "core/engine", "core/validate", "core/errors", "audit/replay", "audit/logfile",
-        "simulate/model", "core/payload"]
+        "simulate/model", "simulate/owed", "simulate/behaviour", "simulate/scenario",
+        "simulate/delays", "simulate/calendar", "simulate/pools", "core/payload"]
 STATES_MAY_IMPORT = ("workflow.core.spec", "workflow.core.actor", "workflow.core.context",
                      "workflow.core.money",
                      "workflow.core.plan", "workflow.core.timecalc", "workflow.core.validate",

@@ -37,6 +37,12 @@ LAZY: dict[str, tuple[str, str, str]] = {
     "modelplan": ("workflow.cli.modelplan", "app",
                   "Check, start or report on a modelplan for the AZWA breakthrough funds "
                   "(MP BE1–BE14)."),
+    "simulate": ("workflow.cli.simulate", "app",
+                 "Simulate plans through the process on a scenario, or calibrate a scenario "
+                 "from recorded plans."),
+    "forecast": ("workflow.cli.simulate", "forecast_command",
+                 "For every open plan: the chance of missing each running deadline and the "
+                 "expected decision date."),
     "audit": ("workflow.cli.audit", "audit_app",
               "Check the stored plans against their event logs and write audit reports."),
     "diagram": ("workflow.cli.diagram", "diagram_command",

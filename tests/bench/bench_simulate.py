@@ -1,0 +1,155 @@
+"""(f) Simulation: plans per second through the real engine, against a bare SimPy model of
+the same stages and delays without the engine; and 10,000 plans through `azwa simulate`
+with --jobs 2.
+
+Targets (issue 10): the engine-driven simulation within 5× of the bare SimPy model; 10,000
+plans in under 30 s with `--jobs 2`. The bare model draws from the same scenario (delays,
+branches, assessors per insurer and municipality) but has no rules, no guards, no deadlines
+and no event log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import simpy
+
+from tests.bench.common import scratch_dir
+from workflow.simulate.runner import execute
+from workflow.simulate.scenario import Scenario, load
+
+SCENARIO = Path(__file__).resolve().parents[2] / "docs" / "scenarios" / "quick-tests-2024.toml"
+
+
+def bare_simpy(scenario: Scenario, plans: int, seed: int) -> int:
+    """The stages of transformation@1 as plain SimPy processes: returns events simulated."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    pools = {org: simpy.Resource(env, n) for org, n in
+             (*scenario.insurers.items(), *scenario.municipalities.items())}
+    insurers, b = list(scenario.insurers), scenario.branches
+    assessed = set(scenario.assessed)
+    count = [0]
+
+    def wait(trigger: str, role: str) -> Any:
+        count[0] += 1
+        return env.timeout(scenario.delay(trigger, role).sample(rng))
+
+    def act(trigger: str, role: str, org: str) -> Any:
+        if trigger in assessed and org in pools:
+            with pools[org].request() as req:
+                yield req
+                yield wait(trigger, role)
+        else:
+            yield wait(trigger, role)
+
+    def plan(ci: str, si: str, muni: str | None) -> Any:
+        count[0] += 1  # registration
+        yield from act("agree_character", "coordinating_insurer", ci)
+        yield from act("submit_quick_test", "plan_maker", "")
+        while rng.random() < b["quick_test_incomplete"]:
+            yield from act("request_information", "coordinating_insurer", ci)
+            yield from act("resubmit_quick_test", "plan_maker", "")
+        yield from act("accept_quick_test_as_complete", "coordinating_insurer", ci)
+        if rng.random() < b["quick_test_rejected"]:
+            yield from act("reject_quick_test", "coordinating_insurer", ci)
+            return
+        yield from act("approve_quick_test", "coordinating_insurer", ci)
+        while True:
+            yield from act("submit_plan", "plan_maker", "")
+            while rng.random() < b["plan_incomplete"]:
+                yield from act("request_information", "coordinating_insurer", ci)
+                yield from act("resubmit_plan", "plan_maker", "")
+            yield from act("accept_plan_as_complete", "coordinating_insurer", ci)
+            reviews = [env.process(act("submit_review", r, o)) for r, o in
+                       (("coordinating_insurer", ci), ("second_insurer", si),
+                        *((("municipality", muni),) if muni else ()),
+                        ("plan_maker", ""))]
+            yield env.all_of(reviews)
+            yield from act("share_joint_feedback", "coordinating_insurer", ci)
+            u = rng.random()
+            if u < b["plan_rejected"]:
+                yield from act("reject_plan", "coordinating_insurer", ci)
+                return
+            if u < b["plan_rejected"] + b["revision"]:
+                yield from act("request_revision", "coordinating_insurer", ci)
+                continue
+            yield from act("approve_plan", "coordinating_insurer", ci)
+            break
+        yield from act("sign_contract", "coordinating_insurer", ci)
+        yield from act("issue_payment_decision", "nza", "")
+        for months in scenario.contract.months[:scenario.contract.kpis]:
+            count[0] += 1
+            yield env.timeout(months * 30.4)
+        yield from act("complete_implementation", "coordinating_insurer", ci)
+        yield from act("record_costs", "plan_maker", "")
+        yield from act("record_monitoring", "plan_maker", "")
+        yield from act("settle", "coordinating_insurer", ci)
+        yield from act("give_lawfulness_judgement", "nza", "")
+
+    def arrivals() -> Any:
+        rate = scenario.arrivals.per_month * 12 / 365.25
+        for _ in range(plans):
+            yield env.timeout(rng.expovariate(rate))
+            ci = rng.choices(insurers, weights=list(scenario.insurers.values()))[0]
+            si = rng.choice([i for i in insurers if i != ci])
+            social = rng.random() < b["social_domain"]
+            muni = rng.choice(list(scenario.municipalities)) if social else None
+            env.process(plan(ci, si, muni))
+
+    env.process(arrivals())
+    env.run()
+    return count[0]
+
+
+def timed(work: Any) -> tuple[float, Any]:
+    began = time.perf_counter()
+    result = work()
+    return time.perf_counter() - began, result
+
+
+def main(plans: int = 10_000) -> str:
+    scenario = load(SCENARIO)
+    engine_s, result = timed(lambda: execute(scenario, plans, 1, 1, keep_events=True))
+    events = result.events.count(b"\n")
+    simpy_s, simpy_events = timed(lambda: bare_simpy(scenario, plans, 1))
+    ratio = engine_s / simpy_s
+    out = scratch_dir() / "bench-simulate"
+    command = [str(Path(sys.executable).with_name("azwa")), "simulate", str(SCENARIO),
+               "--plans", str(plans // 2), "--runs", "2", "--jobs", "2", "--no-plots",
+               "--out", str(out), "--force"]
+    cli_s, done = timed(lambda: subprocess.run(command, capture_output=True, check=False))
+    cli_ok = done.returncode == 0
+    return "\n".join([
+        "## (f) Simulation: the real engine against a bare SimPy model",
+        "",
+        f"{plans:,} plans of docs/scenarios/quick-tests-2024.toml (working calendar, "
+        "assessor queues), one process each.",
+        "",
+        "| model | seconds | plans/s | steps |",
+        "|---|---|---|---|",
+        f"| workflow.simulate (engine, guards, deadlines, hashed log) | {engine_s:.2f} | "
+        f"{plans / engine_s:,.0f} | {events:,} events |",
+        f"| bare SimPy, same stages and delays | {simpy_s:.2f} | {plans / simpy_s:,.0f} | "
+        f"{simpy_events:,} timeouts |",
+        "",
+        f"Engine / SimPy: **{ratio:.2f}×** (target within 5×).",
+        "",
+        f"`azwa simulate --plans {plans // 2} --runs 2 --jobs 2` (all outputs but plots, "
+        f"{plans:,} plans): **{cli_s:.1f} s** (target under 30 s)"
+        + ("" if cli_ok else f" — FAILED: {done.stderr.decode()[-300:]}") + ".",
+        "",
+    ])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plans", type=int, default=10_000)
+    args = parser.parse_args()
+    print(main(args.plans))

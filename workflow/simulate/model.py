@@ -1,0 +1,315 @@
+"""One simulation run: plans arrive and move through the real engine in simulated time.
+
+A discrete-event loop (heapq) over simulated days. Every act goes through `ProcessEngine`
+(registration, role, guards, transition, deadlines, the hash-chained event), so the log a run
+writes replays like a recorded one. What the loop adds is behaviour: when a step becomes
+ready (workflow.simulate.owed) its actor acts after a delay drawn from the scenario, or,
+for an assessing step, waits for a free assessor of its organisation first (pools.py).
+No I/O and no wall clock: a run's result depends on the scenario, its seed and run number.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.errors import Refused
+from workflow.core.events import Event
+from workflow.core.plan import Plan
+from workflow.core.spec import Actor
+from workflow.core.timecalc import AMSTERDAM
+from workflow.simulate import behaviour
+from workflow.simulate.calendar import working_time
+from workflow.simulate.delays import Delay
+from workflow.simulate.owed import Key, Owed, Ready
+from workflow.simulate.pools import Pools
+from workflow.simulate.scenario import Scenario
+
+ARRIVE, FIRE, SERVED = 0, 1, 2
+LADDER_STEP = {"none": 0, "bilateral": 1, "convened": 2, "board_level": 3, "governance": 4}
+MAX_REFUSALS = 200
+DAY = 86_400
+ESCALATION = ("escalation", "", "", None)
+MARKS = {
+    "submit_quick_test": "quick_test_submitted",
+    "approve_quick_test": "quick_test_decided", "reject_quick_test": "quick_test_decided",
+    "submit_plan": "plan_submitted",
+    "approve_plan": "plan_decided", "reject_plan": "plan_decided",
+    "sign_contract": "contracted",
+}
+"""Stage moments a timeline records: the first time each happens (decisions: the last)."""
+LAST = frozenset({"quick_test_decided", "plan_decided"})
+
+
+class Action:
+    """A scheduled act: who fires what, and the plan's state it was decided in."""
+
+    __slots__ = ("actor", "esc", "key", "owed_at", "payload", "state", "trigger")
+
+    def __init__(self, key: Key, trigger: str, actor: Actor, payload: dict[str, Any],
+                 state: str, esc: str, owed_at: float) -> None:
+        self.key, self.trigger, self.actor, self.payload = key, trigger, actor, payload
+        self.state, self.esc, self.owed_at = state, esc, owed_at
+
+
+@dataclass(slots=True)
+class SimPlan:
+    """One simulated plan: the engine's plan, its log, and the moments a timeline reports."""
+
+    plan_id: str
+    arrived: float
+    index: int = 0
+    """Its place in the run's list of plans."""
+    plan: Plan | None = None
+    events: list[Event] = field(default_factory=list)
+    marks: dict[str, float] = field(default_factory=dict)
+    pending: set[Key] = field(default_factory=set)
+    done: set[Key] = field(default_factory=set)
+    """Steps taken in the plan's present state and escalation step: a duty that leaves
+    both as they are (hold the board meeting) is taken once per visit."""
+    where: tuple[str, str] = ("", "")
+    escalation_drawn: bool = False
+    top_step: int = 0
+    refusals: int = 0
+    paid: list[tuple[float, int]] = field(default_factory=list)
+    ended: float | None = None
+    tracked: tuple[str, ...] = ()
+    """Forecast: the deadlines running at the start, whose outcome is asked."""
+
+
+class Run:
+    """One run of a scenario: `simulate()` fills `plans`, `pools` and `waits`."""
+
+    def __init__(self, scenario: Scenario, engine: ProcessEngine, seed: int, run: int,
+                 *, prefix: str | None = None, keep_events: bool = True) -> None:
+        self.scenario, self.engine = scenario, engine
+        self.rng = random.Random(f"{seed}:{run}")
+        self.prefix = prefix if prefix is not None else f"R{run:03d}-"
+        self.keep_events = keep_events
+        self.owed = Owed(engine)
+        self.calendar = working_time(scenario.start, scenario.calendar)
+        self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
+        self.pools = Pools(scenario)
+        self.plans: list[SimPlan] = []
+        self.heap: list[tuple[float, int, int, int, Any]] = []
+        self._n = 0
+        self.assessed = frozenset(scenario.assessed)
+        self.open_in = engine.definition.region.open_in
+        self.now = 0.0
+        self.last_t = 0.0
+        self._delays: dict[tuple[str, str], Delay] = {}
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def at(self, t: float) -> datetime:
+        return self.base + timedelta(seconds=round(t * DAY))
+
+    def day_of(self, t: float) -> date:
+        return self.at(t).astimezone(AMSTERDAM).date()
+
+    def t_of(self, at: datetime) -> float:
+        return (at - self.base).total_seconds() / DAY
+
+    def push(self, t: float, kind: int, index: int, data: Any) -> None:
+        self._n += 1
+        heapq.heappush(self.heap, (t, self._n, kind, index, data))
+
+    # -- arrivals ------------------------------------------------------------------------------
+
+    def arrivals(self, count: int) -> list[float]:
+        """The arrival moments of `count` plans: fixed days, or a Poisson stream whose rate
+        follows the monthly profile (thinning)."""
+        a = self.scenario.arrivals
+        if a.dates:
+            return [float((d - self.scenario.start).days) for d in a.dates[:count]]
+        peak = max(a.profile) if a.profile else 1.0
+        rate = a.per_month * peak * 12 / 365.25  # per day, at the peak
+        times: list[float] = []
+        t = 0.0
+        while len(times) < count:
+            t += self.rng.expovariate(rate)
+            if a.profile:
+                month = self.day_of(t).month
+                if self.rng.random() * peak >= a.profile[month - 1]:
+                    continue
+            times.append(t)
+        return times
+
+    def simulate(self, count: int, until: float | None = None) -> Run:
+        for i, t in enumerate(self.arrivals(count)):
+            self.push(t, ARRIVE, i, None)
+            self.plans.append(SimPlan(f"{self.prefix}{i + 1:05d}", t, i))
+        return self.loop(until)
+
+    def loop(self, until: float | None = None) -> Run:
+        heap, pop = self.heap, heapq.heappop
+        while heap:
+            t, _, kind, index, data = heap[0]
+            if until is not None and t > until:
+                break
+            pop(heap)
+            self.now = t
+            sp = self.plans[index]
+            if kind == FIRE:
+                self.fire(sp, data, t)
+            elif kind == SERVED:
+                org, action = data
+                self.fire(sp, action, t)
+                self.start_next(org, t)
+            else:
+                self.register(sp, t)
+        self.last_t = self.now
+        self.pools.close(self.now)
+        return self
+
+    # -- acting --------------------------------------------------------------------------------
+
+    def register(self, sp: SimPlan, t: float) -> None:
+        org, payload = behaviour.registration(self.scenario, self.rng, sp.plan_id)
+        actor = Actor("plan_maker", org, payload["region"])
+        outcome = self.engine.register(sp.plan_id, actor, payload, self.at(t))
+        sp.plan = outcome.plan
+        self.record(sp, outcome.events, t)
+        sp.marks["registered"] = t
+        if sp.index == len(self.plans) - 1:
+            self.pools.arrivals_end(t)
+        self.schedule(sp, t)
+
+    def fire(self, sp: SimPlan, action: Action, t: float) -> None:
+        plan = sp.plan
+        assert plan is not None
+        sp.pending.discard(action.key)
+        if self.stale(plan, action):
+            self.schedule(sp, t)
+            return
+        try:
+            outcome = self.engine.apply(plan, Command(action.trigger, action.actor,
+                                                      action.payload, self.at(t)))
+        except Refused:
+            sp.refusals += 1
+            if sp.refusals < MAX_REFUSALS:
+                self.schedule(sp, t)
+            return
+        self.record(sp, outcome.events, t)
+        self.mark(sp, action, t)
+        if action.key is not ESCALATION:
+            sp.done.add(action.key)
+        self.schedule(sp, t)
+
+    def stale(self, plan: Plan, action: Action) -> bool:
+        """The plan moved on since the act was decided: it is not owed any more."""
+        if action.key is ESCALATION or action.key[0] in self.owed.region_triggers:
+            # a step of the ladder: gone when the ladder moved or the phase ended
+            return plan.escalation != action.esc or plan.state not in self.open_in
+        if plan.state != action.state:
+            return True
+        duty = self.owed.duties.get(action.key[0])
+        return duty is not None and not self.owed.owed_now(plan, duty, action.actor,
+                                                           action.key[3])
+
+    def record(self, sp: SimPlan, events: list[Event], t: float) -> None:
+        if self.keep_events:
+            sp.events.extend(events)
+        plan = sp.plan
+        if plan is not None and plan.state in self.engine.definition.finals and sp.ended is None:
+            sp.ended = t
+
+    def mark(self, sp: SimPlan, action: Action, t: float) -> None:
+        name = MARKS.get(action.trigger)
+        if name is not None and (name in LAST or name not in sp.marks):
+            sp.marks[name] = t
+        if action.trigger in ("confirm_kpi", "pay_partially"):
+            kpi = sp.plan.facts["kpis"][action.payload["kpi"]] if sp.plan else {}
+            sp.paid.append((t, int(kpi.get("paid_cents", 0))))
+        if action.trigger == "escalate" and sp.plan is not None:
+            sp.top_step = max(sp.top_step, LADDER_STEP.get(sp.plan.escalation, 0))
+
+    # -- deciding what happens next ------------------------------------------------------------
+
+    def schedule(self, sp: SimPlan, t: float) -> None:
+        plan = sp.plan
+        assert plan is not None
+        if plan.state in self.engine.definition.finals:
+            return
+        if sp.where != (plan.state, plan.escalation):
+            sp.where = (plan.state, plan.escalation)
+            sp.done.clear()
+        at = self.at(t)
+        for ready in self.owed.ready(plan, at, sp.pending | sp.done if sp.done else sp.pending):
+            self.plan_step(sp, ready, t)
+        self.escalation(sp, t)
+
+    def plan_step(self, sp: SimPlan, ready: Ready, t: float) -> None:
+        plan = sp.plan
+        assert plan is not None
+        trigger, payload = ready.duty.trigger, None
+        if trigger == "sign_contract":
+            payload = behaviour.contract(self.scenario, self.rng, self.day_of(t))
+        else:
+            trigger, payload = behaviour.decide(self.scenario, self.rng, plan, trigger,
+                                                ready.item)
+        action = Action(ready.key, trigger, ready.actor, payload, plan.state, plan.escalation,
+                        t)
+        sp.pending.add(ready.key)
+        index = sp.index
+        if ready.duty.trigger in behaviour.KPI_TIMED and ready.item is not None:
+            self.push(self.kpi_moment(plan, ready.item, t), FIRE, index, action)
+            return
+        role = ready.actor.role
+        delay = self.delay(trigger, role).sample(self.rng)
+        if trigger in self.assessed and role in Pools.ROLES:
+            self.pools.enqueue(self, ready.actor.org, index, action, t, delay)
+            return
+        self.push(self.calendar.add(t, delay), FIRE, index, action)
+
+    def delay(self, trigger: str, role: str) -> Delay:
+        """The scenario's delay for this trigger and role, looked up once per run."""
+        found = self._delays.get((trigger, role))
+        if found is None:
+            found = self._delays[(trigger, role)] = self.scenario.delay(trigger, role)
+        return found
+
+    def kpi_moment(self, plan: Plan, kpi: str, t: float) -> float:
+        """A KPI is settled before its due day, or (missed) after it."""
+        due = date.fromisoformat(plan.facts["kpis"][kpi]["due"])
+        due_t = self.t_of(datetime.combine(due, time(12), AMSTERDAM).astimezone(UTC))
+        if self.rng.random() < self.scenario.branches["kpi_missed"]:
+            late = self.delay("confirm_kpi", "coordinating_insurer").sample(self.rng)
+            return max(t, due_t + 1 + late)
+        return max(t, due_t - self.rng.uniform(0, 30))
+
+    def escalation(self, sp: SimPlan, t: float) -> None:
+        """An escalation is drawn once, when the plan first may escalate; each step then goes
+        up or is resolved by the scenario's step probabilities."""
+        plan = sp.plan
+        assert plan is not None
+        if plan.state not in self.engine.definition.region.open_in or ESCALATION in sp.pending:
+            return
+        step = LADDER_STEP.get(plan.escalation, 0)
+        if step == 0:
+            if sp.escalation_drawn:
+                return
+            sp.escalation_drawn = True
+            if self.rng.random() >= self.scenario.branches["escalation"]:
+                return
+            actor = next(a for a in self.engine.definition.actors(plan)  # type: ignore[misc]
+                         if a.role == "plan_maker")
+            trigger, payload = "escalate", behaviour.escalation_payload(0)
+        else:
+            actor = Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None)
+            steps = self.scenario.escalation_steps
+            up = step <= len(steps) and step < 4 and self.rng.random() < steps[step - 1]
+            trigger = "escalate" if up else "resolve_escalation"
+            payload = behaviour.escalation_payload(step) if up else {}
+        delay = self.delay(trigger, actor.role).sample(self.rng)
+        sp.pending.add(ESCALATION)
+        self.push(self.calendar.add(t, delay), FIRE, sp.index,
+                  Action(ESCALATION, trigger, actor, payload, plan.state, plan.escalation, t))
+
+    def start_next(self, org: str, t: float) -> None:
+        self.pools.release(self, org, t)
+
