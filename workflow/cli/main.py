@@ -39,6 +39,10 @@ LAZY: dict[str, tuple[str, str, str]] = {
                   "(MP BE1–BE14)."),
     "audit": ("workflow.cli.audit", "audit_app",
               "Check the stored plans against their event logs and write audit reports."),
+    "serve": ("workflow.cli.serve", "app", "Run the HTTP service: plans, commands, to-dos, "
+              "webhooks, metrics (docs/http.md)."),
+    "webhooks": ("workflow.cli.webhooks", "app", "The webhook outbox of `azwa serve`: what is "
+                 "pending, delivered and dead, and sending dead ones again."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""
