@@ -73,3 +73,28 @@ def hash_token(
         return
     out.print(f"token: {token}\nhash = \"{token_hash(token)}\"", markup=False,
               highlight=False)
+
+
+@app.command("openapi")
+def openapi(
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Write to this file (default: print).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
+) -> None:
+    """Print the service's OpenAPI document (docs/openapi.json is this, checked in)."""
+    import json
+    import sys
+
+    from workflow.cli.output import OutputError, write_output
+    from workflow.http.app import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_output(output, text, force=force)
+    except OutputError as exc:
+        fail(str(exc))
+    out.print(f"wrote {output}", markup=False, highlight=False)

@@ -132,6 +132,9 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 400:  # a body that is no JSON: input of the wrong shape
+            return response(azwa_rule(422, "request_matches_schema", str(exc.detail)),
+                            request.url.path)
         rule = {404: "known_route", 405: "known_method"}.get(exc.status_code, "http")
         return response(azwa_rule(exc.status_code, rule, str(exc.detail)), request.url.path)
 
@@ -150,6 +153,7 @@ def _openapi(app: FastAPI) -> None:
                 for operation in item.values():
                     if path != "/healthz":
                         operation["security"] = [{"bearer": []}]
+            _links(doc)
             app.openapi_schema = doc
         return app.openapi_schema
 
@@ -159,3 +163,34 @@ def _openapi(app: FastAPI) -> None:
     def openapi_json(request: Request) -> Response:
         caller_of(request)
         return JSON(document())
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document the service serves (checked in as docs/openapi.json)."""
+    app = create_app(Settings(), Engine("sqlite://"), workers=False)
+    try:
+        return app.openapi()
+    finally:
+        app.state.engine.store.close()  # type: ignore[attr-defined]
+
+
+PLAN_ROUTES = ("/plans/{plan_id}", "/plans/{plan_id}/events", "/plans/{plan_id}/allowed",
+               "/plans/{plan_id}/commands")
+
+
+def _links(doc: dict[str, Any]) -> None:
+    """OpenAPI links from a registered or moved plan to what can be done with it next: a
+    client (or a stateful test) follows them with the plan id of the answer."""
+    paths = doc["paths"]
+    targets = {
+        path: next(iter(item.values()))["operationId"] if path != "/plans/{plan_id}/commands"
+        else item["post"]["operationId"]
+        for path, item in paths.items() if path in PLAN_ROUTES
+    }
+    links = {
+        f"{op}": {"operationId": op, "parameters": {"plan_id": "$response.body#/plan_id"}}
+        for op in targets.values()
+    }
+    for path, method, status in (("/plans", "post", "201"),
+                                 ("/plans/{plan_id}/commands", "post", "200")):
+        paths[path][method]["responses"][status]["links"] = links
