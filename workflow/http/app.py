@@ -171,7 +171,7 @@ def openapi_document() -> dict[str, Any]:
     try:
         return app.openapi()
     finally:
-        app.state.engine.store.close()  # type: ignore[attr-defined]
+        app.state.engine.store.close()
 
 
 PLAN_ROUTES = ("/plans/{plan_id}", "/plans/{plan_id}/events", "/plans/{plan_id}/allowed",
