@@ -104,14 +104,13 @@ def test_403_actor_may_not_fire(client: TestClient) -> None:
 
 
 def test_403_an_organisation_outside_the_plan(client: TestClient) -> None:
-    """The second insurer of another plan: right role, but no party of this one."""
+    """An insurer's token on a plan another insurer coordinates: right role, no party."""
     body = dict(registration("P1"))
-    body["attrs"] = {**body["attrs"], "second_insurer": "CZ"}
+    body["attrs"] = {**body["attrs"], "coordinating_insurer": "CZ"}
     assert client.post("/plans", json=body, headers=auth("maker")).status_code == 201
-    answer = client.post("/plans/P1/commands", headers=auth("second"),
-                         json={"trigger": "record_commitment", "at": LATER})
-    assert answer.status_code in (403, 409)
-    assert problem_of(answer, answer.status_code)["problems"]
+    answer = client.post("/plans/P1/commands", headers=auth("insurer"), json={
+        "trigger": "agree_character", "payload": {"character": "scaling"}, "at": LATER})
+    assert problem_of(answer, 403)["problems"][0]["rule"] == "is_party_of_plan"
 
 
 def test_404_unknown_plan_and_definition(client: TestClient) -> None:
