@@ -12,6 +12,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from sqlmodel import SQLModel
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -19,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.http.helpers import auth, write_config
+from tests.http.helpers import auth, registration, write_config
 from workflow.http.app import create_app, openapi_document
 from workflow.http.settings import load
 from workflow.service.databases import create_or_upgrade
@@ -62,13 +63,36 @@ def test_every_operation_answers_within_the_document(sqlite_url: str, tmp_path: 
 
 
 def test_chains_of_operations_along_the_links(db_url: str, tmp_path: Path) -> None:
-    """Register, then fire, read, page and ask along the links, on SQLite and PostgreSQL."""
+    """Register, then fire, read, page and ask along the links, on SQLite and PostgreSQL.
+
+    Each registration sends a valid body with a fresh id (generated ones are nearly always
+    refused, which the test above covers), so the chains reach real plans."""
     app = _app(db_url, tmp_path)
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app, headers=auth("maker"))
+    seen: list[tuple[str, int]] = []
+
+    engine = app.state.engine
+    counter = [0]
 
     class Machine(loaded.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            """Each scenario on an empty database, so the answers it draws on repeat."""
+            counter[0] = 0
+            with engine.store.engine.begin() as conn:
+                for table in reversed(SQLModel.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            engine._cache.clear()
+
+        def before_call(self, case: Any) -> None:
+            if case.method.upper() == "POST" and case.path == "/plans":
+                counter[0] += 1
+                case.body = registration(f"S-{counter[0]}")
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": auth("maker")}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            seen.append((f"{case.method.upper()} {case.path}", response.status_code))
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(response, checks=CHECKS)
@@ -79,3 +103,7 @@ def test_chains_of_operations_along_the_links(db_url: str, tmp_path: Path) -> No
                                       suppress_health_check=list(HealthCheck)))
     finally:
         app.state.engine.store.close()
+    followed = {call for call, status in seen if status < 300}
+    assert ("POST /plans", 201) in seen
+    assert followed & {"GET /plans/{plan_id}", "GET /plans/{plan_id}/events",
+                       "GET /plans/{plan_id}/allowed"}, sorted(set(seen))

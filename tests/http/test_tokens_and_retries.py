@@ -96,3 +96,13 @@ def test_the_first_path_without_explicit_times(client: TestClient) -> None:
     assert {r["role"] for r in allowed["roles"]} == {"plan_maker"}
     assert any(p["trigger"] == "withdraw" and p["allowed"]
                for p in allowed["roles"][0]["permissions"])
+
+
+def test_a_key_names_one_command_on_a_plan_too(client: TestClient) -> None:
+    """The registration's key sent again with another trigger: refused, nothing applied."""
+    key = {"Idempotency-Key": "cms-9"}
+    client.post("/plans", json=registration("P1"), headers={**auth("maker"), **key})
+    other = client.post("/plans/P1/commands", json=CHARACTER, headers={**auth("insurer"), **key})
+    assert other.status_code == 409
+    assert other.json()["problems"][0]["rule"] == "command_id_names_one_command"
+    assert client.get("/plans/P1", headers=auth("maker")).json()["seq"] == 1

@@ -54,14 +54,19 @@ def expected_seq(if_match: str | None) -> int | None:
     return int(tag) if tag.isdigit() and len(tag) < 19 else -1
 
 
-def _replayed(request: Request, key: str | None, plan_id: str) -> Response | None:
+def _replayed(request: Request, key: str | None, plan_id: str, trigger: str,
+              status: int) -> Response | None:
+    """The first answer to this key, if it was for this plan and trigger; a key of another
+    command on the plan is refused (a key names one command)."""
     if key is None:
         return None
     first = request.app.state.outbox.first_answer(key)
     if first is None or first.get("plan_id") != plan_id:
         return None
-    status = 201 if all(e["trigger"] == REGISTER for e in first["events"][:1]) and \
-        first["events"] and first["events"][0]["seq"] == 1 else 200
+    if not first["events"] or first["events"][-1]["trigger"] != trigger:
+        raise azwa_rule(409, "command_id_names_one_command",
+                        f"Idempotency-Key {key!r} was already used for another command on "
+                        f"plan {plan_id}", plan_id=plan_id, trigger=trigger)
     return JSON(first, status_code=status, headers={
         "ETag": f'"{first["seq"]}"', "Idempotent-Replayed": "true"})
 
@@ -106,8 +111,9 @@ def _answered(request: Request, fired: Fired, key: str | None, status: int) -> R
 @router.post(
     "/plans", status_code=201, summary="Register a plan",
     response_model=None, tags=["commands"],
-    responses={201: {"model": CommandAnswer, "description": "Registered"},
-               200: {"model": CommandAnswer, "description": "The first answer, replayed"},
+    responses={201: {"model": CommandAnswer,
+                     "description": "Registered (or, for a known Idempotency-Key, the first "
+                     "answer again)"},
                **REFUSALS},
 )
 def register(request: Request, body: RegisterIn,
@@ -115,12 +121,12 @@ def register(request: Request, body: RegisterIn,
              idempotency_key: IdempotencyKey = None) -> Response:
     actor = acting(caller, body.actor)
     engine: Engine = request.app.state.engine
-    replay = _replayed(request, idempotency_key, body.plan_id)
+    replay = _replayed(request, idempotency_key, body.plan_id, REGISTER, 201)
     if replay is not None:
         return replay
     fired = _run(request, REGISTER, actor, body.plan_id, lambda: engine.register(
         body.plan_id, actor, body.attrs, at=body.at, command_id=idempotency_key))
-    response = _answered(request, fired, idempotency_key, 200 if fired.repeated else 201)
+    response = _answered(request, fired, idempotency_key, 201)
     response.headers["Location"] = f"/plans/{fired.plan.plan_id}"
     return response
 
@@ -140,7 +146,7 @@ def fire(request: Request, plan_id: str, body: CommandIn,
          idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> Response:
     actor = acting(caller, body.actor)
     engine: Engine = request.app.state.engine
-    replay = _replayed(request, idempotency_key, plan_id)
+    replay = _replayed(request, idempotency_key, plan_id, body.trigger, 200)
     if replay is not None:
         return replay
     seq = expected_seq(if_match)
