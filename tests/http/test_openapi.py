@@ -12,13 +12,13 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from sqlmodel import SQLModel
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlmodel import SQLModel
 
 from tests.http.helpers import auth, registration, write_config
 from workflow.http.app import create_app, openapi_document
