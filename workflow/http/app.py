@@ -160,8 +160,8 @@ def _openapi(app: FastAPI) -> None:
     app.openapi = document  # type: ignore[method-assign]
 
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi_json(request: Request) -> Response:
-        caller_of(request)
+    async def openapi_json(request: Request) -> Response:
+        await caller_of(request)
         return JSON(document())
 
 
