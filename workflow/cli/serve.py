@@ -50,8 +50,10 @@ def serve(
     out.print(f"azwa serving on http://{settings.host}:{settings.port} "
               f"({len(settings.tokens)} token(s), {len(settings.subscribers)} webhook "
               "subscriber(s))", markup=False, highlight=False)
+    # h11, even where httptools is installed: with httptools uvicorn drops the body of a
+    # request that offers an HTTP/2 upgrade, as Java's HttpClient does by default.
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+                access_log=False, http="h11")
 
 
 @app.command("hash-token")
