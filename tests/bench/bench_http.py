@@ -157,7 +157,7 @@ def _copy(source: Path, target: Path) -> str:
     return url
 
 
-def main(plans: int = 64, cycles: int = 4, rounds: int = 3) -> str:
+def main(plans: int = 64, cycles: int = 4, rounds: int = 5) -> str:
     base = scratch_dir() / "http-base.db"
     engine, ids, start = plans_in_preparation(fresh_sqlite(base), plans)
     engine.store.close()  # type: ignore[attr-defined]
