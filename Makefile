@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint typecheck bench docs clean
+.PHONY: run test lint typecheck bench docs clean graphviz catalogues diagrams
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: $(RUN_STAMP)
 	$(BIN)/azwa demo
 	@echo "azwa is in $(BIN): run '. $(BIN)/activate' (or export PATH=\"$$PWD/$(BIN):\$$PATH\") to call it as azwa"
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck graphviz
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -42,6 +42,24 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/azwa definition reference --force -o docs/reference.md
 	$(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
+
+# Graphviz's `dot` renders `azwa diagram --format svg|png`: Debian's package, installed only
+# where `dot` is missing and apt is there; never fails the build (the tests that need `dot`
+# say so and skip without it).
+graphviz:
+	@command -v dot >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		apt-get install -y -q graphviz >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1) || \
+		echo "graphviz: could not install dot; SVG and PNG diagrams will not render"
+
+# The translations: workflow/locale/<lang>/LC_MESSAGES/azwa.po compiled to the .mo the
+# package reads (checked in; tests/i18n fails when it is older than its .po).
+catalogues: $(STAMP)
+	$(BIN)/pybabel compile --domain azwa --directory workflow/locale --statistics
+
+# The checked-in diagrams of every registered definition (docs/diagrams.md).
+diagrams: $(STAMP) graphviz
+	$(BIN)/python -c "from workflow.cli.diagram import write_docs; write_docs()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis azwa-demo.db*

@@ -15,6 +15,9 @@ from workflow.service.logs import configure
 PG_URL = os.environ.get("AZWA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 configure(json=True, level="CRITICAL")
+os.environ["AZWA_LANG"] = "en"
+"""The suite reads outputs in English, whatever the shell says; azwa's own default is Dutch
+and tests/i18n checks it (docs/language.md)."""
 
 
 def _pg_reason() -> str | None:

@@ -39,6 +39,12 @@ LAZY: dict[str, tuple[str, str, str]] = {
                   "(MP BE1–BE14)."),
     "audit": ("workflow.cli.audit", "audit_app",
               "Check the stored plans against their event logs and write audit reports."),
+    "diagram": ("workflow.cli.diagram", "diagram_command",
+                "The lifecycle and the escalation ladder as Mermaid, SVG or PNG, a plan's "
+                "state highlighted."),
+    "monitor": ("workflow.cli.monitor", "monitor_command",
+                "The A4 §4 monitoring figures per month or quarter, by region, sector or "
+                "provider size."),
     "serve": ("workflow.cli.serve", "app", "Run the HTTP service: plans, commands, to-dos, "
               "webhooks, metrics (docs/http.md)."),
     "webhooks": ("workflow.cli.webhooks", "app", "The webhook outbox of `azwa serve`: what is "
@@ -192,6 +198,21 @@ app = typer.Typer(
 plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show and list plans.",
                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(plan_app)
+
+
+@app.callback()
+def choose_language(ctx: typer.Context, lang: Annotated[str | None, typer.Option(
+        "--lang", help="Read the output in nl (the default) or en; default: env AZWA_LANG, "
+        "else nl.", show_default=False)] = None) -> None:
+    # Before any command: the language of what it prints, until it ends (docs/language.md).
+    import os
+
+    from workflow.core.i18n import ENV, UnknownLanguage, reading
+
+    try:
+        ctx.with_resource(reading(lang if lang is not None else os.environ.get(ENV) or None))
+    except UnknownLanguage as exc:
+        fail(f"{'--lang' if lang is not None else ENV}: {exc}")
 
 
 class _Console:
@@ -447,7 +468,10 @@ def todo(
     elif todos:
         out.print(todo_table(org, todos))
     else:
-        out.print(f"nothing to do for {visible(org)}", markup=False, highlight=False)
+        from workflow.core.i18n import _
+
+        out.print(_("nothing to do for {org}").format(org=visible(org)), markup=False,
+                  highlight=False)
 
 
 @plan_app.command("history")

@@ -1,40 +1,27 @@
 """Reference tables and diagrams generated from a definition, so the docs cannot drift.
 
-Diagrams come from `transitions`' own Mermaid backend on a separate machine (a graph
-machine keeps per-model graphs, so it is never the serving one: MEASURED.md).
+Diagrams are workflow.service.diagrams' (`transitions`' Mermaid backend on a machine made
+for drawing, with roles and deadlines on the edges), the same `azwa diagram` draws.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from transitions.extensions.diagrams import GraphMachine
-
 from workflow.core.errors import AZWA, AZWA_RULES
 from workflow.core.payload import rows
-from workflow.core.spec import Definition, Transition
-
-
-def _graph(states: tuple[str, ...], initial: str, transitions: tuple[Transition, ...],
-           title: str) -> str:
-    class _Model:
-        pass
-
-    model: Any = _Model()
-    rows = [[t.trigger, list(t.sources), t.dest] for t in transitions if t.dest is not None]
-    GraphMachine(model=model, states=list(states), transitions=rows, initial=initial,
-                 graph_engine="mermaid", auto_transitions=False, title=title,
-                 show_state_attributes=False)
-    return str(model.get_graph().draw(None))
+from workflow.core.spec import Definition
 
 
 def mermaid(definition: Definition) -> str:
-    """The main lifecycle and the escalation region as two Mermaid state diagrams."""
-    d = definition
-    main = _graph(d.states, d.initial, d.transitions, f"{d.ref} lifecycle")
-    ladder = _graph(d.region.states, d.region.initial, d.region.transitions,
-                    f"{d.ref} {d.region.name}")
-    return f"```mermaid\n{main}\n```\n\n```mermaid\n{ladder}\n```\n"
+    """The main lifecycle and the escalation region as two Mermaid state diagrams: the one
+    drawing of a definition (workflow.service.diagrams), in English as the rest of the
+    reference."""
+    from workflow.core.i18n import reading
+    from workflow.service.diagrams import mermaid as drawn
+
+    with reading("en"):
+        return drawn(definition)
 
 
 def _cell(values: Any) -> str:

@@ -1,7 +1,12 @@
-"""How plans, events and timelines look in a terminal and as JSON for scripts."""
+"""How plans, events and timelines look in a terminal and as JSON for scripts.
+
+What `plan show` and `todo` print is in the reader's language (workflow.core.i18n): labels
+through `_`, states, triggers, roles and deadlines through `term`, amounts and days through
+workflow.core.formats. JSON stays as it is in every language: identifiers and ISO values."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -12,8 +17,10 @@ from rich.text import Text
 
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.cli.text import safe, visible
+from workflow.core import formats
 from workflow.core.events import Event
-from workflow.core.money import format_eur, from_eur, funds_eur, to_eur
+from workflow.core.i18n import _, current, term
+from workflow.core.money import from_eur, funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import Worklist
@@ -49,66 +56,141 @@ def plan_json(
 
 
 def show_plan(console: Console, data: dict[str, Any]) -> None:
+    track = term("track", data["track"]) if isinstance(data["track"], str) else data["track"]
     console.print(f"[bold]{safe(data['plan_id'])}[/bold]  {safe(data['title'])}  "
-                  f"({safe(data['track'])}, {safe(data['region'])}, {safe(data['definition'])})")
-    console.print(f"state [bold]{data['state']}[/bold]   escalation "
-                  f"[bold]{data['escalation']}[/bold]   events {data['seq']}")
+                  f"({safe(track)}, {safe(data['region'])}, {safe(data['definition'])})")
+    console.print(_("state {state}   escalation {escalation}   events {seq}").format(
+        state=f"[bold]{safe(term('state', data['state']))}[/bold]",
+        escalation=f"[bold]{safe(term('escalation', data['escalation']))}[/bold]",
+        seq=data["seq"]))
     if data["open_deadlines"]:
-        table = Table("deadline", "due", "days left", title="Open deadlines", title_justify="left")
+        table = Table(_("deadline"), _("due"), _("days left"), title=_("Open deadlines"),
+                      title_justify="left")
         for d in data["open_deadlines"]:
             left = d["days_left"]
             style = "red" if left < 0 else "yellow" if left <= 7 else ""
-            table.add_row(safe(d["name"]), d["due"],
+            table.add_row(safe(term("deadline", d["name"])), _day(d["due"]),
                           f"[{style}]{left}[/{style}]" if style else str(left))
         console.print(table)
-    console.print("breaches: " + (safe(", ".join(data["breaches"])) or "none"))
+    console.print(_("breaches: {names}").format(
+        names=safe(", ".join(term("deadline", b) for b in data["breaches"])) or _("none")))
     funds = data["funds"]
-    console.print(f"funds: paid {_eur(funds['paid_eur'])}, costs {_eur(funds['costs_eur'])}, "
-                  f"refund {_eur(funds['refund_eur'])}")
+    console.print(_("funds: paid {paid}, costs {costs}, refund {refund}").format(
+        paid=_eur(funds["paid_eur"]), costs=_eur(funds["costs_eur"]),
+        refund=_eur(funds["refund_eur"])))
     orgs = data["organisations"]
     reasons = {row["idle"] for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
-        console.print(f"nothing to do for any organisation: {visible(reasons.pop())}", markup=False,
-                      highlight=False)
+        console.print(_("nothing to do for any organisation: {reason}").format(
+            reason=visible(idle_text(reasons.pop()))), markup=False, highlight=False)
     elif orgs:
         console.print(worklist_table(orgs))
 
 
 def _todo_line(t: dict[str, Any]) -> str:
     """One to-do as a case worker reads it: what, which item, by when, or instead."""
-    text = str(t["trigger"])
+    text = _trigger(t["trigger"])
     if t["payload"]:
         text += " " + ", ".join(f"{k}={v}" for k, v in t["payload"].items())
     if t["due"]:
-        text += f" (due {t['due']}, {t['deadline']})"
+        text += " " + _("(due {due}, {deadline})").format(
+            due=_day(t["due"]), deadline=term("deadline", t["deadline"]))
     if t["instead"]:
-        text += f" or {' / '.join(t['instead'])}"
-    return f"[red]OVERDUE[/red] {safe(text)}" if t["overdue"] else safe(text)
+        text += " " + _("or {others}").format(others=" / ".join(_trigger(i) for i in t["instead"]))
+    return f"[red]{_('OVERDUE')}[/red] {safe(text)}" if t["overdue"] else safe(text)
+
+
+def _trigger(name: str) -> str:
+    """A trigger as a case worker reads it; in Dutch with the name to type after it."""
+    label = term("trigger", name)
+    return name if label == name else f"{label} ({name})"
+
+
+def _day(iso: str) -> str:
+    """An ISO day as the reader's language writes it (English keeps the ISO day)."""
+    try:
+        return formats.day(date.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def says(t: dict[str, Any]) -> str:
+    """The line a to-do says (its duty's `says`, from the definition) in the reader's
+    language: the duty's template translated and its item filled in."""
+    import states
+
+    text = str(t["says"])
+    if current() == "en":
+        return text
+    item = next(iter(t["payload"].values()), "") if t["payload"] else ""
+    for d in states.all_definitions():
+        duty = d.agenda.duty(t["trigger"]) if d.agenda is not None else None
+        if duty is not None and duty.says.format(item=item) == text:
+            return _(duty.says).format(item=item)
+    return _(text)
+
+
+_IDLE = (
+    (re.compile(r"the plan is (?P<state>\w+): a final state, nothing is awaited any more"),
+     "the plan is {state}: a final state, nothing is awaited any more"),
+    (re.compile(r"(?P<at>\S+) lies before the plan's last event \((?P<last>[^)]*)\): ask "
+                r"about a later moment"),
+     "{at} lies before the plan's last event ({last}): ask about a later moment"),
+    (re.compile(r"waiting until (?P<what>.*)", re.S), "waiting until {what}"),
+)
+_WAITING = re.compile(r"(?P<org>.*) \((?P<role>\w+)\): (?P<triggers>[\w, ]+)")
+
+
+def idle_text(reason: str | None) -> str:
+    """Why an organisation has nothing to do (workflow.core.todo composes it in English), in
+    the reader's language: its known shapes are matched and their parts translated; a
+    refusal quoted inside stays as the rule gave it."""
+    text = "" if reason is None else str(reason)
+    if current() == "en":
+        return text
+    if text.startswith("waiting for "):
+        parts = []
+        for part in text.removeprefix("waiting for ").split("; "):
+            found = _WAITING.fullmatch(part)
+            parts.append(part if found is None else "{org} ({role}): {triggers}".format(
+                org=found["org"], role=term("role", found["role"]),
+                triggers=", ".join(term("trigger", x) for x in found["triggers"].split(", "))))
+        return _("waiting for {others}").format(others="; ".join(parts))
+    for pattern, template in _IDLE:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            values = dict(found.groupdict())
+            if "state" in values:
+                values["state"] = term("state", values["state"])
+            return _(template).format(**values)
+    return _(text)
 
 
 def worklist_table(rows: list[dict[str, Any]]) -> Table:
     """`plan show`: per organisation what it must do, what it may also do, or why nothing."""
-    table = Table("organisation", "role", "to do", "may also", title="Per organisation",
-                  title_justify="left")
+    table = Table(_("organisation"), _("role"), _("to do"), _("may also"),
+                  title=_("Per organisation"), title_justify="left")
     for row in rows:
         todo = "\n".join(_todo_line(t) for t in row["todos"])
         if not todo:
-            todo = f"[dim]nothing: {safe(row['idle'])}[/dim]"
-        table.add_row(safe(row["org"]), row["role"], todo, ", ".join(row["may_also"]) or "-")
+            why = _("nothing: {reason}").format(reason=safe(idle_text(row["idle"])))
+            todo = f"[dim]{why}[/dim]"
+        table.add_row(safe(row["org"]), term("role", row["role"]), todo,
+                      ", ".join(term("trigger", m) for m in row["may_also"]) or "-")
     return table
 
 
 def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
     """`azwa todo --org`: one organisation's to-dos across plans, earliest due first."""
-    table = Table("", "plan", "as", "to do", "due", "instead", title=f"To do for {safe(org)}",
-                  title_justify="left")
+    table = Table("", _("plan"), _("as"), _("to do"), _("due"), _("instead"),
+                  title=_("To do for {org}").format(org=safe(org)), title_justify="left")
     for t in todos:
-        mark = "[red]OVERDUE[/red]" if t["overdue"] else ""
-        what = t["trigger"] + "".join(f" {k}={v}" for k, v in t["payload"].items())
-        due = f"{t['due']} ({t['deadline']})" if t["due"] else "-"
-        table.add_row(mark, safe(t["plan_id"]), t["role"],
-                      f"{safe(what)}\n[dim]{safe(t['says'])}[/dim]", safe(due),
-                      " / ".join(t["instead"]) or "-")
+        mark = f"[red]{_('OVERDUE')}[/red]" if t["overdue"] else ""
+        what = _trigger(t["trigger"]) + "".join(f" {k}={v}" for k, v in t["payload"].items())
+        due = f"{_day(t['due'])} ({term('deadline', t['deadline'])})" if t["due"] else "-"
+        table.add_row(mark, safe(t["plan_id"]), term("role", t["role"]),
+                      f"{safe(what)}\n[dim]{safe(says(t))}[/dim]", safe(due),
+                      " / ".join(_trigger(i) for i in t["instead"]) or "-")
     return table
 
 
@@ -183,33 +265,35 @@ def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
 
 def show_parties(console: Console, data: dict[str, Any]) -> None:
     """`plan show`'s parties: one row per organisation and role."""
-    table = Table("role", "organisation", title="Parties", title_justify="left")
+    table = Table(_("role"), _("organisation"), title=_("Parties"), title_justify="left")
     for p in data.get("parties", []):
-        org = p["org"] or p.get("note", "-")
+        org = p["org"] or {"waived": _("waived")}.get(p.get("note") or "-", p.get("note") or "-")
         if p.get("region"):
             org = f"{org} ({p['region']})"
-        table.add_row(p["role"], Text(visible(org)))
+        table.add_row(term("role", p["role"]), Text(visible(org)))
     console.print(table)
 
 
 def show_kpis(console: Console, data: dict[str, Any]) -> None:
     """`plan show`'s KPI milestones, once the contract names them."""
     if not data.get("kpis"):
-        console.print("KPIs: none agreed yet (the contract names them)")
+        console.print(_("KPIs: none agreed yet (the contract names them)"))
         return
-    table = Table("kpi", "description", "amount", "due", "days left", "status", "paid",
-                  title="KPIs", title_justify="left")
+    table = Table(_("kpi"), _("description"), _("amount"), _("due"), _("days left"), _("status"),
+                  _("paid"), title=_("KPIs"), title_justify="left")
     for k in data["kpis"]:
-        status = str(k["status"]) + (f", {k['decision']}" if k.get("decision") else "")
+        status = term("kpi_status", str(k["status"])) + (
+            f", {term('decision', str(k['decision']))}" if k.get("decision") else "")
         left = "" if k["days_left"] is None or k["status"] != "open" else str(k["days_left"])
         table.add_row(Text(visible(k["kpi"])), Text(visible(k["description"])),
-                      _eur(k["amount_eur"]), k["due"], left, status, _eur(k["paid_eur"]))
+                      _eur(k["amount_eur"]), _day(k["due"]), left, status, _eur(k["paid_eur"]))
     console.print(table)
 
 
 def _eur(value: Any) -> str:
-    """An amount `to_eur` gave, exact: a total beyond a float's digits keeps its cents."""
-    return "" if value is None else format_eur(int(from_eur(value).scaleb(2)), sep="")
+    """An amount `to_eur` gave, exact: a total beyond a float's digits keeps its cents; in
+    the reader's language (`€ 1.475.000` in Dutch, `€1,475,000.00` in English)."""
+    return "" if value is None else formats.amount(int(from_eur(value).scaleb(2)))
 
 
 def due_of(row: PlanSummary, now: datetime,
