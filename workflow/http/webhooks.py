@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import random
 import threading
 import time
@@ -28,6 +29,7 @@ from workflow.store.outbox import Pending, now_us
 from workflow.store.outbox import Queue as Queue
 
 USER_AGENT = "azwa-webhooks/1"
+log = logging.getLogger("azwa.webhooks")
 
 
 def sign(key: bytes, message_id: str, timestamp: int, body: bytes) -> str:
@@ -104,6 +106,7 @@ class Deliverer:
             try:
                 sent = self.run_once()
             except Exception:  # a database hiccup: try again on the next round
+                log.exception("delivering webhooks failed")
                 sent = 0
             if not sent:
                 self._wake.wait(self.settings.poll_seconds)
