@@ -127,7 +127,7 @@ def main(plans: int = 10_000) -> str:
     cli_s, done = timed(lambda: subprocess.run(command, capture_output=True, check=False))
     cli_ok = done.returncode == 0
     return "\n".join([
-        "## (f) Simulation: the real engine against a bare SimPy model",
+        "## Simulation: the real engine against a bare SimPy model",
         "",
         f"{plans:,} plans of docs/scenarios/quick-tests-2024.toml (working calendar, "
         "assessor queues), one process each.",

@@ -17,7 +17,7 @@ import sqlalchemy
 import transitions
 
 BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay", "bench_startup",
-           "bench_simulate")
+           "bench_simulate", "bench_http")
 
 
 def main() -> None:

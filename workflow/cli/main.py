@@ -51,6 +51,10 @@ LAZY: dict[str, tuple[str, str, str]] = {
     "monitor": ("workflow.cli.monitor", "monitor_command",
                 "The A4 §4 monitoring figures per month or quarter, by region, sector or "
                 "provider size."),
+    "serve": ("workflow.cli.serve", "app", "Run the HTTP service: plans, commands, to-dos, "
+              "webhooks, metrics (docs/http.md)."),
+    "webhooks": ("workflow.cli.webhooks", "app", "The webhook outbox of `azwa serve`: what is "
+                 "pending, delivered and dead, and sending dead ones again."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""

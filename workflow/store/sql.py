@@ -280,6 +280,9 @@ class SqlStore:
         self.url = resolve_url(url)
         self.engine = make_engine(self.url)
         self.signer = signer if signer is not None else heads.Signer.from_env()
+        self.on_save: Callable[[sqlrun.Runner, Plan, Sequence[Event], str | None], None] | None
+        self.on_save = None
+        """Called first in each save's transaction (the webhook outbox: store/outbox.py)."""
         if create:
             self.create_schema()
 
@@ -351,6 +354,8 @@ class SqlStore:
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
 
         def write(run: sqlrun.Runner) -> None:
+            if self.on_save is not None:
+                self.on_save(run, plan, events, command_id)
             if expected_seq is None:
                 run.run(sqlrun.INSERT_PLAN, {
                     **values, "title": str(plan.attrs.get("title", "")),

@@ -1,0 +1,166 @@
+"""The two writing routes: register a plan, fire a command. Both go through the service
+layer's `Engine`, as the command line and the Python API do.
+
+`Idempotency-Key` is the command id: the same key twice applies once, and the second call
+gets the first answer back (status and body), marked `Idempotent-Replayed: true`.
+`If-Match` carries the plan's seq as the client read it (its ETag): a plan that moved on
+since is refused with 412.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from starlette.responses import Response
+
+from workflow.core.bounds import BadInput
+from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.spec import REGISTER, Actor
+from workflow.http.auth import acting, caller_of
+from workflow.http.problems import JSON, ProblemError, azwa_rule, of_refusal
+from workflow.http.schemas import CommandAnswer, CommandIn, Problem, RegisterIn
+from workflow.http.settings import Caller
+from workflow.http.views import answer
+from workflow.service.api import Engine, Fired
+
+router = APIRouter()
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}},
+             "description": what}
+    for status, what in (
+        (401, "No or an unknown bearer token"),
+        (403, "The actor may not fire this trigger, or the token may not write or act so"),
+        (409, "A process rule refuses the command"),
+        (422, "The payload or another input does not have the required shape"),
+    )
+}
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", description="The command id: a retry with the same key "
+    "applies once and gets the first answer", max_length=200)]
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", description="The plan's ETag (its seq, quoted) as read: refused "
+    "with 412 if the plan moved on")]
+STALE_RETRIES = 3
+
+
+def expected_seq(if_match: str | None) -> int | None:
+    """The seq an If-Match names; `*` (any) is no condition. A value that is no ETag of
+    this service can never match: -1."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() and len(tag) < 19 else -1
+
+
+def _replayed(request: Request, key: str | None, plan_id: str, trigger: str,
+              status: int) -> Response | None:
+    """The first answer to this key, if it was for this plan and trigger; a key of another
+    command on the plan is refused (a key names one command)."""
+    if key is None:
+        return None
+    first = request.app.state.outbox.first_answer(key)
+    if first is None or first.get("plan_id") != plan_id:
+        return None
+    if not first["events"] or first["events"][-1]["trigger"] != trigger:
+        raise azwa_rule(409, "command_id_names_one_command",
+                        f"Idempotency-Key {key!r} was already used for another command on "
+                        f"plan {plan_id}", plan_id=plan_id, trigger=trigger)
+    return JSON(first, status_code=status, headers={
+        "ETag": f'"{first["seq"]}"', "Idempotent-Replayed": "true"})
+
+
+def _run(request: Request, trigger: str, actor: Actor, plan_id: str, action: Any) -> Fired:
+    """Run a command, counting and timing it, tracing it when configured; a refusal becomes
+    its problem (and a notification to subscribers)."""
+    state = request.app.state
+    began = time.perf_counter()
+    with state.tracing.span("azwa.command", **{"azwa.plan_id": plan_id,
+                                               "azwa.trigger": trigger,
+                                               "azwa.actor.role": actor.role,
+                                               "azwa.actor.org": actor.org}):
+        try:
+            fired: Fired = action()
+        except Refused as refusal:
+            state.metrics.refused.labels(trigger, refusal.rule).inc()
+            problem = of_refusal(refusal)
+            state.notify_refusal(plan_id, trigger, actor, problem)
+            raise problem from None
+        except UnknownPlan:
+            raise azwa_rule(404, "known_plan", f"No plan {plan_id!r} is registered") from None
+        except BadInput as exc:
+            raise azwa_rule(422, "input_within_limits", str(exc)) from None
+    state.metrics.latency.labels(trigger).observe(time.perf_counter() - began)
+    if not fired.repeated:
+        state.metrics.accepted.labels(trigger).inc()
+        state.wake_webhooks()
+    return fired
+
+
+def _answered(request: Request, fired: Fired, key: str | None, status: int) -> Response:
+    if fired.repeated and key is not None:
+        first = request.app.state.outbox.first_answer(key)
+        if first is not None:
+            return JSON(first, status_code=status,
+                        headers={"ETag": f'"{first["seq"]}"', "Idempotent-Replayed": "true"})
+    body = answer(fired.plan, fired.events, fired.repeated)
+    return JSON(body, status_code=status, headers={"ETag": f'"{fired.plan.seq}"'})
+
+
+@router.post(
+    "/plans", status_code=201, summary="Register a plan",
+    response_model=None, tags=["commands"],
+    responses={201: {"model": CommandAnswer,
+                     "description": "Registered (or, for a known Idempotency-Key, the first "
+                     "answer again)"},
+               **REFUSALS},
+)
+def register(request: Request, body: RegisterIn,
+             caller: Annotated[Caller, Depends(caller_of)],
+             idempotency_key: IdempotencyKey = None) -> Response:
+    actor = acting(caller, body.actor)
+    engine: Engine = request.app.state.engine
+    replay = _replayed(request, idempotency_key, body.plan_id, REGISTER, 201)
+    if replay is not None:
+        return replay
+    fired = _run(request, REGISTER, actor, body.plan_id, lambda: engine.register(
+        body.plan_id, actor, body.attrs, at=body.at, command_id=idempotency_key))
+    response = _answered(request, fired, idempotency_key, 201)
+    response.headers["Location"] = f"/plans/{fired.plan.plan_id}"
+    return response
+
+
+@router.post(
+    "/plans/{plan_id}/commands", summary="Fire a trigger on a plan",
+    response_model=None, tags=["commands"],
+    responses={200: {"model": CommandAnswer, "description": "Applied (or replayed)"},
+               **REFUSALS,
+               404: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "No such plan"},
+               412: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "The plan moved on since the If-Match seq"}},
+)
+def fire(request: Request, plan_id: str, body: CommandIn,
+         caller: Annotated[Caller, Depends(caller_of)],
+         idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> Response:
+    actor = acting(caller, body.actor)
+    engine: Engine = request.app.state.engine
+    replay = _replayed(request, idempotency_key, plan_id, body.trigger, 200)
+    if replay is not None:
+        return replay
+    seq = expected_seq(if_match)
+    for attempt in range(STALE_RETRIES):
+        try:
+            fired = _run(request, body.trigger, actor, plan_id, lambda: engine.fire(
+                plan_id, body.trigger, actor, body.payload, at=body.at,
+                command_id=idempotency_key, expected_seq=seq))
+        except StaleWrite as stale:
+            if seq is not None:
+                raise azwa_rule(412, "if_match_holds", f"Plan {plan_id!r} is no longer at "
+                                f"the seq If-Match names ({if_match}); read it again") from None
+            if attempt + 1 == STALE_RETRIES:
+                raise azwa_rule(409, "one_writer_at_a_time", str(stale)) from None
+            continue
+        return _answered(request, fired, idempotency_key, 200)
+    raise ProblemError(500, "unreachable", [])  # pragma: no cover

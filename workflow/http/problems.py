@@ -1,0 +1,90 @@
+"""Refusals as RFC 9457 problem details (`application/problem+json`).
+
+Every body names each failing rule with its seed paragraph (`problems`), so a
+case-management system can show them all and the case worker can mend all in one round.
+The status tells a program what kind of refusal it is:
+
+- 401 no or an unknown bearer token;
+- 403 the actor may not fire the trigger (its role, or it is no party of the plan), a
+  read-only token tried to write, or a token tried to act as someone else;
+- 404 no such plan or definition;
+- 409 a process rule refuses the command;
+- 412 the plan moved on since the `If-Match` seq was read;
+- 422 the payload (or any other input) does not have the required shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from workflow.core.engine import PAYLOAD_RULE
+from workflow.core.errors import AZWA, Refused
+
+PROBLEM_JSON = "application/problem+json"
+ACTOR_RULES = frozenset({"role_may_fire", "is_party_of_plan"})
+"""Refusals that say who may act, answered with 403; every other rule is 409."""
+TITLES = {
+    401: "Not authenticated", 403: "Not allowed", 404: "Not found",
+    409: "Refused by a process rule", 412: "The plan changed since it was read",
+    422: "Input that does not have the required shape",
+}
+
+
+class JSON(Response):
+    """A JSON body written by orjson: about ten times quicker than the standard encoder."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class ProblemError(Exception):
+    """A refusal to answer with a problem body; raised by routes and dependencies."""
+
+    def __init__(self, status: int, detail: str, problems: list[tuple[str, str, str]],
+                 **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.problems, self.extra = status, detail, problems, extra
+
+
+def status_of(refusal: Refused) -> int:
+    rules = {rule for rule, _seed, _message in refusal.problems}
+    if rules and rules <= {PAYLOAD_RULE}:
+        return 422
+    if refusal.rule in ACTOR_RULES:
+        return 403
+    return 409
+
+
+def of_refusal(refusal: Refused) -> ProblemError:
+    return ProblemError(status_of(refusal), refusal.reason, list(refusal.problems),
+                        trigger=refusal.trigger, plan_id=refusal.plan_id)
+
+
+def azwa_rule(status: int, rule: str, message: str, **extra: Any) -> ProblemError:
+    """A refusal by one of the service's own rules (seed `azwa`)."""
+    return ProblemError(status, f"{message} [rule {rule}, {AZWA}]", [(rule, AZWA, message)],
+                        **extra)
+
+
+def body(error: ProblemError, instance: str) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "type": f"urn:azwa:problem:{error.status}",
+        "title": TITLES.get(error.status, "Refused"),
+        "status": error.status,
+        "detail": error.detail,
+        "instance": instance,
+        "problems": [{"rule": r, "seed": s, "message": m} for r, s, m in error.problems],
+    }
+    found.update({k: v for k, v in error.extra.items() if v is not None})
+    return found
+
+
+def response(error: ProblemError, instance: str) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return Response(orjson.dumps(body(error, instance)), status_code=error.status,
+                    media_type=PROBLEM_JSON, headers=headers)
