@@ -19,6 +19,7 @@ def init_facts(plan: Plan, ctx: Context) -> None:
     fx.init_facts(plan, ctx)
     plan.facts.update({QUICK_TEST_REVIEWS: {}, "coordinator_waivers": [],
                        "amendment_commitments": []})
+    plan.funds[RECLAIM] = 0  # shown with the funds: what an unlawful verdict reclaims
 
 
 def join_financier(plan: Plan, ctx: Context) -> None:

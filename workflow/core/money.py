@@ -174,5 +174,9 @@ def load_kpi_facts(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def funds_eur(funds: dict[str, int]) -> dict[str, int | float | str]:
-    """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`."""
-    return {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}
+    """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`, and
+    `reclaim_eur` for a plan whose definition keeps one (transformation@2)."""
+    shown = {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}
+    if RECLAIM in funds:
+        shown["reclaim_eur"] = to_eur(int(funds[RECLAIM]))
+    return shown
