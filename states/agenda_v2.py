@@ -41,7 +41,8 @@ def waiver_open(plan: Plan, actor: Actor) -> bool:
 
 def unreported_kpis(plan: Plan, actor: Actor) -> list[str]:
     kpis: dict[str, dict[str, Any]] = plan.facts.get("kpis", {})
-    return [k for k, v in kpis.items() if v["status"] == "open" and not v.get("evidence")]
+    return [k for k, v in kpis.items()
+            if v["status"] != "confirmed" and not v.get("evidence")]
 
 
 def kpis_to_report(plan: Plan, actor: Actor) -> bool:
