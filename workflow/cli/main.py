@@ -642,6 +642,16 @@ def definitions_list(as_json: Json = False) -> None:
             out.print(f"{row['ref']}  in force from {row['effective_from']}")
 
 
+def _new_plans_follow() -> str:
+    """The version a plan registered today follows (the in-force setting, docs/versions.md)."""
+    import states
+    from workflow.core.clock import SystemClock
+    from workflow.core.timecalc import local_date
+
+    today = local_date(SystemClock().now()).isoformat()
+    return states.in_force(states.DEFAULT.name, today).ref
+
+
 @definition_app.command("reference")
 def definition_reference(
     ref: Annotated[str | None, typer.Option(
@@ -658,7 +668,7 @@ def definition_reference(
     from workflow.cli.reference import markdown, mermaid, reference
 
     try:
-        definition = states.get(ref or states.DEFAULT.ref)
+        definition = states.get(ref or _new_plans_follow())
     except KeyError as exc:
         fail(str(exc.args[0]))
     if ref is None and not diagram_only:
@@ -688,7 +698,7 @@ def definition_schema(
     import states
     from workflow.core.payload import to_json_schema
 
-    ref = ref or states.DEFAULT.ref
+    ref = ref or _new_plans_follow()
     try:
         definition = states.get(ref)
     except KeyError as exc:
