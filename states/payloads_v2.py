@@ -69,7 +69,8 @@ PAYLOADS: dict[str, PayloadSchema] = {
     )),
     "settle": PayloadSchema("Settle the funds: refund beyond the costs, or the measure for a "
                             "shortfall", (
-        Field("repayment_terms", TEXT, "When a refund is due: the terms agreed \"in redelijkheid\" (A4 §3.a.4)",
+        Field("repayment_terms", TEXT, "When a refund is due: the terms agreed "
+              "\"in redelijkheid\" (A4 §3.a.4)",
               required=False),
         Field("shortfall_measure", Enum(SHORTFALL_MEASURES), "When the costs exceed the funds "
               "paid: adjust, extra_funds or stop_part", required=False),
