@@ -645,7 +645,7 @@ def definitions_list(as_json: Json = False) -> None:
 @definition_app.command("reference")
 def definition_reference(
     ref: Annotated[str | None, typer.Option(
-        help="name@version (default: the definition new plans follow).")] = None,
+        help="name@version (default: every version, and the project's own rules).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
     = None,
     diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
@@ -655,13 +655,16 @@ def definition_reference(
 ) -> None:
     """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
     import states
-    from workflow.cli.reference import markdown, mermaid
+    from workflow.cli.reference import markdown, mermaid, reference
 
     try:
         definition = states.get(ref or states.DEFAULT.ref)
     except KeyError as exc:
         fail(str(exc.args[0]))
-    text = mermaid(definition) if diagram_only else markdown(definition)
+    if ref is None and not diagram_only:
+        text = reference(states.all_definitions())
+    else:
+        text = mermaid(definition) if diagram_only else markdown(definition)
     if output is None:
         sys.stdout.write(text)
     else:
