@@ -74,3 +74,8 @@ def test_cli_reports_configurations_time_and_exit_status() -> None:
 def test_cli_refuses_an_unknown_definition(ref: str) -> None:
     out = CliRunner().invoke(app, ["definition", "check", ref])
     assert out.exit_code == 2 and "unknown process definition" in out.output
+
+
+def test_transformation_v2_has_no_counterexample() -> None:
+    """Given transformation@2, when checked to the bound, then no property fails."""
+    assert check(states.get("transformation@2"), limit=BOUND).findings == []

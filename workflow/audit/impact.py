@@ -48,6 +48,8 @@ class PlanImpact:
     definition: str | None
     target: str
     refused: list[Refusal] = field(default_factory=list)
+    """The first command the target refuses (later refusals follow from it: counted)."""
+    refused_after: int = 0
     breached_now: list[str] = field(default_factory=list)
     no_longer_breached: list[str] = field(default_factory=list)
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -62,6 +64,7 @@ class PlanImpact:
         return {
             "definition": self.definition, "as": self.target,
             "refused": [r.to_dict() for r in self.refused],
+            "refused_after": self.refused_after,
             "breached_now": list(self.breached_now),
             "no_longer_breached": list(self.no_longer_breached),
             "changed": {k: {"recorded": a, "as": b} for k, (a, b) in self.changed.items()},
@@ -147,6 +150,14 @@ def under(history: list[Mapping[str, Any]], target: str) -> tuple[PlanReplay, di
     return replay, seqs
 
 
+def _plain(value: Any) -> Any:
+    """A result value with empty parts dropped (a field one version adds, at zero or empty,
+    is no difference)."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v not in (0, None, [], {})}
+    return [] if value is None else value
+
+
 def compare(history: list[Mapping[str, Any]], target: str) -> PlanImpact:
     """Where this plan's history parts under `target` from its recorded outcome."""
     states.get(target)
@@ -156,15 +167,20 @@ def compare(history: list[Mapping[str, Any]], target: str) -> PlanImpact:
     known = {(v.seq, v.rule) for v in before.violations}
     for v in after.violations:
         seq = seqs.get(v.seq, v.seq)
-        if (seq, v.rule) not in known:
+        if (seq, v.rule) in known:
+            continue
+        if impact.refused:
+            impact.refused_after += 1
+        else:
             impact.refused.append(Refusal(seq, v.trigger, v.rule, v.seed, v.reason))
     a, b = before.result(), after.result()
     was, now = list(a["breaches"]), list(b["breaches"])
     impact.breached_now = [n for n in now if n not in was]
     impact.no_longer_breached = [n for n in was if n not in now]
     for key in sorted(a.keys() | b.keys()):
-        if key not in _COMPARED_APART and a.get(key) != b.get(key):
-            impact.changed[key] = (a.get(key), b.get(key))
+        x, y = _plain(a.get(key)), _plain(b.get(key))
+        if key not in _COMPARED_APART and x != y:
+            impact.changed[key] = (x, y)
     return impact
 
 
