@@ -11,6 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.audit import v1_database
 from workflow.audit.impact import impact
 from workflow.cli.main import app
 from workflow.service import demo
@@ -46,20 +47,57 @@ def test_recorded_logs_first_command_judged_differently_by_v2() -> None:
     }
 
 
+QT = ("quick_test_under_review",)
+EXPECTED = {
+    # plan: (first refused (seq, trigger, rule, seed), breached now, no longer breached,
+    #        state recorded → under @2)
+    "BT-2027-006": ((5, "approve_quick_test", RULE, "A4 §1.3.2"), ["quick_test_decision"], [],
+                    None),
+    "ES-2027-003": ((5, "approve_quick_test", RULE, "A4 §1.3.2"), ["quick_test_decision"],
+                    ["board_meeting", "kpi:plan", "kpi:reach"], ("terminated", *QT)),
+    "LP-2027-002": ((5, "approve_quick_test", RULE, "A4 §1.3.2"), ["quick_test_decision"],
+                    ["plan_submission"], ("lapsed", *QT)),
+    "OP-2027-007": ((2, "join_as_financier", "payload_matches_schema", "A4 §1.a.1"), [], [],
+                    ("joint_review", "intent")),
+    "RJ-2027-004": ((5, "reject_quick_test", RULE, "A4 §1.3.2"), [], [], ("rejected", *QT)),
+    "RV-2027-005": ((5, "approve_quick_test", RULE, "A4 §1.3.2"), ["quick_test_decision"], [],
+                    ("rejected", *QT)),
+    "TW-2025-001": ((9, "approve_quick_test", RULE, "A4 §1.3.2"), [], [],
+                    ("in_implementation", *QT)),
+    "TW-2027-001": ((9, "approve_quick_test", RULE, "A4 §1.3.2"), [], [], ("closed", *QT)),
+}
+"""Judged by hand against DESIGN-v2: every quick test of @1 was decided without the second
+insurer's review, so @2 refuses that decision and the plan stays under review (its later
+commands refused in turn; deadlines it never reaches are no longer breached, the quick-test
+decision is breached where the log runs past its four weeks: BT, ES, LP, RV; the demo plans
+TW had breached it under @1 already). OP's financier joined with `{}`, which @2's payload
+refuses (`kind` is required), so its domain-transcending plan never leaves intent and its
+escalation never opens."""
+
+
 def test_audit_impact_on_a_database_of_v1_plans(sqlite_url: str) -> None:
-    """The demo's steps dated before 2026 (registered under @1): `azwa audit impact --to
-    transformation@2 --db` lists the plan, its first refused command, exit 1."""
-    engine = Engine(sqlite_url)
-    demo.play(engine, start="2025-01-06T09:00:00+01:00", before="decide_go")
-    assert engine.state(demo.PLAN_ID).definition == "transformation@1"
+    """Acceptance: `azwa audit impact --to transformation@2 --db` on the plans of the
+    recorded logs and the demo's steps before 2026, all registered under @1, lists exactly
+    these plans and commands; exit 1."""
+    engine = v1_database.build(sqlite_url)
+    assert {engine.state(p).definition for p in EXPECTED} == {"transformation@1"}
     out = CliRunner().invoke(app, ["audit", "impact", "--to", "transformation@2", "--db",
                                    sqlite_url, "--json"])
     assert out.exit_code == 1, out.output
     data = json.loads(out.output)
-    assert list(data["plans"]) == [demo.PLAN_ID]
-    first = data["plans"][demo.PLAN_ID]["refused"][0]
-    assert (first["seq"], first["trigger"], first["rule"], first["seed"]) == (
-        9, "approve_quick_test", RULE, "A4 §1.3.2")
+    assert data["plans_checked"] == len(EXPECTED)
+    got = {}
+    for plan_id, found in data["plans"].items():
+        first = found["refused"][0]
+        state = found["changed"].get("state")
+        got[plan_id] = ((first["seq"], first["trigger"], first["rule"], first["seed"]),
+                        found["breached_now"], found["no_longer_breached"],
+                        (state["recorded"], state["as"]) if state else None)
+    assert got == EXPECTED
+    text = CliRunner().invoke(app, ["audit", "impact", "--to", "transformation@2", "--db",
+                                    sqlite_url])
+    assert "8 plan(s) replayed as transformation@2: 8 affected" in text.output
+    assert "seq 2 join_as_financier: refused" in text.output
 
 
 def test_same_version_affects_nothing() -> None:
