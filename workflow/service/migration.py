@@ -27,6 +27,12 @@ class Divergence:
         return f"seq {self.seq}: {self.what}" if self.seq else self.what
 
 
+def _set(funds: dict[str, int]) -> dict[str, int]:
+    """The sums that are not zero: a sum one version keeps and the other does not, at zero,
+    is no difference."""
+    return {k: v for k, v in funds.items() if v}
+
+
 def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
                      ) -> Divergence | None:
     """None when every command of `history` is accepted by `target` and the outcome equals
@@ -52,7 +58,7 @@ def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
     for name, a, b in (("state", plan.state, replayed.state),
                        ("escalation", plan.escalation, replayed.escalation),
                        ("breaches", plan.breaches, replayed.breaches),
-                       ("funds", plan.funds, replayed.funds)):
+                       ("funds", _set(plan.funds), _set(replayed.funds))):
         if a != b:
             return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
     return None
