@@ -102,6 +102,55 @@ def write_log(path: Path, count: int) -> tuple[int, list[tuple[bool, str, str]]]
     return plans, machine_steps
 
 
+VERSIONS = ("transformation@1", "transformation@2")
+VERSION_TARGET = 1.10
+"""Replay of transformation@2 within 10% of transformation@1 (issue: a real second version)."""
+
+
+def write_version_log(path: Path, ref: str, count: int) -> int:
+    """A hashed log of about `count` events: demo plans registered under `ref`, each running
+    the scenario as that version wants it (`demo.for_definition`), BATCH at a time."""
+    engine = ProcessEngine(states.get(ref))
+    steps = demo.for_definition(ref, demo.STEPS)
+    written, first = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while written < count:
+            ids = [f"V-{n:07d}" for n in range(first, first + BATCH)]
+            plans: dict[str, Plan] = {}
+            for step, at in demo.moments(steps=steps):
+                for plan_id in ids:
+                    if step.trigger == "register_plan":
+                        assert step.actor is not None
+                        outcome = engine.register(plan_id, step.actor, dict(step.payload), at)
+                        plans[plan_id], events = outcome.plan, outcome.events
+                    elif step.actor is None:
+                        events = engine.expire(plans[plan_id], at)
+                    else:
+                        events = engine.apply(plans[plan_id], Command(
+                            step.trigger, step.actor, dict(step.payload), at)).events
+                    for event in events:
+                        out.write(json.dumps(event.to_dict(), ensure_ascii=False,
+                                             separators=(",", ":")) + "\n")
+                        written += 1
+            first += BATCH
+    return written
+
+
+def version_ratio(events: int) -> tuple[dict[str, float], float]:
+    """Replay rate (events/s, in-process, every hash checked) per version, and the median
+    of the paired ratios of @2's time per event to @1's, runs alternating."""
+    with tempfile.TemporaryDirectory() as tmp:
+        logs = {ref: Path(tmp) / f"{ref}.jsonl" for ref in VERSIONS}
+        counts = {ref: write_version_log(logs[ref], ref, events) for ref in VERSIONS}
+        rates: dict[str, list[float]] = {ref: [] for ref in VERSIONS}
+        for _ in range(RUNS):
+            for ref in VERSIONS:
+                rates[ref].append(replay_rate(logs[ref], counts[ref], runs=1))
+        ratios = [a / b for a, b in zip(rates[VERSIONS[0]], rates[VERSIONS[1]], strict=True)]
+        return ({ref: statistics.median(r) for ref, r in rates.items()},
+                statistics.median(ratios))
+
+
 def write_long_log(path: Path, count: int, plans: int = 100) -> None:
     """`plans` plans carried to implementation, then reporting costs and monitoring in turn
     until the log holds `count` events: a log that grows longer, not wider."""
@@ -317,6 +366,14 @@ def report(events: int) -> None:
           f"{_mib(memory_small)} |")
     print(f"| peak memory, {hashed:,} events, {plans:,} demo plans | {_mib(memory_big)} |")
     print(f"| memory kept per finished plan | {per_plan / 1024:.1f} KiB |")
+    rates, version = version_ratio(max(count // 5, 1000))
+    verdict = "within" if version <= VERSION_TARGET else "above"
+    print(f"| in-process replay, demo plans under transformation@1, events/s | "
+          f"{rates[VERSIONS[0]]:,.0f} |")
+    print(f"| in-process replay, demo plans under transformation@2, events/s | "
+          f"{rates[VERSIONS[1]]:,.0f} |")
+    print(f"| replay time per event, @2 / @1 | **{version:.2f}×** ({verdict} the "
+          f"{VERSION_TARGET:.2f}× target) |")
     print("\nPeak memory is measured with tracemalloc. The log is read line by line, so memory "
           "does not grow with the length of the log (first two rows); it grows with the "
           "number of plans, each kept as its outcome once it reaches a final state (last "
@@ -326,4 +383,12 @@ def report(events: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="events in the log")
-    print(main(parser.parse_args().events))
+    parser.add_argument("--versions", action="store_true",
+                        help="only the replay speed of transformation@2 against @1")
+    options = parser.parse_args()
+    if options.versions:
+        configure(json=True, level="ERROR")
+        found, paired = version_ratio(options.events)
+        print(found, f"@2/@1 time per event: {paired:.3f}")
+    else:
+        print(main(options.events))
