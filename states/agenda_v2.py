@@ -41,7 +41,14 @@ def waiver_open(plan: Plan, actor: Actor) -> bool:
 
 def unreported_kpis(plan: Plan, actor: Actor) -> list[str]:
     kpis: dict[str, dict[str, Any]] = plan.facts.get("kpis", {})
-    return [k for k, v in kpis.items() if v["status"] == "open" and not v.get("evidence")]
+    return [k for k, v in kpis.items()
+            if v["status"] != "confirmed" and not v.get("evidence")]
+
+
+def kpis_to_report(plan: Plan, actor: Actor) -> bool:
+    """One to-do while any open KPI lacks its report: the payload names the KPI and its
+    evidence, which the to-do lists as what it needs."""
+    return bool(unreported_kpis(plan, actor))
 
 
 def reported_kpis(plan: Plan, actor: Actor) -> list[str]:
@@ -60,8 +67,8 @@ def _duties() -> tuple[Duty, ...]:
     }
     duties = [changed.get(d.trigger, d) for d in v1.DUTIES]
     at = [d.trigger for d in duties].index("confirm_kpi")
-    duties.insert(at, Duty("report_kpi", "Report KPI {item} with its evidence",
-                           owed=unreported_kpis, item_key="kpi"))
+    duties.insert(at, Duty("report_kpi", "Report the KPIs achieved, each with its evidence",
+                           owed=kpis_to_report))
     duties.insert(at, Duty("waive_regional_coordinator",
                            "Waive the regional coordinator, or assign one",
                            owed=waiver_open, instead=("assign_regional_coordinator",),
