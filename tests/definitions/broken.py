@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import states
 from workflow.core.context import Context
-from workflow.core.plan import OPEN, Plan
+from workflow.core.plan import EXPIRED, OPEN, Plan
 from workflow.core.spec import Definition, Transition
 from workflow.core.timecalc import expiry_instant
 
@@ -23,11 +23,12 @@ def with_dead_end() -> Definition:
 
 
 def _reopen(plan: Plan, ctx: Context) -> None:
-    """A faulty extension: it reopens a deadline that already expired."""
+    """A faulty extension: it moves a deadline, and reopens one that already expired."""
     deadline = plan.deadlines[str(ctx.payload["deadline"])]
     deadline.due = deadline.due + timedelta(days=30)
     deadline.expires_at = expiry_instant(deadline.due)
-    deadline.status, deadline.closed_at = OPEN, None
+    if deadline.status == EXPIRED:
+        deadline.status, deadline.closed_at = OPEN, None
 
 
 def with_deadline_expiring_twice() -> Definition:

@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from workflow.core.payload import (
     Bool,
@@ -31,9 +35,12 @@ from workflow.core.timecalc import local_date
 
 Payloads = Callable[[Plan, Actor, datetime], list[dict[str, Any]]]
 
-MAKER, INSURER, SECOND = "Huisartsen Noord", "Menzis", "Zilveren Kruis"
-TOWN = "Gemeente Zuidhorn"
-COORDINATOR = {"org": "Regiocoördinator Oost", "region": "Oost"}
+MAKER, INSURER, SECOND = "Huisartsen Twente", "Menzis", "Zilveren Kruis"
+TOWN = "Gemeente Enschede"
+COORDINATOR = {"org": "Regiocoördinator Achterhoek", "region": "Achterhoek"}
+APPLICANTS = ("Zorggroep Noorderhaven", "Thuiszorg De Lindeboom")
+"""The applicants of the shipped example modelplan (MP BE12: the plan's own parties)."""
+MODELPLAN_EXAMPLE = Path(__file__).parent.parent / "examples" / "modelplan_example.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +55,25 @@ class Profile:
 
 
 _BASE: dict[str, Any] = {
-    "title": "Wijkzorg Noord", "region": "Noord", "track": "transformation",
+    "title": "Wijkzorg Twente", "region": "Twente", "track": "transformation",
     "parties": [{"org": MAKER, "role": "plan_maker"}], "coordinating_insurer": INSURER,
 }
 
 PROFILES = (
-    Profile("plain", Actor("plan_maker", MAKER, "Noord"), {
+    Profile("plain", Actor("plan_maker", MAKER, "Twente"), {
         **_BASE, "social_domain": False, "domain_transcending": False,
         "second_insurer": SECOND, "municipalities": []}),
-    Profile("social_domain", Actor("plan_maker", MAKER, "Noord"), {
+    Profile("social_domain", Actor("plan_maker", MAKER, "Twente"), {
         **_BASE, "social_domain": True, "domain_transcending": True,
-        "municipalities": [{"org": TOWN, "region": "Noord"}]}, joiners=True),
+        "municipalities": [{"org": TOWN, "region": "Twente"}]}, joiners=True),
+    Profile("breakthrough", Actor("plan_maker", APPLICANTS[0], "Twente"), {
+        **_BASE, "track": "breakthrough", "social_domain": False,
+        "domain_transcending": False, "second_insurer": SECOND, "municipalities": [],
+        "parties": [{"org": org, "role": "plan_maker"} for org in APPLICANTS]}),
 )
-"""A plan of health care alone, its second insurer named at once; and a domain-transcending
-social-domain plan with a municipality, whose second insurer is named later."""
+"""A plan of health care alone, its second insurer named at once; a domain-transcending
+social-domain plan with a municipality, whose second insurer is named later; and a plan of
+the breakthrough track (MP), its modelplan the shipped example."""
 
 
 def actors_for(definition: Definition, plan: Plan, outsiders: bool) -> list[Actor]:
@@ -96,6 +108,19 @@ _IMPACT = {"impact": {"criteria": ["care_use"], "transition_goals": "Zorg dichtb
            "kpis": ["plan delivered"]}
 
 
+@cache
+def _modelplan() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(MODELPLAN_EXAMPLE.read_text(encoding="utf-8"))
+    return data
+
+
+def _plan_content(plan: Plan, actor: Actor, at: datetime) -> list[dict[str, Any]]:
+    """The content the plan's track asks for: the impact statement, or the modelplan."""
+    if plan.attrs.get("track") == "breakthrough":
+        return [{"modelplan": _modelplan()}]
+    return [dict(_IMPACT)]
+
+
 def _reviews(plan: Plan, actor: Actor, at: datetime) -> list[dict[str, Any]]:
     """A positive and a negative verdict, each once: a replaced verdict changes what is on
     record, not which way the process can go."""
@@ -124,8 +149,8 @@ SAMPLES: dict[str, Payloads] = {
     "name_second_insurer": _fixed({"org": SECOND}),
     "agree_character": _fixed({"character": "innovation"}),
     "request_information": _fixed({"missing": ["begroting"]}),
-    "submit_plan": _fixed(_IMPACT),
-    "resubmit_plan": _fixed(_IMPACT),
+    "submit_plan": _plan_content,
+    "resubmit_plan": _plan_content,
     "submit_review": _reviews,
     "assign_regional_coordinator": _fixed(COORDINATOR),
     "sign_contract": lambda plan, actor, at: [{"kpis": _contract(at)}],

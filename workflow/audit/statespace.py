@@ -8,7 +8,7 @@ how often it closed) × the facts the guards read, with every count bounded (a l
 distinct items and a length up to 2, a number as 0, 1 or "more", a moment as "a moment").
 Two plans with the same key are one configuration, so the search ends.
 
-On the graph of configurations it proves, or gives the shortest trace against:
+On the graph of configurations it proves, or gives the shortest explored trace against:
 - `reaches_final`: from every reachable configuration some path leads to a final state;
 - `fireable`: every transition names roles the definition has, and fires somewhere;
 - `deadline_closed_once`: every deadline started is met, expired or cancelled once, never
@@ -75,7 +75,8 @@ class Node:
     step: str
     depth: int
     profile: str
-    successors: set[int] = field(default_factory=set)
+    successors: dict[int, str] = field(default_factory=dict)
+    """Each configuration reached from here, with the step that reaches it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,55 +172,25 @@ class Explorer:
             for src in tr.sources:
                 self._region.setdefault(src, []).append(tr)
         self.findings: list[Finding] = []
-        self._reported: set[tuple[str, str]] = set()
+        self._candidates: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
         self.expanded: set[int] = set()
 
     # -- the search ----------------------------------------------------------------------------
 
     def run(self) -> CheckResult:
+        """One search per profile (their configurations never meet), each given an equal
+        share of the bound."""
         started = time.perf_counter()
         result = CheckResult(self.definition.ref)
-        queue: list[tuple[int, bool, int, int]] = []
-        seen_in: Counter[tuple[str, str]] = Counter()
-
-        def push(index: int) -> None:
-            """Least-explored lifecycle state first, the first configuration of a state
-            before all, deeper ones before shallower: within the bound the search spreads
-            over the whole lifecycle instead of exhausting the first busy state."""
-            node = self.nodes[index]
-            where = (node.profile, node.plan.state)
-            seen_in[where] += 1
-            count = seen_in[where]
-            heapq.heappush(queue, (count // 100, count > 1, -node.depth, index))
-
+        share = max(self.limit // len(self.profiles), 1)
         for profile in self.profiles:
-            at = parse_at(START)
-            outcome = self.engine.register(f"check-{profile.name}", profile.registrant,
-                                           copy.deepcopy(profile.registration), at)
-            self.fired.add(self._ids[id(self.definition.registration)])
-            node = Node(outcome.plan, at, {}, None,
-                        f"register_plan by plan_maker ({profile.registrant.org}) "
-                        f"[{profile.name} plan]", 0, profile.name)
-            push(self._add(profile.name, node))
-        while queue:
-            if len(self.nodes) >= self.limit:
+            if not self._search(profile, len(self.nodes) + share):
                 result.complete = False
-                break
-            current = heapq.heappop(queue)[3]
-            self.expanded.add(current)
-            for child in self._successors(current):
-                key = _key(self.nodes[current].profile, child.plan, child.closes,
-                           self.definition.finals)
-                found = self.index.get(key)
-                if found is None:
-                    found = self._add(self.nodes[current].profile, child)
-                    self._judge(found)
-                    push(found)
-                self.nodes[current].successors.add(found)
         result.configurations = len(self.nodes)
         result.transitions = sum(len(n.successors) for n in self.nodes)
         self._reaches_final()
         result.unreached = self._fireable(result.complete)
+        self._report()
         result.findings = self.findings
         result.seconds = time.perf_counter() - started
         return result
@@ -229,6 +200,55 @@ class Explorer:
         index = len(self.nodes) - 1
         self.index[_key(profile, node.plan, node.closes, self.definition.finals)] = index
         return index
+
+    def _search(self, profile: Profile, bound: int) -> bool:
+        """Explore from the profile's registration until done (True) or `bound` configurations
+        exist in all."""
+        queue: list[tuple[int, int, bool, int, int]] = []
+        seen_in: Counter[str] = Counter()
+        breadth_first_until = len(self.nodes) + (bound - len(self.nodes)) // 3
+
+        def priority(index: int, count: int) -> tuple[int, int, bool, int, int]:
+            """A third of the share breadth first (the short traces), then the least-explored
+            lifecycle state first, the first configuration of a state before all, deeper
+            before shallower: within the bound the search spreads over the whole lifecycle
+            instead of exhausting the first busy state."""
+            depth = self.nodes[index].depth
+            if len(self.nodes) < breadth_first_until:
+                return (0, depth, False, 0, index)
+            return (1, count // 100, count > 1, -depth, index)
+
+        def push(index: int) -> None:
+            seen_in[self.nodes[index].plan.state] += 1
+            heapq.heappush(queue, priority(index, seen_in[self.nodes[index].plan.state]))
+
+        at = parse_at(START)
+        outcome = self.engine.register(f"check-{profile.name}", profile.registrant,
+                                       copy.deepcopy(profile.registration), at)
+        self.fired.add(self._ids[id(self.definition.registration)])
+        push(self._add(profile.name, Node(
+            outcome.plan, at, {}, None, f"register_plan by plan_maker "
+            f"({profile.registrant.org}) [{profile.name} plan]", 0, profile.name)))
+        switched = False
+        while queue:
+            if len(self.nodes) >= bound:
+                return False
+            if not switched and len(self.nodes) >= breadth_first_until:
+                switched = True
+                queue = [priority(item[-1], seen_in[self.nodes[item[-1]].plan.state])
+                         for item in queue]
+                heapq.heapify(queue)
+            current = heapq.heappop(queue)[-1]
+            self.expanded.add(current)
+            for child in self._successors(current):
+                key = _key(profile.name, child.plan, child.closes, self.definition.finals)
+                found = self.index.get(key)
+                if found is None:
+                    found = self._add(profile.name, child)
+                    self._judge(found)
+                    push(found)
+                self.nodes[current].successors.setdefault(found, child.step)
+        return True
 
     def _successors(self, index: int) -> Iterator[Node]:
         node = self.nodes[index]
@@ -280,17 +300,54 @@ class Explorer:
     # -- the properties --------------------------------------------------------------------------
 
     def trace(self, index: int | None) -> tuple[str, ...]:
+        """The shortest explored path from the plan's registration to this configuration."""
+        if index is None:
+            return ()
+        root = index
+        while self.nodes[root].parent is not None:
+            root = self.nodes[root].parent  # type: ignore[assignment]
+        came: dict[int, tuple[int, str]] = {}
+        frontier, seen = [root], {root}
+        while frontier and index not in seen:
+            nxt: list[int] = []
+            for u in frontier:
+                for v, step in self.nodes[u].successors.items():
+                    if v not in seen:
+                        seen.add(v)
+                        came[v] = (u, step)
+                        nxt.append(v)
+            frontier = nxt
         steps: list[str] = []
-        while index is not None:
-            steps.append(self.nodes[index].step)
-            index = self.nodes[index].parent
-        return tuple(reversed(steps))
+        while index != root and index in came:
+            index, step = came[index][0], came[index][1]
+            steps.append(step)
+        return (self.nodes[root].step, *reversed(steps))
 
     def _find(self, prop: str, what: str, message: str, index: int | None) -> None:
-        if (prop, what) in self._reported:
-            return
-        self._reported.add((prop, what))
-        self.findings.append(Finding(prop, message, self.trace(index)))
+        """Note a violation; of the configurations showing the same one, the report traces
+        the one nearest the registration (`_report`)."""
+        self._candidates.setdefault((prop, what), []).append((message, index))
+
+    def _report(self) -> None:
+        depth = self._distances()
+        for (prop, _what), found in self._candidates.items():
+            message, index = min(found, key=lambda f: depth.get(f[1], 0) if f[1] is not None
+                                 else 0)
+            self.findings.append(Finding(prop, message, self.trace(index)))
+
+    def _distances(self) -> dict[int, int]:
+        """Steps from the registration to each explored configuration."""
+        dist = {i: 0 for i, n in enumerate(self.nodes) if n.parent is None}
+        frontier = list(dist)
+        while frontier:
+            nxt = []
+            for u in frontier:
+                for v in self.nodes[u].successors:
+                    if v not in dist:
+                        dist[v] = dist[u] + 1
+                        nxt.append(v)
+            frontier = nxt
+        return dist
 
     def _judge(self, index: int) -> None:
         node = self.nodes[index]
