@@ -39,15 +39,30 @@ def test_a_clean_history_moves_to_v2_and_runs_under_it(db_url: str) -> None:
     fired = engine.migrate("EA-2025-001", "transformation@2", demo.INSURER,
                            at="2025-03-11T09:00:00+01:00")
     [event] = fired.events
+    # What @2 records apart from @1 for the same history (DESIGN-v2): the quick-test
+    # reviews kept apart, the municipalities' waivers, commitments to an amendment, and the
+    # amount to reclaim shown with the funds.
     assert (event.trigger, event.payload, event.definition) == (
-        "definition_migrated", {"from": "transformation@1", "to": "transformation@2"},
+        "definition_migrated", {
+            "from": "transformation@1", "to": "transformation@2",
+            "facts": {"quick_test_reviews": {}, "coordinator_waivers": [],
+                      "amendment_commitments": []},
+            "funds": {"paid_cents": 0, "costs_cents": 0, "refund_cents": 0,
+                      "reclaim_cents": 0}},
         "transformation@2")
     assert engine.state("EA-2025-001").definition == "transformation@2"
-    engine.fire("EA-2025-001", "agree_character", demo.INSURER, {"character": "scaling"},
-                at="2025-03-12T09:00:00+01:00")
+    # The quick test now runs as @2 has it: decided after the second insurer's review.
+    for day, trigger, actor, payload in (
+            (12, "agree_character", demo.INSURER, {"character": "scaling"}),
+            (13, "submit_quick_test", demo.MAKER, {}),
+            (14, "accept_quick_test_as_complete", demo.INSURER, {}),
+            (15, "submit_review", demo.SECOND, {"verdict": "positive"}),
+            (16, "approve_quick_test", demo.INSURER, {})):
+        engine.fire("EA-2025-001", trigger, actor, payload, at=f"2025-03-{day}T09:00:00+01:00")
+    assert engine.state("EA-2025-001").state == "plan_in_preparation"
     history = engine.history("EA-2025-001")
     assert [e.definition for e in history] == ["transformation@1"] * 2 + [
-        "transformation@2"] * 2
+        "transformation@2"] * 6
     assert rebuild(history).to_dict() == engine.state("EA-2025-001").to_dict()
     assert verify(engine.store).ok
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import states
+from workflow.core import migration
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import AZWA, Refused
 from workflow.core.events import DEFINITION_MIGRATED, Event, digest, sealed
@@ -293,7 +294,8 @@ class PlanReplay:
         except KeyError as exc:
             raise Refused("known_definition", AZWA, str(exc.args[0])) from None
         self.triggers, self._finals = triggers_of(target), self._engine.definition.finals
-        plan.definition = self.definition = target
+        migration.apply(plan, dict(payload))
+        self.definition = target
         actor, body = dict(event["actor"]), dict(payload)
         produced = (sealed(plan.plan_id, seq, str(event["at"]), DEFINITION_MIGRATED, actor,
                            body, target, plan.last_hash) if "hash" in event else

@@ -313,11 +313,12 @@ class Engine:
                           f"Plan {plan_id} is {plan.state} under {plan.definition}; nothing to "
                           f"migrate to {to}", plan_id=plan_id, trigger="definition_migrated")
         found = first_divergence(plan, self.store.events(plan_id), target)
-        if found is not None:
+        if not isinstance(found, Plan):
             raise Refused("history_replays_clean", AZWA, f"Plan {plan_id} cannot move to {to}: "
                           f"{found}", plan_id=plan_id, trigger="definition_migrated")
         if dry_run:
             return Fired(plan, [])
+        from workflow.core import migration
         from workflow.core.events import DEFINITION_MIGRATED, sealed
         from workflow.core.timecalc import format_at
 
@@ -325,9 +326,11 @@ class Engine:
             raise Refused("time_moves_forward", AZWA, "The migration lies before the plan's "
                           "last event", plan_id=plan_id, trigger=DEFINITION_MIGRATED)
         read_seq = plan.seq
+        moved = migration.payload_for(plan, found, plan.definition, to)
         event = sealed(plan_id, plan.seq + 1, format_at(when), DEFINITION_MIGRATED,
-                       who.to_dict(), {"from": plan.definition, "to": to}, to, plan.last_hash)
-        plan.definition, plan.seq, plan.last_hash, plan.last_at = to, event.seq, event.hash, when
+                       who.to_dict(), moved, to, plan.last_hash)
+        migration.apply(plan, moved)
+        plan.seq, plan.last_hash, plan.last_at = event.seq, event.hash, when
         stored = self.store.save(plan, [event], expected_seq=read_seq, deadlines=[])
         with self._cache_lock:
             self._cache.pop(plan_id, None)

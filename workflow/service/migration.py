@@ -34,9 +34,9 @@ def _set(funds: dict[str, int]) -> dict[str, int]:
 
 
 def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
-                     ) -> Divergence | None:
-    """None when every command of `history` is accepted by `target` and the outcome equals
-    the stored plan's; else the first difference."""
+                     ) -> Divergence | Plan:
+    """The plan as `target` derives it from `history` when every command is accepted and
+    the outcome equals the stored plan's; else the first difference."""
     replayed: Plan | None = None
     for event in history:
         if event.trigger in (DEADLINE_EXPIRED, DEFINITION_MIGRATED):
@@ -58,7 +58,12 @@ def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
     for name, a, b in (("state", plan.state, replayed.state),
                        ("escalation", plan.escalation, replayed.escalation),
                        ("breaches", plan.breaches, replayed.breaches),
-                       ("funds", _set(plan.funds), _set(replayed.funds))):
+                       ("funds", _set(plan.funds), _set(replayed.funds)),
+                       ("deadlines", _deadlines(plan), _deadlines(replayed))):
         if a != b:
             return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
-    return None
+    return replayed
+
+
+def _deadlines(plan: Plan) -> dict[str, tuple[str, str]]:
+    return {n: (d.status, d.due.isoformat()) for n, d in sorted(plan.deadlines.items())}
