@@ -17,6 +17,12 @@ def test_v1_to_v2_names_the_rules_design_v2_changes() -> None:
     result = diff(states.get("transformation@1"), states.get("transformation@2"))
     names = {(c.section, c.name, c.change) for c in result.changes}
     assert ("deadlines", "board_meeting.kind", "changed") in names
+    # Other financiers: a care office (A4 §1.a.1); the ladder's step 4 is gone (A4 §1.4).
+    assert ("roles", "care_office", "added") in names
+    assert ("roles", "governance_board → resolve_escalation", "removed") in names
+    assert ("states", "escalation:governance", "removed") in names
+    assert ("states", "settlement_due", "added") in names
+    assert ("triggers", "decide_no_go", "changed") in names
     assert any(s == "payloads" and n.startswith("settle.") and c == "added"
                for s, n, c in names)
     assert diff(states.get("transformation@1"), states.get("transformation@1")).changes == ()

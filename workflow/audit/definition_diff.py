@@ -87,12 +87,14 @@ def _states(d: Definition) -> dict[str, str]:
 
 
 def _roles_of(d: Definition) -> dict[str, str]:
-    may: dict[str, set[str]] = {r: set() for r in d.roles}
+    """Per role its description, and per `role → trigger` that the role may fire it, so a
+    role that gains or loses a trigger reads as one line."""
+    found = {r: text for r, text in d.roles.items()}
     for tr in d.all_transitions():
         for role in tr.roles:
-            may.setdefault(role, set()).add(tr.trigger)
-    return {r: f"{d.roles.get(r, '(undeclared)')}; fires: {', '.join(sorted(t)) or 'nothing'}"
-            for r, t in may.items()}
+            found.setdefault(role, "(undeclared)")
+            found[f"{role} → {tr.trigger}"] = "may fire"
+    return found
 
 
 def _guards(d: Definition) -> dict[str, str]:
