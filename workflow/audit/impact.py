@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import states
@@ -106,8 +107,15 @@ def _as_dict(item: Event | Mapping[str, Any]) -> Mapping[str, Any]:
     return item.to_dict() if isinstance(item, Event) else item
 
 
-def by_plan(events: Iterable[Event | Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
-    """The events grouped per plan (a log may interleave plans), in order of first event."""
+def by_plan(events: Iterable[Event | Mapping[str, Any]], *, grouped: bool = False
+            ) -> Iterator[list[Mapping[str, Any]]]:
+    """The events grouped per plan, in order of first event. A log may interleave plans, so
+    it is read whole first; a store gives them plan by plan (`grouped`), one plan in memory
+    at a time."""
+    if grouped:
+        for _plan_id, items in groupby(map(_as_dict, events), key=lambda e: e["plan_id"]):
+            yield list(items)
+        return
     plans: dict[str, list[Mapping[str, Any]]] = {}
     for item in events:
         event = _as_dict(item)
@@ -184,11 +192,13 @@ def compare(history: list[Mapping[str, Any]], target: str) -> PlanImpact:
     return impact
 
 
-def impact(events: Iterable[Event | Mapping[str, Any]], target: str) -> Impact:
-    """Every plan of a log or a store, compared under `target`."""
+def impact(events: Iterable[Event | Mapping[str, Any]], target: str, *,
+           grouped: bool = False) -> Impact:
+    """Every plan of a log or a store (`grouped`: its events come plan by plan), compared
+    under `target`."""
     states.get(target)
     result = Impact(target)
-    for history in by_plan(events):
+    for history in by_plan(events, grouped=grouped):
         found = compare(history, target)
         result.plans[found.plan_id] = found
     return result

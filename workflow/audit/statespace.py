@@ -23,7 +23,7 @@ import heapq
 import re
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,10 +153,12 @@ class Explorer:
     """One breadth-first search over a definition's configurations."""
 
     def __init__(self, definition: Definition, *, profiles: tuple[Profile, ...] = PROFILES,
-                 limit: int = MAX_CONFIGURATIONS) -> None:
+                 limit: int = MAX_CONFIGURATIONS,
+                 on_configuration: Callable[[int], None] | None = None) -> None:
         self.definition = definition
         self.engine = ProcessEngine(definition, hashing=False)
         self.profiles, self.limit = profiles, limit
+        self._progress = on_configuration
         self._joiners = {p.name: p.joiners for p in profiles}
         self.nodes: list[Node] = []
         self.index: dict[Hashable, int] = {}
@@ -197,6 +199,8 @@ class Explorer:
 
     def _add(self, profile: str, node: Node) -> int:
         self.nodes.append(node)
+        if self._progress is not None and len(self.nodes) % 100 == 0:
+            self._progress(100)
         index = len(self.nodes) - 1
         self.index[_key(profile, node.plan, node.closes, self.definition.finals)] = index
         return index
@@ -403,6 +407,9 @@ class Explorer:
 
 
 def check(definition: Definition, *, profiles: tuple[Profile, ...] = PROFILES,
-          limit: int = MAX_CONFIGURATIONS) -> CheckResult:
-    """Explore the definition and judge the four properties."""
-    return Explorer(definition, profiles=profiles, limit=limit).run()
+          limit: int = MAX_CONFIGURATIONS,
+          on_configuration: Callable[[int], None] | None = None) -> CheckResult:
+    """Explore the definition and judge the four properties; `on_configuration(n)` is told
+    of every n new configurations (a progress bar)."""
+    return Explorer(definition, profiles=profiles, limit=limit,
+                    on_configuration=on_configuration).run()

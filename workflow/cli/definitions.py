@@ -71,8 +71,10 @@ def check(
     role; every deadline closes once; no deadline runs in a final state. Exit 1 with a
     counterexample."""
     from workflow.audit.statespace import check as explore
+    from workflow.cli.progress import bar
 
-    result = explore(_definition(ref), limit=limit)
+    with bar("exploring configurations", limit) as advance:
+        result = explore(_definition(ref), limit=limit, on_configuration=advance)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -118,10 +120,13 @@ def replay_as(log: Path, target: str, as_json: bool) -> None:
     from workflow.audit.bounds import LineReader, LogFileError
     from workflow.audit.impact import impact
     from workflow.audit.logfile import read_log
+    from workflow.cli.progress import count_lines, tracked
 
     _definition(target)
     try:
-        events = [item.event for item in read_log(log, LineReader())]
+        total = count_lines(log) if log.is_file() else None
+        events = [item.event for item in tracked(read_log(log, LineReader()), "reading",
+                                                 total)]
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
@@ -137,13 +142,15 @@ def audit_impact(
     """Replay every stored plan's history under another version and list, per plan, what
     it would judge differently; exit 1 when a plan is affected."""
     from workflow.audit.impact import impact
+    from workflow.cli.progress import tracked
     from workflow.service.databases import open_existing
     from workflow.store.url import StoreUnavailable
 
     _definition(to)
     try:
         store = open_existing(db, write=False)
-        result = impact(store.iter_events(), to)
+        result = impact(tracked(store.iter_events(), "judging events", None), to,
+                        grouped=True)
     except StoreUnavailable as error:
         raise _fail(str(error)) from None
     print_impact(result, as_json)
