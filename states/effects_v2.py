@@ -11,7 +11,7 @@ from states import effects as fx
 from states.guards_v2 import QUICK_TEST_REVIEWS, REVIEWS
 from workflow.core.context import Context
 from workflow.core.money import RECLAIM, parse_cents
-from workflow.core.plan import Plan
+from workflow.core.plan import CANCELLED, Plan
 from workflow.core.timecalc import format_at
 
 
@@ -118,3 +118,13 @@ def request_flying_brigade(plan: Plan, ctx: Context) -> None:
 def grant_single_applicant(plan: Plan, ctx: Context) -> None:
     plan.attrs["single_applicant_granted"] = True
     plan.facts["single_applicant_reason"] = ctx.payload["reason"]
+
+
+def decide_no_go(plan: Plan, ctx: Context) -> None:
+    """The plan stops: its KPIs still running are no longer awaited (their deadlines are
+    cancelled), and only the settlement remains."""
+    fx.decide_no_go(plan, ctx)
+    at = format_at(ctx.at)
+    for name, deadline in plan.deadlines.items():
+        if name.startswith("kpi:") and deadline.is_open:
+            deadline.status, deadline.closed_at = CANCELLED, at

@@ -161,7 +161,10 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
         "confirm_kpi": replace(_v1("confirm_kpi"), guards=(
             v1.OPEN_KPI, guard(g2.has_kpi_evidence, "A4 §3.a.5",
                                "The plan maker must report the KPI with its evidence first"))),
-        "decide_no_go": replace(_v1("decide_no_go"), dest="settlement_due", guards=(NO_GO,)),
+        "decide_no_go": replace(_v1("decide_no_go"), dest="settlement_due", guards=(NO_GO,),
+                                effect=fx2.decide_no_go),
+        "record_costs": replace(_v1("record_costs"),
+                                sources=(*_v1("record_costs").sources, "settlement_due")),
         "settle": (replace(_v1("settle"), guards=SETTLE, effect=fx2.settle),
                    t("settle", "settlement_due", "terminated", CI, "A4 §3.a.4", *SETTLE,
                      effect=fx2.settle)),

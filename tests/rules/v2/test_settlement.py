@@ -217,3 +217,20 @@ def test_nza__another_organisation_claiming_the_role_is_refused() -> None:
                seed="A4 §3.a.5")
     run.fire("issue_payment_decision", Actor("nza", "nza"))
     assert run.state == "in_implementation"
+
+
+def test_decide_no_go__the_kpis_still_running_are_no_longer_awaited() -> None:
+    """DESIGN-v2.md: after decide_no_go only the settlement remains (A4 §1.7.6, §3.a.4).
+
+    Given a no-go in implementation, then the KPI deadlines still running are cancelled, so
+    none becomes a breach while the funds are settled; costs may still be registered then.
+    """
+    run = plan_in_v2("in_implementation")
+    run.fire("decide_no_go", INSURER, {"kpi": "k2"})
+    assert {n: d.status for n, d in run.plan.deadlines.items() if n.startswith("kpi:")} == {
+        "kpi:k1": "cancelled", "kpi:k2": "cancelled"}
+    run.expire(run.plan.deadlines["kpi:k2"].expires_at)
+    assert run.plan.breaches == []
+    run.fire("record_costs", MAKER, {"amount_eur": 5000, "period": "2027"})
+    run.fire("settle", INSURER, {"shortfall_measure": "stop_part"})
+    assert run.state == "terminated"
