@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.audit import v1_database
+from tests.definitions import v1_database
 from workflow.audit.impact import impact
 from workflow.cli.main import app
 from workflow.service import demo
