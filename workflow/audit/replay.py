@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 
 import states
+from workflow.core import migration
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import AZWA, Refused
-from workflow.core.events import Event, digest
+from workflow.core.events import DEFINITION_MIGRATED, Event, digest, sealed
 from workflow.core.money import empty_funds, funds_eur
 from workflow.core.plan import GENESIS, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
@@ -50,10 +51,12 @@ def engine_for(ref: str, *, hashing: bool = True) -> ProcessEngine:
 
 
 def triggers_of(ref: str) -> frozenset[str]:
-    """Every trigger a log of this definition may carry, `deadline_expired` included."""
+    """Every trigger a log of this definition may carry, `deadline_expired` and
+    `definition_migrated` included."""
     found = _TRIGGERS.get(ref)
     if found is None:
-        found = _TRIGGERS[ref] = frozenset({*states.get(ref).triggers(), DEADLINE_EXPIRED})
+        found = _TRIGGERS[ref] = frozenset(
+            {*states.get(ref).triggers(), DEADLINE_EXPIRED, DEFINITION_MIGRATED})
     return found
 
 
@@ -180,6 +183,8 @@ class PlanReplay:
             if trigger == DEADLINE_EXPIRED:
                 produced = self._late.pop(0) if self._is_late(event) else self._expiry(
                     event, seq, when)
+            elif trigger == DEFINITION_MIGRATED:
+                produced = self._migrated(event, seq, when)
             else:
                 self._late.clear()
                 produced = self._command(event, trigger, when)
@@ -272,6 +277,34 @@ class PlanReplay:
         names = [n for n, d in self.plan.deadlines.items() if d is found or d.expires_at != at]
         expired = (self._engine or engine_for(self.plan.definition)).expire(self.plan, at, names)
         return next(e for e in expired if e.payload.get("deadline") == name)
+
+    def _migrated(self, event: Mapping[str, Any], seq: int, at: datetime) -> Event:
+        """The plan moves to the version the event names; later events run under it."""
+        plan = self.plan
+        if plan is None:
+            raise Refused("registered_first", AZWA, "The plan was never registered")
+        payload = event.get("payload") or {}
+        target = str(payload.get("to"))
+        if payload.get("from") != plan.definition or event.get("definition") != target:
+            raise Refused("migrated_from_current", AZWA,
+                          f"The migration names {payload.get('from')!r} → {target!r}; the plan "
+                          f"runs under {plan.definition}")
+        try:
+            self._engine = engine_for(target, hashing="hash" in event)
+        except KeyError as exc:
+            raise Refused("known_definition", AZWA, str(exc.args[0])) from None
+        self.triggers, self._finals = triggers_of(target), self._engine.definition.finals
+        migration.apply(plan, dict(payload))
+        self.definition = target
+        actor, body = dict(event["actor"]), dict(payload)
+        produced = (sealed(plan.plan_id, seq, str(event["at"]), DEFINITION_MIGRATED, actor,
+                           body, target, plan.last_hash) if "hash" in event else
+                    Event(plan.plan_id, seq, str(event["at"]), DEFINITION_MIGRATED, actor,
+                          body, target, plan.last_hash, ""))
+        plan.seq, plan.last_hash = seq, produced.hash
+        if plan.last_at is None or at > plan.last_at:
+            plan.last_at = at
+        return produced
 
     @staticmethod
     def _disagree(name: str, when: str) -> Refused:

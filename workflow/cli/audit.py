@@ -120,12 +120,20 @@ def replay_command(
     require_chain: Annotated[bool, typer.Option(
         "--require-chain", help="A plan without a hash chain is not clean (exit 1).")] = False,
     anchors: AnchorsOption = None,
+    as_ref: Annotated[str | None, typer.Option(
+        "--as", help="Judge each plan's history by this name@version instead and list where "
+                     "the outcome differs (exit 1 when a plan is affected).",
+        show_default=False)] = None,
 ) -> None:
     """Replay an event log through the rules; exit 0 clean, 1 violations or broken chain,
     2 unreadable.
 
     Exit 1 too for a missing chain (a log of this engine, or --require-chain), an empty log
     or a difference from the anchors."""
+    if as_ref is not None:
+        from workflow.cli.definitions import replay_as
+
+        return replay_as(log, as_ref, as_json)
     when = _parse_now(now)
     reader = _reader()
     anchored = _anchors(anchors, _signer()) if anchors is not None else None
@@ -534,3 +542,8 @@ def keygen_command(
     key_id = signing.Signer(bytes.fromhex(key)).key_id
     typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
                f"{signing.KEY_FILE_ENV}={output}", err=True)
+
+
+from workflow.cli.definitions import audit_impact  # noqa: E402 - the versions' audit command
+
+audit_app.command("impact")(audit_impact)

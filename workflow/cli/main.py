@@ -746,6 +746,13 @@ def definition_schema(
                                 ensure_ascii=False) + "\n")
 
 
+from workflow.cli import definitions as _versions  # noqa: E402 - light: imports on use
+
+definition_app.command("diff")(_versions.diff)
+definition_app.command("check")(_versions.check)
+plan_app.command("migrate")(_versions.migrate)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="azwa")
 

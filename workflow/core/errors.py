@@ -31,6 +31,12 @@ AZWA_RULES: Mapping[str, str] = {
     "seq_follows_on": "A plan's seq numbers follow on without a gap.",
     "payload_matches_schema": "A payload holds the fields its trigger declares, each of its "
     "type, and nothing else (see \"Payloads\"); it cites the trigger's own paragraph.",
+    "migrates_a_live_plan_to_another_version": "Only a plan not yet in a final state moves, "
+    "and only to a version other than its own.",
+    "history_replays_clean": "A plan moves to another version only when its whole history "
+    "replays under it with every command accepted and the same outcome.",
+    "migrated_from_current": "A `definition_migrated` event moves a plan from the version it "
+    "runs under to the version the event carries.",
 }
 """azwa's own rules and what each says; refusals by them cite `AZWA` (but
 payload_matches_schema, which cites the trigger's paragraph)."""

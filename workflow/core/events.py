@@ -23,6 +23,9 @@ loads: Callable[[str | bytes], Any] = orjson.loads if orjson is not None else js
 """Parse JSON text: orjson's parser gives the same values as json.loads, five times faster."""
 
 EVENT_FIELDS = ("plan_id", "seq", "at", "trigger", "actor", "payload", "definition")
+DEFINITION_MIGRATED = "definition_migrated"
+"""A plan moved to another version of its definition (`{"from": ref, "to": ref}`); the
+event carries the new version, and every later event of the plan runs under it."""
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)

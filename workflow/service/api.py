@@ -298,6 +298,44 @@ class Engine:
             self._accepted(outcome)
             return Fired(stored, outcome.events)
 
+    def migrate(self, plan_id: str, to: str, actor: ActorLike, *,
+                at: datetime | str | None = None, dry_run: bool = False) -> Fired:
+        """Move a live plan to definition version `to`, recording `definition_migrated` in its
+        chain, only when its whole history replays clean under `to`; Refused naming the first
+        divergence otherwise. `dry_run`: judge only, store nothing (no events returned)."""
+        from workflow.service.migration import first_divergence
+
+        plan_id, who, when = _text_id(plan_id), as_actor(actor), self._at(at)
+        plan = self._load(plan_id)
+        target = self.process(check_name(to, "to"))
+        if plan.definition == target.definition.ref or plan.state in target.definition.finals:
+            raise Refused("migrates_a_live_plan_to_another_version", AZWA,
+                          f"Plan {plan_id} is {plan.state} under {plan.definition}; nothing to "
+                          f"migrate to {to}", plan_id=plan_id, trigger="definition_migrated")
+        found = first_divergence(plan, self.store.events(plan_id), target)
+        if not isinstance(found, Plan):
+            raise Refused("history_replays_clean", AZWA, f"Plan {plan_id} cannot move to {to}: "
+                          f"{found}", plan_id=plan_id, trigger="definition_migrated")
+        if dry_run:
+            return Fired(plan, [])
+        from workflow.core import migration
+        from workflow.core.events import DEFINITION_MIGRATED, sealed
+        from workflow.core.timecalc import format_at
+
+        if plan.last_at is not None and when < plan.last_at:
+            raise Refused("time_moves_forward", AZWA, "The migration lies before the plan's "
+                          "last event", plan_id=plan_id, trigger=DEFINITION_MIGRATED)
+        read_seq = plan.seq
+        moved = migration.payload_for(plan, found, plan.definition, to)
+        event = sealed(plan_id, plan.seq + 1, format_at(when), DEFINITION_MIGRATED,
+                       who.to_dict(), moved, to, plan.last_hash)
+        migration.apply(plan, moved)
+        plan.seq, plan.last_hash, plan.last_at = event.seq, event.hash, when
+        stored = self.store.save(plan, [event], expected_seq=read_seq, deadlines=[])
+        with self._cache_lock:
+            self._cache.pop(plan_id, None)
+        return Fired(stored, [event])
+
     def _seen(self, command_id: str, plan_id: str) -> list[Event] | None:
         """The events a command id already produced on this plan; refused for another plan."""
         seen = self.store.command_events(command_id)

@@ -1,0 +1,69 @@
+"""Moving a live plan to another version of its definition, only when its whole history
+replays clean under that version: every recorded command accepted, and the same state,
+escalation step, breaches and funds as recorded. The replay is the engine's own (the
+target's `ProcessEngine`), so no rule is restated here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workflow.core.engine import Command, ProcessEngine
+from workflow.core.errors import Refused
+from workflow.core.events import DEFINITION_MIGRATED, Event
+from workflow.core.plan import Plan
+from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
+from workflow.core.timecalc import parse_iso
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """Where the history parts under the target: the first refused command, or an outcome."""
+
+    seq: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq}: {self.what}" if self.seq else self.what
+
+
+def _set(funds: dict[str, int]) -> dict[str, int]:
+    """The sums that are not zero: a sum one version keeps and the other does not, at zero,
+    is no difference."""
+    return {k: v for k, v in funds.items() if v}
+
+
+def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
+                     ) -> Divergence | Plan:
+    """The plan as `target` derives it from `history` when every command is accepted and
+    the outcome equals the stored plan's; else the first difference."""
+    replayed: Plan | None = None
+    for event in history:
+        if event.trigger in (DEADLINE_EXPIRED, DEFINITION_MIGRATED):
+            continue
+        at, actor = parse_iso(event.at), Actor.from_dict(event.actor)
+        try:
+            if event.trigger == REGISTER:
+                replayed = target.register(plan.plan_id, actor, dict(event.payload), at,
+                                           event.at).plan
+            elif replayed is not None:
+                target.apply(replayed, Command(event.trigger, actor, dict(event.payload), at,
+                                               event.at))
+        except Refused as refusal:
+            return Divergence(event.seq, f"{event.trigger} would be refused: {refusal.reason}")
+    if replayed is None:
+        return Divergence(0, "the plan has no register_plan event")
+    if plan.last_at is not None:
+        target.expire(replayed, plan.last_at)
+    for name, a, b in (("state", plan.state, replayed.state),
+                       ("escalation", plan.escalation, replayed.escalation),
+                       ("breaches", plan.breaches, replayed.breaches),
+                       ("funds", _set(plan.funds), _set(replayed.funds)),
+                       ("deadlines", _deadlines(plan), _deadlines(replayed))):
+        if a != b:
+            return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
+    return replayed
+
+
+def _deadlines(plan: Plan) -> dict[str, tuple[str, str]]:
+    return {n: (d.status, d.due.isoformat()) for n, d in sorted(plan.deadlines.items())}
