@@ -272,3 +272,53 @@ def test_an_empty_database_gives_an_empty_report_not_an_error(sqlite_url: str,
         assert client.get("/pages/monitoring.csv").text == "period,group,figure,item,value\n"
         assert "Nothing to do now." in client.get("/pages/todo?lang=en").text
     app.state.engine.store.close()
+
+
+def test_the_to_do_list_is_overdue_first_then_by_due_day(app_client: TestClient) -> None:
+    """Two plans awaiting the quick-test decision from Menzis (one past its due day) and
+    the registered plan awaiting the character (no due day): in that order."""
+    from workflow.service import demo
+
+    engine = app_client.app.state.engine  # type: ignore[attr-defined]
+    for plan_id, start in (("TW-LATER", "2027-02-11T09:00:00+01:00"),
+                           ("TW-EARLY", "2027-01-11T09:00:00+01:00")):
+        demo.play(engine, plan_id, until="accept_quick_test_as_complete", start=start)
+    log_in(app_client, "insurer")
+    page = app_client.get("/pages/todo", params={"at": "2027-03-20T12:00:00+01:00"},
+                          headers={"Accept-Language": "en"}).text
+    items = re.findall(r'<li class="todo( overdue)?">\s*<h2><a href="/pages/plans/([\w-]+)"',
+                       page)
+    assert [plan for _overdue, plan in items] == ["TW-EARLY", "TW-LATER", PLAN]
+    assert [bool(overdue) for overdue, _plan in items] == [True, False, False]
+
+
+def test_a_form_sent_twice_applies_once(app_client: TestClient) -> None:
+    """Each rendered form carries its command id: a second send (a double click, the back
+    button) gets the first answer and stores nothing more."""
+    csrf = log_in(app_client, "insurer")
+    page = app_client.get("/pages/todo").text
+    command = re.search(r'name="command" value="(\w+)"', page)
+    assert command is not None
+    data = {"csrf": csrf, "trigger": "agree_character", "f.character": "scaling",
+            "command": command.group(1), "back": "/pages/todo"}
+    for _ in range(2):
+        answer = app_client.post(f"/pages/plans/{PLAN}/acts", data=data,
+                                 follow_redirects=False)
+        assert answer.status_code == 303
+    engine = app_client.app.state.engine  # type: ignore[attr-defined]
+    assert [e.trigger for e in engine.history(PLAN)] == ["register_plan", "agree_character"]
+
+
+def test_a_post_from_another_site_is_refused(app_client: TestClient) -> None:
+    csrf = log_in(app_client, "insurer")
+    answer = app_client.post(f"/pages/plans/{PLAN}/acts", headers={
+        "Origin": "https://evil.example"}, data={
+        "csrf": csrf, "trigger": "agree_character", "f.character": "scaling"})
+    assert answer.status_code == 403 and "csrf_token_holds" in answer.text
+    login = app_client.post("/pages/login", headers={"Origin": "https://evil.example"},
+                            data={"token": TOKENS["maker"][1]}, follow_redirects=False)
+    assert login.status_code == 403 and "azwa_session" not in login.headers.get(
+        "set-cookie", "")
+    same = app_client.post("/pages/login", headers={"Origin": "http://testserver"},
+                           data={"token": TOKENS["maker"][1]}, follow_redirects=False)
+    assert same.status_code == 303

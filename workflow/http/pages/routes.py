@@ -79,6 +79,8 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
+    if not session.same_origin(request):
+        return _csrf_refused(request)
     token = str(form.get("token", "")).strip()
     target = _safe_next(str(form.get("next", "")))
     settings = request.app.state.settings
@@ -93,7 +95,7 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     form = await request.form()
-    if not session.csrf_holds(request, form.get("csrf")):
+    if not session.csrf_holds(request, form.get("csrf")) or not session.same_origin(request):
         return _csrf_refused(request)
     response = RedirectResponse("/pages/login", status_code=303)
     session.log_out(response)
@@ -169,7 +171,7 @@ async def fire(request: Request, plan_id: str) -> Response:
     if caller is None:
         return _login_first(request)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    if not session.csrf_holds(request, form.get("csrf")):
+    if not session.csrf_holds(request, form.get("csrf")) or not session.same_origin(request):
         return _csrf_refused(request)
     if caller.read_only:
         return _show(request, "refused.html", caller, 403, problems=[(
@@ -184,7 +186,8 @@ async def fire(request: Request, plan_id: str) -> Response:
     body = payload(screens.schema_of(definition, trigger), form, fixed_of(form))
     back = _safe_next(form.get("back"))
     try:
-        engine.fire(plan_id, trigger, caller.actor, body)
+        engine.fire(plan_id, trigger, caller.actor, body,
+                    command_id=form.get("command") or None)
     except Refused as refusal:
         request.app.state.metrics.refused.labels(trigger, refusal.rule).inc()
         return _plan(request, plan_id, caller, status_of(refusal),

@@ -56,6 +56,14 @@ def csrf_holds(request: Request, sent: object) -> bool:
     return bool(expected) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
 
 
+def same_origin(request: Request) -> bool:
+    """A post whose `Origin` (sent by browsers) is this service, or that names none."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
 def log_in(response: Response, request: Request, token: str) -> None:
     response.set_cookie(SESSION, token, httponly=True, samesite="strict", path=PATH,
                         secure=request.url.scheme == "https")

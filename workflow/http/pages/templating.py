@@ -4,6 +4,7 @@ and the Dutch formats of amounts, days and shares as filters."""
 from __future__ import annotations
 
 from datetime import date, datetime
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update({"_": _, "term": term, "lang": current, "says": render.says,
+                        "command_id": lambda: uuid.uuid4().hex,
                         "idle_text": render.idle_text, "trigger_label": _trigger})
     env.filters.update({"day": _day, "eur": _eur, "share": formats.share,
                         "number": formats.number})
