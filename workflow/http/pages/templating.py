@@ -3,8 +3,8 @@ and the Dutch formats of amounts, days and shares as filters."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import uuid
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
