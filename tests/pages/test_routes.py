@@ -187,7 +187,7 @@ def test_the_plan_list_filters(app_client: TestClient) -> None:
     assert PLAN not in app_client.get("/pages/plans?state=approved").text
     assert PLAN in app_client.get("/pages/plans?region=twente&overdue=no").text
     assert PLAN not in app_client.get("/pages/plans?overdue=yes").text
-    assert PLAN not in app_client.get("/pages/plans?sector=hospital").text
+    assert PLAN not in app_client.get("/pages/plans?sector=ggz").text
     assert PLAN not in app_client.get("/pages/plans?region=Drenthe").text
 
 
@@ -322,3 +322,19 @@ def test_a_post_from_another_site_is_refused(app_client: TestClient) -> None:
     same = app_client.post("/pages/login", headers={"Origin": "http://testserver"},
                            data={"token": TOKENS["maker"][1]}, follow_redirects=False)
     assert same.status_code == 303
+
+
+def test_the_sector_filter_finds_a_plan_of_that_sector(app_client: TestClient) -> None:
+    """transformation@2 plans name their sector; the filter keeps only that sector's."""
+    import states
+    from workflow.service import demo
+    from workflow.service.api import Engine
+
+    store = app_client.app.state.engine.store  # type: ignore[attr-defined]
+    Engine(store=store, definition=states.V2).register(
+        "TW-GGZ", demo.MAKER, {**demo.REGISTRATION, "sector": "ggz"})
+    log_in(app_client, "auditor")
+    ggz = app_client.get("/pages/plans?sector=ggz").text
+    assert "TW-GGZ" in ggz and f">{PLAN}<" not in ggz
+    assert "TW-GGZ" not in app_client.get("/pages/plans?sector=farmacie").text
+    assert "ggz" in app_client.get("/pages/plans/TW-GGZ").text

@@ -108,14 +108,17 @@ def plan_list(engine: Engine, wanted: dict[str, str], now: datetime) -> list[dic
 
 
 def choices() -> dict[str, list[str]]:
-    """The values the plan filters offer: every state and track of the definitions."""
+    """The values the plan filters offer: every state and track of the definitions, the
+    sectors and the shipped regions (suggested; any region can be typed)."""
     from states.guards import TRACKS
+    from states.settings import REGIONS, SECTORS
 
     seen: dict[str, None] = {}
     for d in states.all_definitions():
         for s in d.states:
             seen.setdefault(s, None)
-    return {"state": list(seen), "track": list(TRACKS)}
+    return {"state": list(seen), "track": list(TRACKS), "sector": list(SECTORS),
+            "region": sorted(REGIONS)}
 
 
 def monitoring(engine: Engine, period: str, by: str | None, as_of: datetime
