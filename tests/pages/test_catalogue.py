@@ -14,6 +14,7 @@ from tests.i18n.test_catalogue import catalogue
 from tests.pages.conftest import PLAN, log_in
 from workflow.core import i18n
 from workflow.core.payload import rows
+from workflow.http.pages.forms import field_descriptions
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "workflow" / "http" / "pages" / "templates"
 CALL = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""")
@@ -46,6 +47,11 @@ def test_every_text_of_a_template_has_a_dutch_translation(template: str, text: s
 def test_every_payload_field_has_a_dutch_label(name: str) -> None:
     """A form labels each field of a payload in Dutch (message context `field`)."""
     assert catalogue("nl").get(("field", name)), f"no Dutch label for field {name!r}"
+
+
+@pytest.mark.parametrize("text", field_descriptions(), ids=lambda v: v[:50])
+def test_every_field_description_of_a_form_has_a_dutch_translation(text: str) -> None:
+    assert catalogue("nl").get((None, text)), f"no Dutch for the field description {text!r}"
 
 
 def test_every_page_renders_in_dutch_without_a_missing_text(app_client: TestClient) -> None:

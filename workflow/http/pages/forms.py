@@ -56,9 +56,29 @@ class Input:
         hints = {"date": _("a day, YYYY-MM-DD"), "money": _("euros, at most 2 decimals"),
                  "lines": _("one item a line"), "json": _("as JSON")}
         found = hints.get(self.widget, "")
-        if current() == "en" and self.description:
-            return f"{self.description} ({found})" if found else self.description
-        return found
+        if not self.description:
+            return found
+        said = _(self.description)  # the schema's own words, translated (field_descriptions)
+        return f"{said} ({found})" if found and found not in said else said
+
+
+def field_descriptions() -> list[str]:
+    """Every description a form shows: of each payload field and each field of an object
+    in it, as the JSON Schema words it (its Dutch is in the catalogue)."""
+    import states
+
+    found: dict[str, None] = {}
+
+    def walk(items: tuple[Input, ...]) -> None:
+        for i in items:
+            if i.description:
+                found.setdefault(i.description, None)
+            walk(i.children)
+
+    for d in states.all_definitions():
+        for schema in d.payloads.values():
+            walk(inputs(schema))
+    return list(found)
 
 
 def _widget(schema: Mapping[str, Any]) -> tuple[str, tuple[str, ...], bool]:
