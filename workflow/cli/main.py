@@ -39,6 +39,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
                   "(MP BE1–BE14)."),
     "audit": ("workflow.cli.audit", "audit_app",
               "Check the stored plans against their event logs and write audit reports."),
+    "db": ("workflow.cli.db", "db_app",
+           "Show or upgrade the database's schema version (migrations)."),
+    "worker": ("workflow.cli.worker", "worker_command",
+               "Expire due deadlines as they fall due, until SIGTERM or Ctrl-C (the batch in "
+               "hand is finished first)."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""

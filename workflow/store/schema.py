@@ -50,18 +50,6 @@ def revisions() -> list[str]:
     return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
 
 
-def behind(conn: Connection) -> str | None:
-    """Why this release cannot write the database as it is, in one line; None when it can."""
-    found = current(conn)
-    if found == HEAD:
-        return None
-    if found is not None and found not in revisions():
-        return (f"the database schema is at version {found}, newer than this azwa knows "
-                f"({HEAD}): upgrade azwa")
-    return (f"the database schema is at version {found or 'none (azwa 0.1.0)'}, behind "
-            f"{HEAD}: run `azwa db upgrade`")
-
-
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the database to HEAD; (the revision before, HEAD). Safe to run again and from
     several processes at once."""
