@@ -41,12 +41,12 @@ class BarrierStore(SqlStore):
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
              deadlines: Sequence[Deadline], command_id: str | None = None,
-             command_digest: str | None = None) -> StoredPlan:
+             **options: Any) -> StoredPlan:
         if not self.held:
             self.held = True
             self.barrier.wait(timeout=30)
         return super().save(plan, events, expected_seq=expected_seq, deadlines=deadlines,
-                            command_id=command_id, command_digest=command_digest)
+                            command_id=command_id, **options)
 
 
 def run_together(tasks: list[Callable[[], T]]) -> list[T]:

@@ -41,12 +41,12 @@ class InterleavingStore(SqlStore):
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
              deadlines: Sequence[Deadline], command_id: str | None = None,
-             command_digest: str | None = None) -> StoredPlan:
+             **options: Any) -> StoredPlan:
         other, self.meanwhile = self.meanwhile, None
         if other is not None:
             other()
         return super().save(plan, events, expected_seq=expected_seq, deadlines=deadlines,
-                            command_id=command_id, command_digest=command_digest)
+                            command_id=command_id, **options)
 
 
 # -- the whole process on a database ---------------------------------------------------------------

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import states
@@ -92,6 +92,7 @@ def _already_registered(plan_id: str) -> Refused:
                    trigger=REGISTER, plan_id=plan_id)
 
 
+WAKE_WITHIN = timedelta(hours=1)
 RETRIES = 50
 """How often a command that lost the race is judged again before it gives up (StaleWrite):
 many more than 8 writers on one plan ever need."""
@@ -150,6 +151,8 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self.log = get_logger()
+        self._wakes = isinstance(self.store, SqlStore)
+        """Whether the store takes `wake_before` (a store of another kind may not)."""
 
     @classmethod
     def open(cls, db_url: str | None = None, clock: Clock | None = None, *, write: bool = True,
@@ -230,7 +233,8 @@ class Engine:
             outcome = self.process().register(plan_id, who, dict(attrs), when)
             stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
                                      deadlines=list(outcome.plan.deadlines.values()),
-                                     command_id=command_id, command_digest=digest)
+                                     command_id=command_id, command_digest=digest,
+                                     **self._wake())
         except Refused as refusal:
             self._refused(refusal, plan_id, REGISTER, who)
             raise
@@ -281,9 +285,9 @@ class Engine:
                 if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
                     return Fired(self._load(plan_id), seen, repeated=True)
                 raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
-            # The clock is read per try: a retry after another writer's event is judged at
-            # a moment after it, not refused for going back in time.
-            cmd = Command(trigger, who, data, when if attempt == 1 else self._at(at))
+            # The clock is read per try, after the plan: a command another writer stored
+            # just before is not taken for one from the future (time_moves_forward).
+            cmd = Command(trigger, who, data, when if at is not None else self._at(None))
             read_seq, before = plan.seq, _snapshot(plan)
             try:
                 outcome = self.process(plan.definition).apply(plan, cmd)
@@ -299,7 +303,7 @@ class Engine:
                 stored = self.store.save(
                     plan, outcome.events, expected_seq=read_seq,
                     deadlines=_changed(plan, before), command_id=command_id,
-                    command_digest=digest)
+                    command_digest=digest, **self._wake())
             except StaleWrite:
                 if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
                     return Fired(self._load(plan_id), seen, repeated=True)
@@ -313,6 +317,10 @@ class Engine:
             return Fired(stored, outcome.events)
         raise StaleWrite(f"plan {plan_id} kept changing: {RETRIES} tries lost the race to "
                          "other writers; try again")
+
+    def _wake(self) -> dict[str, datetime]:
+        """`wake_before` for a save: deadlines due within the hour wake the workers."""
+        return {"wake_before": self.clock.now() + WAKE_WITHIN} if self._wakes else {}
 
     def _seen(self, command_id: str, plan_id: str, digest: str | None) -> list[Event] | None:
         """The events a command id already produced on this plan, if it was this command;

@@ -61,13 +61,15 @@ class Store(Protocol):
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
         command_digest: str | None = None,
+        wake_before: datetime | None = None,
     ) -> StoredPlan:
         """Append events, write the plan and the changed deadlines in one transaction.
 
         `expected_seq` None means a new plan (refused if the id exists); otherwise the stored
         plan must still be at that seq, or StaleWrite is raised and nothing is written. A
         `command_id` already stored raises StaleWrite too (nothing written): the caller asks
-        `command` what it was. Returns the plan as stored (its JSON, as text), a snapshot
+        `command` what it was. An open deadline expiring before `wake_before` wakes the
+        deadline workers. Returns the plan as stored (its JSON, as text), a snapshot
         nobody else holds.
         """
 

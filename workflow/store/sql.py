@@ -109,7 +109,8 @@ APPENDED = AppendedRow.__table__  # type: ignore[attr-defined]
 _HELD_LOCK = threading.Lock()
 SIGS_KEPT = 10_000
 WAKE_WITHIN_US = 3_600_000_000
-"""A deadline written open that expires within an hour of its command wakes the workers
+"""A deadline written open that expires before `wake_before` (the service passes its
+clock's now plus an hour; without it, an hour after the command) wakes the workers
 (PostgreSQL NOTIFY); later ones they find when they next look."""
 T = TypeVar("T")
 
@@ -423,6 +424,7 @@ class SqlStore:
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
         command_digest: str | None = None,
+        wake_before: datetime | None = None,
     ) -> StoredPlan:
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         done: list[Callable[[], StoredPlan]] = []
@@ -430,7 +432,7 @@ class SqlStore:
         def write(run: sqlrun.Runner) -> None:
             done[:] = [self._write(run, plan, events, expected_seq=expected_seq,
                                    deadlines=deadlines, command_id=command_id,
-                                   command_digest=command_digest)]
+                                   command_digest=command_digest, wake_before=wake_before)]
 
         try:
             self._run(write)
@@ -451,6 +453,7 @@ class SqlStore:
         command_id: str | None = None,
         command_digest: str | None = None,
         prev_sig: str | None = None,
+        wake_before: datetime | None = None,
     ) -> Callable[[], StoredPlan]:
         """Queue a command's writes on `run`; what to call once the transaction committed
         (it records what is now stored and returns the plan as stored)."""
@@ -509,8 +512,10 @@ class SqlStore:
         if deadlines:
             rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
             sqlrun.upsert_deadlines(run, rows)
+            wake_us = (to_micros(wake_before) if wake_before is not None
+                       else now_us + WAKE_WITHIN_US)
             soon = [r["expires_at_us"] for r in rows if r["status"] == "open"
-                    and r["expires_at_us"] <= now_us + WAKE_WITHIN_US]
+                    and r["expires_at_us"] <= wake_us]
             if soon and self.engine.dialect.name == "postgresql":
                 run.queue(sqlrun.NOTIFY_DEADLINE, {"expires_at_us": str(min(soon))})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -231,6 +232,14 @@ class AlchemyRunner(Runner):
 FAST_DIALECTS = {"sqlite", "postgresql"}
 
 
+class _AbortedPipeline(logging.Filter):
+    """psycopg warns when a pipeline ends after a statement in it failed; the store turns
+    that failure into its own error (StaleWrite, a one-line message), so the warning goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
 @functools.cache
 def pipelined(driver: str) -> bool:
     """Whether PostgreSQL's statements go in pipeline mode: psycopg 3 on libpq 14 or later
@@ -239,6 +248,7 @@ def pipelined(driver: str) -> bool:
         return False
     import psycopg
 
+    logging.getLogger("psycopg").addFilter(_AbortedPipeline())
     return bool(psycopg.Pipeline.is_supported())
 
 
