@@ -41,7 +41,10 @@ CHANNEL = "azwa_deadlines"
 class WorkerStats:
     """What a worker did, summed over its batches (and its threads)."""
 
+    rounds: int = 0
+    """Claims made, the empty ones (nothing due) included."""
     batches: int = 0
+    """Claims that found plans."""
     plans: int = 0
     expired: int = 0
     """Events written (`deadline_expired` and what follows from it)."""
@@ -49,7 +52,8 @@ class WorkerStats:
 
     def add(self, plans: int, events: int) -> None:
         with self.lock:
-            self.batches += 1
+            self.rounds += 1
+            self.batches += plans > 0
             self.plans += plans
             self.expired += events
 
