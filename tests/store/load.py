@@ -55,11 +55,8 @@ def bulk_plans(url: str, ids: Sequence[str], *, until: str, start: str, ticks: b
             writes = [w for pid in chunk for w in _demo_writes(process, pid, until, start, ticks)]
 
             def write(run: sqlrun.Runner, writes: list[Any] = writes) -> None:
-                done = [store._write(run, plan, events, expected_seq=seq, deadlines=dls)
-                        for plan, events, seq, dls in writes]
-                run.flush()
-                for stored in done:
-                    stored()
+                for plan, events, seq, dls in writes:
+                    store._write(run, plan, events, expected_seq=seq, deadlines=dls)
 
             store._run(write)
     finally:

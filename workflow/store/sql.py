@@ -575,17 +575,16 @@ class SqlStore:
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
-        def read(run: sqlrun.Runner) -> list[list[tuple[Any, ...]]]:
-            params = {"plan_id": plan_id}
-            return run.together([(sqlrun.LOAD_PLAN, params), (sqlrun.LOAD_APPENDED, params)])
+        def read(run: sqlrun.Runner) -> list[tuple[Any, ...]]:
+            return run.all(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
 
         if not self._at_head():
             return self._load_older(plan_id)
-        found, rows = self._run(read, write=False)
-        if not found:
+        rows = self._run(read, write=False)
+        if not rows or rows[0][0] != 0:
             return None
-        data, sig = found[0]
-        plan = _plan_from(plan_id, data, rows)
+        _, data, sig, _, _ = rows[0]
+        plan = _plan_from(plan_id, data, [(kind, entry) for _, entry, _, kind, _ in rows[1:]])
         self._remember_sig(plan_id, plan.seq, "" if sig is None else str(sig))
         return plan
 

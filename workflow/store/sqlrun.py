@@ -25,10 +25,13 @@ from sqlalchemy.engine import Engine
 Params = Mapping[str, Any]
 
 LOAD_PLAN = (
-    "SELECT p.data, h.sig FROM plans p LEFT JOIN heads h ON h.plan_id = p.plan_id "
-    "AND h.seq = p.seq WHERE p.plan_id = :plan_id"
+    "SELECT 0, p.data, h.sig, '', 0 FROM plans p LEFT JOIN heads h ON h.plan_id = p.plan_id "
+    "AND h.seq = p.seq WHERE p.plan_id = :plan_id UNION ALL "
+    "SELECT 1, entry, NULL, kind, n FROM plan_appended WHERE plan_id = :plan_id "
+    "ORDER BY 1, 4, 5"
 )
-"""The plan and the signature of its last head, which the next command's head chains to."""
+"""A plan in one statement (one snapshot, one round trip): first its row with the signature
+of its last head, which the next command's head chains to; then its appended entries."""
 LOAD_PLAN_DATA = "SELECT data FROM plans WHERE plan_id = :plan_id"
 LOAD_APPENDED = (
     "SELECT kind, entry FROM plan_appended WHERE plan_id = :plan_id ORDER BY kind, n"
@@ -131,9 +134,6 @@ class Runner:
         if self.run(sql, params) != 1:
             raise refusal()
 
-    def flush(self) -> None:
-        """Run whatever is queued and the checks `expect` deferred."""
-
 
 class DbapiRunner(Runner):
     def __init__(self, cursor: Any, paramstyle: str) -> None:
@@ -202,8 +202,8 @@ class PipelineRunner(DbapiRunner):
     def many(self, sql: str, rows: Sequence[Params]) -> None:
         self.conn.cursor().executemany(self._sql(sql), rows)
 
-    def flush(self) -> None:
-        self.pipeline.sync()
+    def check(self) -> None:
+        """The deferred row counts, once the pipeline has ended (its results are in)."""
         checks, self.checks = self.checks, []
         for cursor, refusal in checks:
             if cursor.rowcount != 1:
@@ -266,8 +266,23 @@ class Held:
 
     def connection(self) -> Any:
         if self._raw is None:
-            self._raw = self.engine.raw_connection()
+            raw = self.engine.raw_connection()
+            if self.autocommit:
+                # Out of the pool for good: it is never handed to anyone expecting the
+                # driver's own transactions.
+                raw.detach()
+                driver: Any = raw.dbapi_connection
+                driver.autocommit = True
+            self._raw = raw
         return self._raw
+
+    @property
+    def autocommit(self) -> bool:
+        """PostgreSQL in pipeline mode: the store says BEGIN itself, in the same round trip
+        as the statements (the driver's own BEGIN waits for its answer first), and a read
+        of one statement needs no transaction at all."""
+        dialect = self.engine.dialect
+        return dialect.name == "postgresql" and pipelined(dialect.driver)
 
     def drop(self) -> None:
         """Forget the connection (invalidated in the pool: it is not handed out again)."""
@@ -321,16 +336,17 @@ def _on(raw: Any, engine: Engine, write: bool, held: Held | None) -> Iterator[Ru
         raise
     ending = False
     try:
-        if engine.dialect.name == "postgresql" and pipelined(engine.dialect.driver):
-            conn = getattr(raw, "dbapi_connection", raw)
+        if held is not None and held.autocommit and write:
+            # BEGIN and every statement in one round trip (the pipeline ends when the
+            # block does), the deferred checks, then COMMIT: two round trips a command.
+            conn = raw.dbapi_connection
             with conn.pipeline() as pipeline:
-                runner: Runner = PipelineRunner(conn, pipeline)
+                runner = PipelineRunner(conn, pipeline)
+                runner.queue("BEGIN", {})
                 yield runner
-                runner.flush()
+            runner.check()
         else:
-            runner = DbapiRunner(cursor, engine.dialect.paramstyle)
-            yield runner
-            runner.flush()
+            yield DbapiRunner(cursor, engine.dialect.paramstyle)
         ending = True
         if write:
             raw.commit()
