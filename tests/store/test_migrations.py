@@ -177,3 +177,22 @@ def test_a_database_newer_than_this_release_is_refused(db_url: str) -> None:
         engine.dispose()
     with pytest.raises(StoreUnavailable, match="version 0099, newer than this azwa knows"):
         open_existing(db_url, write=False)
+
+
+def test_azwa_init_makes_a_database_at_the_newest_version_and_upgrades_an_old_one(
+    tmp_path: Path, old_file: Path,
+) -> None:
+    """`azwa init` creates the tables at this release's version (no `db upgrade` needed
+    after it); on a database made by 0.1.0 it migrates it, as `azwa db upgrade` does."""
+    runner = CliRunner()
+    new = tmp_path / "new.db"
+    assert runner.invoke(app, ["init", "--db", str(new)]).exit_code == 0
+    current = runner.invoke(app, ["db", "current", "--db", str(new), "--json"])
+    assert current.exit_code == 0
+    assert '"revision": "0002"' in current.output and '"at_head": true' in current.output
+    assert runner.invoke(app, ["init", "--db", str(old_file)]).exit_code == 0
+    assert runner.invoke(app, ["db", "current", "--db", str(old_file)]).exit_code == 0
+    missing = runner.invoke(app, ["db", "upgrade", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert missing.output.strip() == (f"no azwa database at {tmp_path / 'none.db'}; create "
+                                      f"one with `azwa init --db {tmp_path / 'none.db'}`")
