@@ -148,11 +148,14 @@ def test_registrations_racing_under_one_command_id_never_refuse_each_other(
     engines = [Engine(db_url, FakeClock(START)) for _ in range(4)]
     try:
         for round_ in range(10):
-            pid = f"{PLAN_ID}-{round_}"
-            results = run_together([
-                (lambda e=e: e.register(pid, MAKER, demo.REGISTRATION, at=START,  # type: ignore[misc]
-                                        command_id=f"reg-{round_}").repeated)
-                for e in engines])
+            pid, command_id = f"{PLAN_ID}-{round_}", f"reg-{round_}"
+
+            def register(engine: Engine, pid: str = pid, command_id: str = command_id) -> bool:
+                return engine.register(pid, MAKER, demo.REGISTRATION, at=START,
+                                       command_id=command_id).repeated
+
+            results = run_together([(lambda e=e: register(e))  # type: ignore[misc]
+                                    for e in engines])
             assert sorted(results) == [False, True, True, True]
     finally:
         for engine in engines:

@@ -3,6 +3,7 @@ URL and the environment give, and one line when the server cannot be reached."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -40,8 +41,7 @@ def round_trips(engine: Engine, work: Callable[[], Any]) -> int:
             pgconn.untrace()
         trace.seek(0)
         directions = [line.split("\t", 1)[0] for line in trace if line[:2] in ("F\t", "B\t")]
-    return sum(1 for a, b in zip(directions, directions[1:], strict=False)
-               if (a, b) == ("F", "B"))
+    return sum(1 for a, b in itertools.pairwise(directions) if (a, b) == ("F", "B"))
 
 
 def test_a_command_on_postgresql_costs_at_most_four_round_trips(pg_url: str) -> None:
@@ -100,8 +100,8 @@ def test_a_setting_that_is_no_whole_number_is_refused_in_one_line(
     monkeypatch: pytest.MonkeyPatch, value: str,
 ) -> None:
     monkeypatch.setenv("AZWA_DB_POOL_SIZE", value)
-    with pytest.raises(StoreUnavailable, match="AZWA_DB_POOL_SIZE: pool_size=.* is not a whole "
-                       "number of at least 1"):
+    with pytest.raises(StoreUnavailable, match=r"AZWA_DB_POOL_SIZE: pool_size=.* is not a "
+                       r"whole number of at least 1"):
         SqlStore("postgresql+psycopg://postgres@127.0.0.1:5432/test", create=False)
 
 
