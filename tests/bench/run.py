@@ -16,7 +16,8 @@ from pathlib import Path
 import sqlalchemy
 import transitions
 
-BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay", "bench_startup")
+BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay", "bench_startup",
+           "bench_pg_fire", "bench_pg_scale")
 
 
 def main() -> None:

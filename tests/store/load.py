@@ -56,7 +56,9 @@ def bulk_plans(url: str, ids: Sequence[str], *, until: str, start: str, ticks: b
 
             def write(run: sqlrun.Runner, writes: list[Any] = writes) -> None:
                 for plan, events, seq, dls in writes:
-                    store._write(run, plan, events, expected_seq=seq, deadlines=dls)
+                    # Noted at once (the next save of the plan chains its head to this
+                    # one without reading it back); a failure fails the whole set-up.
+                    store._write(run, plan, events, expected_seq=seq, deadlines=dls)()
 
             store._run(write)
     finally:

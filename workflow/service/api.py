@@ -151,6 +151,9 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self.log = get_logger()
+        self.lost_races = 0
+        """Saves refused because another writer changed the plan first, each followed by
+        judging the command again (a measure of contention, for monitoring)."""
         self._wakes = isinstance(self.store, SqlStore)
         """Whether the store takes `wake_before` (a store of another kind may not)."""
 
@@ -309,6 +312,7 @@ class Engine:
                     return Fired(self._load(plan_id), seen, repeated=True)
                 if expected_seq is not None:
                     raise
+                self.lost_races += 1
                 if not cached:
                     _back_off(attempt)
                 continue
