@@ -24,9 +24,10 @@ def worker_command(
         "--once", help="Expire what is due now and stop (as `azwa tick`, in batches).")] = False,
 ) -> None:
     """Expire due deadlines as they fall due, until SIGTERM or Ctrl-C (the batch in hand is
-    finished first). Several workers, on one machine or many, each claim other plans
-    (PostgreSQL: FOR UPDATE SKIP LOCKED); each deadline is expired exactly once. Logs one
-    line per batch."""
+    finished first).
+
+    Several workers, on one machine or many, each claim other plans (PostgreSQL: FOR UPDATE
+    SKIP LOCKED); each deadline is expired exactly once. Logs one line per batch."""
     import threading
 
     from workflow.service.logs import configure

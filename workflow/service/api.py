@@ -233,6 +233,11 @@ class Engine:
                          who.region or "")
         digest = command_digest(REGISTER, who, attrs) if command_id is not None else None
         try:
+            if self.store.load(plan_id) is not None:  # the id rule before any other
+                if command_id is not None and (
+                        seen := self._seen(command_id, plan_id, digest)):
+                    return Fired(self._load(plan_id), seen, repeated=True)
+                raise _already_registered(plan_id)
             outcome = self.process().register(plan_id, who, dict(attrs), when)
             stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
                                      deadlines=list(outcome.plan.deadlines.values()),

@@ -57,9 +57,11 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         if conn.dialect.name == "postgresql":
             conn.execute(text(_LOCK))
         before = current(conn)
-        if before == HEAD:
-            return before, HEAD
         tables = set(inspect(conn).get_table_names())
+        if before == HEAD:
+            if not set(AZWA_TABLES) <= tables:  # a table dropped by hand: made again
+                metadata().create_all(conn)
+            return before, HEAD
         if before is None and not tables & set(AZWA_TABLES):
             metadata().create_all(conn)
             _stamp(conn, HEAD)

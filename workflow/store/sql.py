@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, select
+from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
@@ -594,8 +594,9 @@ class SqlStore:
         if known is None:
             from workflow.store import schema
 
-            with self.engine.connect() as conn:
-                known = self.__dict__["_head"] = schema.current(conn) == schema.HEAD
+            with self.engine.connect() as conn:  # a table dropped by hand counts too
+                known = self.__dict__["_head"] = schema.current(conn) == schema.HEAD and (
+                    set(schema.AZWA_TABLES) <= set(inspect(conn).get_table_names()))
         return known
 
     def _load_older(self, plan_id: str) -> Plan | None:
