@@ -67,7 +67,7 @@ def _bare(conn: Any, transactions: list[Recorded], pipelined: bool) -> None:
 def _send(conn: Any, statements: Recorded) -> None:
     cur = conn.cursor()
     for kind, sql, params in statements:
-        text = sqlrun._NAMED.sub(r"%(\1)s", sql)
+        text = sqlrun.to_pyformat(sql)
         if kind == "many":
             cur.executemany(text, params)
         else:

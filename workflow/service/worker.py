@@ -58,15 +58,6 @@ class WorkerStats:
             self.expired += events
 
 
-def expire_batch(engine: Engine, now: datetime, limit: int = BATCH) -> list[Event]:
-    """Claim up to `limit` plans with a deadline due at `now`, expire them, commit; the
-    events written (none when nothing was due or every claimed plan was already done)."""
-    store = engine.store
-    if not isinstance(store, SqlStore):
-        raise TypeError("a worker needs the SQL store")
-    return store.expire_due(now, limit, _Judge(engine, now)).events
-
-
 def drain(engine: Engine, now: datetime | None = None, *, limit: int = BATCH,
           stop: threading.Event | None = None, stats: WorkerStats | None = None,
           name: str = "worker") -> int:
@@ -110,8 +101,8 @@ def run_worker(target: Engine | str | None, stop: threading.Event, *, interval: 
                ) -> WorkerStats:
     """Expire due deadlines until `stop` is set; what was done.
 
-    `target` is an Engine (its database's URL is reused: each thread has its own
-    connection), a database URL, or None for AZWA_DATABASE_URL. `concurrency` threads claim
+    `target` is an Engine (its database's URL and its clock are reused: each thread has
+    its own connection), a database URL, or None for AZWA_DATABASE_URL. `concurrency` threads claim
     batches side by side. Between empty rounds a thread waits `interval` seconds, or on
     PostgreSQL until a deadline due soon is written (`listen`). `once`: expire what is due
     now and return."""
@@ -120,7 +111,9 @@ def run_worker(target: Engine | str | None, stop: threading.Event, *, interval: 
     stats = stats if stats is not None else WorkerStats()
     url = target.store.url if isinstance(target, Engine) and isinstance(
         target.store, SqlStore) else target if isinstance(target, str | None) else None
-    engines = [Engine.open(url, clock or SystemClock()) for _ in range(concurrency)]
+    if clock is None:
+        clock = target.clock if isinstance(target, Engine) else SystemClock()
+    engines = [Engine.open(url, clock) for _ in range(concurrency)]
     try:
         threads = [threading.Thread(target=_loop, name=f"azwa-worker-{n}", daemon=True,
                                     args=(e, stop, interval, batch, listen, stats, once))

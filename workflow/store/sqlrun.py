@@ -102,6 +102,12 @@ UPDATE_DEADLINE = (
 _NAMED = re.compile(r":(\w+)")
 
 
+@functools.lru_cache(maxsize=512)
+def to_pyformat(sql: str) -> str:
+    """A statement's `:name` parameters as psycopg's `%(name)s`, converted once."""
+    return _NAMED.sub(r"%(\1)s", sql)
+
+
 class Runner:
     """Runs the store's statements in one transaction on one connection."""
 
@@ -140,7 +146,7 @@ class DbapiRunner(Runner):
         self.cursor, self.pyformat = cursor, paramstyle == "pyformat"
 
     def _sql(self, sql: str) -> str:
-        return _NAMED.sub(r"%(\1)s", sql) if self.pyformat else sql
+        return to_pyformat(sql) if self.pyformat else sql
 
     def one(self, sql: str, params: Params) -> Any:
         self.cursor.execute(self._sql(sql), params)
@@ -194,13 +200,13 @@ class PipelineRunner(DbapiRunner):
         return int(cursor.rowcount)
 
     def queue(self, sql: str, params: Params) -> None:
-        self._cursor(sql, params)
+        self.cursor.execute(self._sql(sql), params)  # its result is never read
 
     def expect(self, sql: str, params: Params, refusal: Callable[[], Exception]) -> None:
         self.checks.append((self._cursor(sql, params), refusal))
 
     def many(self, sql: str, rows: Sequence[Params]) -> None:
-        self.conn.cursor().executemany(self._sql(sql), rows)
+        self.cursor.executemany(self._sql(sql), rows)
 
     def check(self) -> None:
         """The deferred row counts, once the pipeline has ended (its results are in)."""
