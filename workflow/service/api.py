@@ -94,6 +94,8 @@ def _already_registered(plan_id: str) -> Refused:
 
 WAKE_WITHIN = timedelta(hours=1)
 RETRIES = 50
+STALE_SHARE = 0.5
+"""Above this share of stale working copies lately, plans are loaded afresh per command."""
 """How often a command that lost the race is judged again before it gives up (StaleWrite):
 many more than 8 writers on one plan ever need."""
 
@@ -153,7 +155,10 @@ class Engine:
         self.log = get_logger()
         self.lost_races = 0
         """Saves refused because another writer changed the plan first, each followed by
-        judging the command again (a measure of contention, for monitoring)."""
+        judging the command again (a measure of contention, for monitoring); saves of a
+        working copy that had gone stale are counted apart, in `stale_copies`."""
+        self.stale_copies = 0
+        self._stale_share = 0.0
         self._wakes = isinstance(self.store, SqlStore)
         """Whether the store takes `wake_before` (a store of another kind may not)."""
 
@@ -198,11 +203,20 @@ class Engine:
         """The plan to judge a command on: this Engine's working copy, or a fresh load.
 
         A working copy goes stale when another process writes the plan; the version check
-        on save catches that, and the command is then judged again on a fresh load.
+        on save catches that, and the command is then judged again on a fresh load. When
+        most copies have turned out stale lately (other writers busy on the same plans),
+        the plan is loaded afresh instead: one read costs less than a refused write.
         """
         with self._cache_lock:
             cached = self._cache.pop(plan_id, None)
+            if cached is not None and self._stale_share > STALE_SHARE:
+                self._stale_share *= 0.98  # now and then a copy is tried again
+                cached = None
         return (cached, True) if cached is not None else (self._load(plan_id), False)
+
+    def _copy_was(self, stale: bool) -> None:
+        """Note whether a working copy was still current at its save."""
+        self._stale_share = self._stale_share * 0.9 + (0.1 if stale else 0.0)
 
     def _keep(self, plan: Plan) -> None:
         if self._cache_size <= 0:
@@ -317,10 +331,15 @@ class Engine:
                     return Fired(self._load(plan_id), seen, repeated=True)
                 if expected_seq is not None:
                     raise
-                self.lost_races += 1
-                if not cached:
+                if cached:
+                    self.stale_copies += 1
+                    self._copy_was(stale=True)
+                else:
+                    self.lost_races += 1
                     _back_off(attempt)
                 continue
+            if cached:
+                self._copy_was(stale=False)
             self._keep(plan)
             self._accepted(outcome)
             return Fired(stored, outcome.events)

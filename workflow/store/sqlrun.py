@@ -69,8 +69,10 @@ _CLAIM = (
     "SELECT p.plan_id, p.data, h.sig FROM deadlines d JOIN plans p ON p.plan_id = d.plan_id "
     "LEFT JOIN heads h ON h.plan_id = p.plan_id AND h.seq = p.seq "
     "WHERE d.status = 'open' AND d.expires_at_us <= :now_us "
-    "ORDER BY d.expires_at_us, d.plan_id, d.name LIMIT :limit"
+    "ORDER BY d.expires_at_us LIMIT :limit"
 )
+"""Ordered by the (status, expires_at_us) index alone, so the server walks the index and
+stops after `limit` rows it could lock, instead of sorting every due row per claim."""
 CLAIM_DUE = _CLAIM + " FOR UPDATE OF p SKIP LOCKED"
 """PostgreSQL: the plans of the earliest due deadlines that no other worker holds, locked
 until the batch commits (a plan with two due deadlines comes twice)."""
