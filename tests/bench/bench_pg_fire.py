@@ -1,4 +1,4 @@
-"""(f) One persisted command on PostgreSQL against bare psycopg writing the same rows.
+"""One persisted command on PostgreSQL against bare psycopg writing the same rows.
 
 While the engine runs, every statement its store sends is recorded (SQL and parameters,
 grouped by transaction); bare psycopg then sends exactly those rows to a twin schema in
@@ -92,7 +92,7 @@ def _trips(pgconn: Any, work: Callable[[], Any]) -> int:
 def main(plans: int = 40, rounds: int = 7) -> str:
     reason = unavailable()
     if reason:
-        return f"## (f) Persisted command on PostgreSQL\n\nSkipped: {reason}.\n"
+        return f"## PostgreSQL: one persisted command\n\nSkipped: {reason}.\n"
     import psycopg
 
     configure(json=True, level="ERROR")
@@ -155,7 +155,7 @@ def main(plans: int = 40, rounds: int = 7) -> str:
     verdict = "meets" if ratio <= TARGET else "misses"
     statements = sum(1 for _ in one[0]) if one else 0
     return "\n".join([
-        "## (f) Persisted command on PostgreSQL vs bare psycopg, same rows",
+        "## PostgreSQL: one persisted command vs bare psycopg, same rows",
         "",
         f"{plans} plans in implementation × {rounds} rounds of `record_costs` with a command "
         "id, the real clock, on the local server (shared 2-core machine: noisy). Bare psycopg "

@@ -1,4 +1,4 @@
-"""(g) Scale-out on PostgreSQL: writer processes, deadline workers, kills.
+"""Scale-out on PostgreSQL: writer processes, deadline workers, kills.
 
 - Commands/s with 1, 2, 4 and 8 writer processes on plans of their own, as ratios to one
   process; then 8 writers sharing 50 plans, with how often a command lost the race and was
@@ -257,11 +257,11 @@ def main(commands: int = 500, plans_each: int = 20, deadlines: int = 50_000,
          load_commands: int = 20_000, load_plans: int = 500, kills: int = 10) -> str:
     reason = unavailable()
     if reason:
-        return f"## (g) Scale-out on PostgreSQL\n\nSkipped: {reason}.\n"
+        return f"## PostgreSQL: scale-out\n\nSkipped: {reason}.\n"
     configure(json=True, level="ERROR")
     folder = scratch_dir() / "acks"
     folder.mkdir(exist_ok=True)
-    parts = ["## (g) Scale-out on PostgreSQL", "",
+    parts = ["## PostgreSQL: scale-out", "",
              "Measured on a shared 2-core machine, server and clients on the same cores: "
              "noisy, and the ratios are bounded by the cores, not by locking.", ""]
     parts += writers_section(commands, plans_each)
