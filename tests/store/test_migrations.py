@@ -80,7 +80,7 @@ def test_migrations_are_one_line_of_versions_shipped_in_the_package() -> None:
     scripts = ScriptDirectory.from_config(schema.alembic_config())
     assert scripts.get_heads() == [schema.HEAD]
     chain = [s.revision for s in scripts.walk_revisions()]
-    assert chain[::-1] == schema.revisions() == ["0001", "0002"]
+    assert chain[::-1] == schema.revisions() == ["0001", "0002", "0003"]
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "store/migrations/script.py.mako" in data["package-data"]["workflow"]
     assert (schema.MIGRATIONS / "versions" / "__init__.py").exists()
@@ -101,7 +101,8 @@ def test_a_database_made_by_release_0_1_0_is_upgraded_in_place(old_file: Path) -
     db = ["--db", str(old_file)]
     behind = runner.invoke(app, ["db", "current", *db])
     assert behind.exit_code == 1
-    assert "none (made by azwa 0.1.0), behind 0002: run `azwa db upgrade`" in behind.output
+    head = schema.HEAD
+    assert f"none (made by azwa 0.1.0), behind {head}: run `azwa db upgrade`" in behind.output
     read = runner.invoke(app, ["plan", "show", "REL-1", *db])
     assert read.exit_code == 0, read.output
     refused = runner.invoke(app, ["plan", "fire", "REL-2", "request_information", "--as",
@@ -109,15 +110,15 @@ def test_a_database_made_by_release_0_1_0_is_upgraded_in_place(old_file: Path) -
                                   '{"missing": ["begroting"]}', *db])
     assert refused.exit_code == 2
     assert refused.output.strip().splitlines() == [
-        f"{old_file}: the schema is at version none (made by azwa 0.1.0), behind 0002; run "
+        f"{old_file}: the schema is at version none (made by azwa 0.1.0), behind {head}; run "
         f"`azwa db upgrade --db {old_file}`"]
 
     upgraded = runner.invoke(app, ["db", "upgrade", *db])
     assert upgraded.exit_code == 0, upgraded.output
-    assert upgraded.output.strip() == "upgraded from none (made by azwa 0.1.0) to 0002"
+    assert upgraded.output.strip() == f"upgraded from none (made by azwa 0.1.0) to {schema.HEAD}"
     assert runner.invoke(app, ["db", "upgrade", *db]).output.strip() == \
-        "already at 0002 (head)"
-    assert runner.invoke(app, ["db", "current", *db]).output.strip() == "0002 (head)"
+        f"already at {schema.HEAD} (head)"
+    assert runner.invoke(app, ["db", "current", *db]).output.strip() == f"{schema.HEAD} (head)"
     url = f"sqlite:///{old_file}"
     assert differences(url) == []
 
@@ -152,7 +153,7 @@ def test_a_database_at_an_older_version_is_refused_for_writing_until_upgraded(
                               "VALUES ('c-1', 'P-1', 1)"))
     finally:
         engine.dispose()
-    with pytest.raises(StoreUnavailable, match=r"behind 0002; run `azwa db upgrade"):
+    with pytest.raises(StoreUnavailable, match=rf"behind {schema.HEAD}; run `azwa db upgrade"):
         open_existing(db_url, write=True)
     open_existing(db_url, write=False).close()
     SqlStore(db_url).close()
@@ -189,7 +190,7 @@ def test_azwa_init_makes_a_database_at_the_newest_version_and_upgrades_an_old_on
     assert runner.invoke(app, ["init", "--db", str(new)]).exit_code == 0
     current = runner.invoke(app, ["db", "current", "--db", str(new), "--json"])
     assert current.exit_code == 0
-    assert '"revision": "0002"' in current.output and '"at_head": true' in current.output
+    assert f'"revision": "{schema.HEAD}"' in current.output and '"at_head": true' in current.output
     assert runner.invoke(app, ["init", "--db", str(old_file)]).exit_code == 0
     assert runner.invoke(app, ["db", "current", "--db", str(old_file)]).exit_code == 0
     missing = runner.invoke(app, ["db", "upgrade", "--db", str(tmp_path / "none.db")])

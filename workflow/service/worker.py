@@ -60,9 +60,11 @@ class WorkerStats:
 
 def drain(engine: Engine, now: datetime | None = None, *, limit: int = BATCH,
           stop: threading.Event | None = None, stats: WorkerStats | None = None,
-          name: str = "worker") -> int:
+          name: str = "worker",
+          on_batch: Callable[[list[Event]], None] | None = None) -> int:
     """Run batches until nothing is due at `now` (the clock's, read per batch, when None);
-    the number of events written. Ends early, after a whole batch, when `stop` is set."""
+    the number of events written. Ends early, after a whole batch, when `stop` is set.
+    `on_batch` is told each committed batch's events (`azwa serve` counts them)."""
     total = 0
     while stop is None or not stop.is_set():
         started = time.perf_counter()
@@ -72,6 +74,8 @@ def drain(engine: Engine, now: datetime | None = None, *, limit: int = BATCH,
             raise TypeError("a worker needs the SQL store")
         claimed = store.expire_due(moment, limit, _Judge(engine, moment))
         total += len(claimed.events)
+        if on_batch is not None and claimed.events:
+            on_batch(list(claimed.events))
         if stats is not None:
             stats.add(claimed.plans, len(claimed.events))
         if claimed.plans == 0:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0002"
+HEAD = "0003"
 """The newest migration's revision: what this release reads and writes."""
 VERSION_TABLE = "alembic_version"
 AZWA_TABLES = ("plans", "events", "commands", "deadlines", "plan_appended", "heads")
@@ -28,11 +28,11 @@ _LOCK = "SELECT pg_advisory_xact_lock(7236943)"
 
 def metadata() -> MetaData:
     """The azwa tables as the models declare them (nothing else another module declared)."""
-    from workflow.store import heads, sql
+    from workflow.store import heads, outbox, sql
 
     found = MetaData()
     for table in (sql.PLANS, sql.EVENTS, sql.COMMANDS, sql.DEADLINES, sql.APPENDED,
-                  heads.HEADS):
+                  heads.HEADS, outbox.OUTBOX, outbox.ANSWERS):
         table.to_metadata(found)
     return found
 
