@@ -153,6 +153,9 @@ def test_the_refusal_of_a_wrong_act_names_every_rule_and_its_paragraph(page: Any
     for rule in page.locator("#refusal li").all():
         assert re.search(r"^\w+ \((A4 §[\d.a-z]+|MP \w+|azwa)\): \S", rule.inner_text())
     assert page.evaluate("document.activeElement.id") == "refusal"  # read out first
+    box = page.locator("details.act-box[open]")  # the refused form, as it was sent
+    assert box.get_by_label("reden").input_value() == "meer tijd nodig"
+    assert box.get_by_label("termijn").input_value() == "nope"
     assert serious_violations(page) == []
     shot(page, "05-refusal")
 

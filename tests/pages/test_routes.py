@@ -102,6 +102,17 @@ def test_a_refusal_shows_every_rule_and_its_seed_paragraph(app_client: TestClien
     assert len(engine.history(PLAN)) == before
 
 
+def test_a_refused_form_comes_back_filled_in_as_sent(app_client: TestClient) -> None:
+    csrf = log_in(app_client, "insurer")
+    answer = app_client.post(f"/pages/plans/{PLAN}/acts", data={
+        "csrf": csrf, "trigger": "extend_deadline", "f.deadline": "nope",
+        "f.until": "2020-01-02", "f.reason": "meer <tijd> nodig"})
+    assert answer.status_code == 409
+    box = answer.text.split('data-trigger="extend_deadline"', 1)[1].split("</form>", 1)[0]
+    assert 'value="nope"' in box and 'value="2020-01-02"' in box
+    assert 'value="meer &lt;tijd&gt; nodig"' in box  # escaped, never markup
+
+
 def test_a_payload_that_does_not_match_its_schema_is_refused_field_by_field(
         app_client: TestClient) -> None:
     csrf = log_in(app_client, "insurer")

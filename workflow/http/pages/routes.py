@@ -137,14 +137,17 @@ def plans(request: Request) -> Response:
 
 
 def _plan(request: Request, plan_id: str, caller: Caller, status: int = 200,
-          refusal: tuple[str, Problems] | None = None) -> Response:
+          refusal: tuple[str, Problems] | None = None,
+          sent: dict[str, str] | None = None) -> Response:
+    """A plan's page; after a refusal, with its rules on top and the refused act's form
+    filled in as it was sent, to mend and send again."""
     engine = _engine(request)
     try:
         data = screens.plan_page(engine, plan_id, None if caller.read_only else caller.actor,
                                  _now(request))
     except (UnknownPlan, BadInput):
         return _show(request, "missing.html", caller, 404, plan_id=plan_id)
-    return _show(request, "plan.html", caller, status, refusal=refusal,
+    return _show(request, "plan.html", caller, status, refusal=refusal, sent=sent or {},
                  done=request.query_params.get("done"), **data)
 
 
@@ -191,10 +194,10 @@ async def fire(request: Request, plan_id: str) -> Response:
     except Refused as refusal:
         request.app.state.metrics.refused.labels(trigger, refusal.rule).inc()
         return _plan(request, plan_id, caller, status_of(refusal),
-                     (trigger, list(refusal.problems)))
+                     (trigger, list(refusal.problems)), form)
     except (BadInput, StaleWrite) as exc:
         return _plan(request, plan_id, caller, 409, (trigger, [("input_within_limits",
-                                                                "azwa", str(exc))]))
+                                                                "azwa", str(exc))]), form)
     request.app.state.wake_webhooks()
     sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}{urlencode({'done': trigger, 'plan': plan_id})}",
