@@ -5,9 +5,9 @@ basiseis that has no measurable test. What the check can see is form, not qualit
 an assessor has something to read is its question, whether it convinces stays theirs. An
 answer counts when
 
-- it has at least `MIN_WORDS` (three) different words, a word being a run of letters and
-  digits with at least two letters: "n.v.t." has none, "TBD" one, "Zie boven" two, a number
-  such as "2027" or "€ 300.000" none; and
+- it has at least `MIN_WORDS` (three) different words, a word being a run of two or more
+  letters (figures and punctuation separate words): "n.v.t." has none, "TBD" one, "Zie
+  boven" two, "2027" or "€ 300.000" none; and
 - its words are not, as a whole, a known placeholder (`PLACEHOLDERS`): "nader te bepalen",
   "niet van toepassing", "to be determined", "volgt nog", ... Case, accents and punctuation
   are ignored in this comparison ("N.T.B.", "Nog niet bekend.").
@@ -24,7 +24,7 @@ import unicodedata
 __all__ = ["MIN_WORDS", "PLACEHOLDERS", "answer_problem", "words"]
 
 MIN_WORDS = 3
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"[^\W\d_]{2,}")
 PLACEHOLDERS = frozenset({
     "nader te bepalen", "nog te bepalen", "nader in te vullen", "nog in te vullen",
     "niet van toepassing", "nog niet bekend", "nog niet ingevuld", "volgt nog", "volgt later",
@@ -41,8 +41,8 @@ def _plain(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of `text` as compared: runs of letters and digits with two or more letters."""
-    return [t for t in _TOKEN.findall(_plain(text)) if sum(ch.isalpha() for ch in t) >= 2]
+    """The words of `text` as compared: runs of two or more letters, lower case, no accents."""
+    return _TOKEN.findall(_plain(text))
 
 
 def answer_problem(text: str) -> str | None:
