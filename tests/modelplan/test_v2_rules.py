@@ -17,7 +17,6 @@ from states.modelplan_v2 import (
     modelplan_problems_v2,
 )
 from states.modelplan_v2_doc import parse_modelplan_v2
-
 from workflow.modelplan.template import template
 
 from .v2_support import LINDEBOOM, NOORDERHAVEN, Change, context, example_v1, example_v2
@@ -262,7 +261,8 @@ def test_be10_names_the_three_aspects(key: str, answer: str | None, refused: boo
 def test_be10_without_data_conditions_names_all_three() -> None:
     """MP BE10: a document without `data_conditions` lacks all three aspects."""
     found = problems(lambda d: d.pop("data_conditions"))
-    assert heads(found) == ["BE10 data_conditions.dependencies", "BE10 data_conditions.data_quality",
+    assert heads(found) == ["BE10 data_conditions.dependencies",
+                            "BE10 data_conditions.data_quality",
                             "BE10 data_conditions.generic_functions"]
 
 
@@ -290,8 +290,8 @@ def test_every_basiseis_needs_an_answer_in_substance(number: int, answer: str,
     (True, "", "De borging loopt via de contracten.", []),
     (True, "", "", ["BE8 basiseisen.8"]),
     (True, "", "n.v.t.", ["BE8 basiseisen.8"]),
-    (False, "Zonder impuls komt de koppeling niet tot stand.", "De borging loopt via de contracten.",
-     []),
+    (False, "Zonder impuls komt de koppeling niet tot stand.",
+     "De borging loopt via de contracten.", []),
 ])
 def test_be8_the_social_domain_flag_waives_only_the_first_sentence(
     social: bool, impuls: str, answer: str, expected: list[str]
@@ -315,5 +315,5 @@ def test_check_without_parties_does_not_compare_applicants() -> None:
     doc = parse_modelplan_v2(example_v2(lambda d: d["applicants"][1].update(org="Elders BV")))
     assert [f.field for f in check_modelplan_v2(doc) if f.basiseis == 12] == [
         "budget[2].provider", "budget[4].provider", "budget[6].provider"]
-    assert [f.field for f in check_modelplan_v2(doc, parties=[NOORDERHAVEN, LINDEBOOM])
-            if f.basiseis == 12][0] == "applicants[1].org"
+    with_parties = check_modelplan_v2(doc, parties=[NOORDERHAVEN, LINDEBOOM])
+    assert next(f.field for f in with_parties if f.basiseis == 12) == "applicants[1].org"

@@ -55,7 +55,7 @@ NOT_A_WORD = st.text(alphabet=st.sampled_from(list(" .,;:-–…!?()[]/\\'\"€%
 
 @given(NOT_A_WORD)
 def test_property_punctuation_and_figures_are_never_an_answer(text: str) -> None:
-    """Property: a text of punctuation, figures and spacing alone is refused, whatever its length."""
+    """Property: punctuation, figures and spacing alone are refused, whatever the length."""
     assert answer_problem(text) is not None
 
 
