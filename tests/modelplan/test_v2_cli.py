@@ -11,12 +11,20 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from states.modelplan import BASISEISEN, SECTIONS
-from states.modelplan_v2 import check_modelplan_v2
+from states.modelplan_v2 import check_modelplan_v2, modelplan_problems_v2
 from states.modelplan_v2_doc import parse_modelplan_v2
 from workflow.cli.modelplan import app
 from workflow.modelplan.files import read_modelplan_v2, report, template
 
-from .v2_support import EXAMPLE_V1, EXAMPLE_V2, LINDEBOOM, NOORDERHAVEN, ROOT, example_v2
+from .v2_support import (
+    EXAMPLE_V1,
+    EXAMPLE_V2,
+    LINDEBOOM,
+    NOORDERHAVEN,
+    ROOT,
+    context,
+    example_v2,
+)
 
 runner = CliRunner()
 
@@ -149,3 +157,34 @@ def test_the_shipped_v2_example_is_the_documented_one() -> None:
     """azwa: the example shipped with the package (the demo's) is the one in docs/examples."""
     shipped = ROOT / "workflow" / "examples" / "modelplan_example_v2.yaml"
     assert shipped.read_text(encoding="utf-8") == EXAMPLE_V2.read_text(encoding="utf-8")
+
+
+# --- docs/modelplan.md ---------------------------------------------------------------------------
+
+DOCS = (ROOT / "docs" / "modelplan.md").read_text(encoding="utf-8")
+
+
+def test_docs_show_what_v2_prints_for_the_v1_example() -> None:
+    """MP BE2, BE8, BE10: the JSON the docs show for the v1 example under v2 is the output."""
+    result = run("check", EXAMPLE_V1, "--json")
+    assert f"```json\n{result.stdout}```" in DOCS
+
+
+def test_docs_show_what_v2_prints_for_a_budget_line_in_2029(tmp_path: Path) -> None:
+    """MP BE4: the documented finding of a third budget line in 2029 is the v2 output."""
+    plan = write_yaml(tmp_path / "plan.yaml", example_v2(lambda d: d["budget"][2].update(
+        year=2029)))
+    result = run("check", plan, "--json")
+    assert result.exit_code == 1
+    assert f"```json\n{result.stdout}```" in DOCS
+
+
+def test_docs_show_the_engines_line_for_a_single_applicant() -> None:
+    """MP BE12: the refusal line the docs quote is what the guard gives."""
+    def single(data: dict[str, Any]) -> None:
+        data["applicants"] = data["applicants"][:1]
+        for line in data["budget"]:
+            line["provider"] = NOORDERHAVEN
+
+    lines = modelplan_problems_v2(context({"modelplan": example_v2(single)}))
+    assert len(lines) == 1 and f"```text\n{lines[0]}\n```" in DOCS
