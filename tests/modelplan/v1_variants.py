@@ -109,5 +109,5 @@ def v1_findings() -> list[list[dict[str, object]]]:
 
 
 if __name__ == "__main__":
-    GOLDEN.write_text(json.dumps(v1_findings(), ensure_ascii=False, indent=0) + "\n",
-                      encoding="utf-8")
+    lines = (json.dumps(found, ensure_ascii=False) for found in v1_findings())
+    GOLDEN.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
