@@ -141,10 +141,8 @@ def _json_template(version: int) -> str:
 _EXEMPTION_V2 = ("Telt niet onder transformation@2: één aanvrager mag alleen als de "
                  "coördinerende zorgverzekeraar dat toestaat (grant_single_applicant).")
 _YAML_HEAD_V2 = _YAML_HEAD.replace(
-    "# Alleen bij één aanvrager: waarom heeft een gezamenlijke aanvraag meer nadelen dan "
-    "voordelen?\n",
-    "# Alleen bij één aanvrager: waarom heeft een gezamenlijke aanvraag meer nadelen dan "
-    "voordelen?\n# " + _EXEMPTION_V2 + "\n")
+    "voordelen?\n", "voordelen?\n" + "\n".join(_comment(_EXEMPTION_V2, 0)) + "\n").replace(
+    "(dan geldt BE8 niet).", "(dan vervalt de\n# eerste zin van BE8).")
 
 _YAML_TAIL_V2 = """\
 # Business case in getallen (BE2): kosten (minstens de gevraagde middelen) en baten over de
