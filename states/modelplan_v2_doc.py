@@ -10,7 +10,8 @@ a finding of `states.modelplan_v2`, not a reading error):
   bronsysteemkoppelingen), datakwaliteit & eenheid van taal en inzet generieke functies"):
   `dependencies`, `data_quality`, `generic_functions`, each a text;
 - `kpis` (MP §II Monitoring: "mijlpalen en KPI's ... en streefdata"): the milestones and KPIs
-  with `id`, `description`, `due` (a date) and, optionally, `amount_eur`.
+  with `id`, `description`, `due` (a date as text, "2027-10-01") and, optionally,
+  `amount_eur`.
 
 v1's reader (`states.modelplan.parse_modelplan`) reads the rest, so both versions read a v1
 field alike; it refuses the three fields above, as it always refused unknown fields.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from types import MappingProxyType
 
 from states.modelplan import (
@@ -108,15 +109,18 @@ def _data_conditions(value: object) -> dict[str, str]:
 
 
 def _due(value: object, path: str) -> date:
-    """A date: YAML reads 2027-10-01 as one, JSON gives the text."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+    """A date as text, YYYY-MM-DD. YAML reads an unquoted 2027-10-01 as a date object, which
+    no JSON payload can carry: refused here too, so a file the check passes also submits."""
+    if isinstance(value, date):
+        raise ModelplanError(path, f"must be a date as text: write \"{value.isoformat()}\" in "
+                                   "quotes (a submitted modelplan is JSON, which has no dates)")
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            if len(value.strip()) == 10:
+                return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ModelplanError(path, f"must be a date such as 2027-10-01, got {_kind_of(value)}"
+    raise ModelplanError(path, f"must be a date such as \"2027-10-01\", got {_kind_of(value)}"
                                f"{f' {value!r}' if isinstance(value, str) else ''}")
 
 

@@ -4,6 +4,7 @@ each refusal one line starting with its basiseis."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -317,3 +318,16 @@ def test_check_without_parties_does_not_compare_applicants() -> None:
         "budget[2].provider", "budget[4].provider", "budget[6].provider"]
     with_parties = check_modelplan_v2(doc, parties=[NOORDERHAVEN, LINDEBOOM])
     assert next(f.field for f in with_parties if f.basiseis == 12) == "applicants[1].org"
+
+
+@pytest.mark.parametrize(("due", "words"), [
+    (date(2027, 10, 1), 'write "2027-10-01" in quotes'),
+    ("20271001", 'must be a date such as "2027-10-01"'),
+    (20271001, "got a whole number"),
+])
+def test_a_kpi_date_is_text_as_json_carries_it(due: object, words: str) -> None:
+    """MP §II Monitoring (streefdata): a date is text YYYY-MM-DD, so the file that passes the
+    check is also a payload the engine takes (JSON has no dates)."""
+    found = problems(lambda d: d["kpis"][0].update(due=due))
+    assert len(found) == 1 and found[0].startswith("BE1–BE14 modelplan: kpis[0].due: ")
+    assert words in found[0]

@@ -159,7 +159,7 @@ data_conditions:
 kpis: []
 #  - id: k1
 #    description: ""
-#    due: 2027-10-01
+#    due: "2027-10-01"         # tussen aanhalingstekens: een datum als tekst
 #    amount_eur: 0              # optioneel; positief
 """
 
