@@ -45,3 +45,14 @@ def context(payload: dict[str, Any], *, trigger: str = "submit_plan",
                        "coordinating_insurer": "Menzis", **attrs})
     return Context(plan=plan, actor=Actor("plan_maker", NOORDERHAVEN, "Noorderhaven"),
                    payload=payload, at=datetime(2027, 3, 1, 9, tzinfo=UTC), trigger=trigger)
+
+
+def renamed(names: dict[str, str]) -> Change:
+    """A change giving the example's coalition other names (`{old: new}`): applicants and the
+    providers of the budget lines, so a plan of other parties can carry it."""
+    def change(data: dict[str, Any]) -> None:
+        for applicant in data["applicants"]:
+            applicant["org"] = names.get(applicant["org"], applicant["org"])
+        for line in data["budget"]:
+            line["provider"] = names.get(line["provider"], line["provider"])
+    return change
