@@ -4,6 +4,7 @@ registered under, so an old plan replays under the rules then in force."""
 from __future__ import annotations
 
 from states.transformation import DEFINITION as TRANSFORMATION_V1
+from states.transformation_v2 import DEFINITION as TRANSFORMATION_V2
 from workflow.core.spec import Definition
 from workflow.core.validate import validate
 
@@ -27,7 +28,9 @@ def get(ref: str) -> Definition:
 
 
 def in_force(name: str, on: str) -> Definition:
-    """The newest version of `name` in force on ISO date `on` (for logs without `definition`)."""
+    """The newest version of `name` in force on ISO date `on`: the version a plan registered
+    that day runs under (and a log without `definition` is replayed under). transformation@2
+    is in force from AZWA_TRANSFORMATION_V2_FROM (default 2026-01-01, states/settings.py)."""
     candidates = [d for d in _REGISTRY.values() if d.name == name and d.effective_from <= on]
     if not candidates:
         raise KeyError(f"no version of {name!r} in force on {on}")
@@ -39,3 +42,4 @@ def all_definitions() -> list[Definition]:
 
 
 DEFAULT = register(TRANSFORMATION_V1)
+V2 = register(TRANSFORMATION_V2)

@@ -147,19 +147,24 @@ RESTS_ON = {
 """The duties awaited for another paragraph's sake than their transition's."""
 
 
-def agenda_for(transitions: Iterable[Transition]) -> Agenda:
+def agenda_for(
+    transitions: Iterable[Transition], *, duties: tuple[Duty, ...] = DUTIES,
+    optional: frozenset[str] = OPTIONAL, tolerated: frozenset[tuple[str, str]] = TOLERATED,
+    rests_on: dict[str, str] | None = None,
+) -> Agenda:
     """The agenda, each duty's line citing its seed: its transition's paragraph (one, for
     every transition of the trigger), or the one RESTS_ON names; copied by hand, the two
-    drifted apart."""
+    drifted apart. Another version passes its own duties and lists."""
+    rests = RESTS_ON if rests_on is None else rests_on
     seeds: dict[str, set[str]] = {}
     for transition in transitions:
         seeds.setdefault(transition.trigger, set()).add(transition.seed)
-    duties = []
-    for duty in DUTIES:
-        found = {RESTS_ON[duty.trigger]} if duty.trigger in RESTS_ON else seeds.get(
+    made = []
+    for duty in duties:
+        found = {rests[duty.trigger]} if duty.trigger in rests else seeds.get(
             duty.trigger, set())
         if len(found) != 1:
             raise ValueError(f"duty {duty.trigger}: its transitions cite {sorted(found)}, "
                              "not one paragraph; name the one it rests on in RESTS_ON")
-        duties.append(replace(duty, says=f"{duty.says} ({found.pop()})"))
-    return Agenda(duties=tuple(duties), optional=OPTIONAL, tolerated=TOLERATED)
+        made.append(replace(duty, says=f"{duty.says} ({found.pop()})"))
+    return Agenda(duties=tuple(made), optional=optional, tolerated=tolerated)

@@ -35,12 +35,13 @@ from transitions import Machine
 
 import states
 from tests.bench.bench_startup import compile_sources
+from tests.bench.common import paired
 from workflow.audit.logfile import read_log, replay_lines
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.events import Event
 from workflow.core.plan import Plan
 from workflow.core.spec import Definition
-from workflow.core.timecalc import parse_at
+from workflow.core.timecalc import local_date, parse_at
 from workflow.service import demo
 from workflow.service.logs import configure
 
@@ -57,7 +58,8 @@ def _events_of_batch(engine: ProcessEngine, first: int, size: int) -> Iterator[t
     escalation step before it."""
     plans: dict[str, Plan] = {}
     ids = [f"TW-{n:07d}" for n in range(first, first + size)]
-    for step, at in demo.moments():
+    steps = demo.for_definition(engine.definition.ref, demo.STEPS)
+    for step, at in demo.moments(steps=steps):
         for plan_id in ids:
             state, escalation = "", ""
             if step.trigger == "register_plan":
@@ -77,10 +79,17 @@ def _events_of_batch(engine: ProcessEngine, first: int, size: int) -> Iterator[t
                 yield event, state, escalation
 
 
-def write_log(path: Path, count: int) -> tuple[int, list[tuple[bool, str, str]]]:
-    """A log of about `count` events; returns the plan count and, per event the bare machine
-    knows, (escalation region?, state before, trigger)."""
-    definition = states.DEFAULT
+def in_force() -> Definition:
+    """The version the demo's plans register under (its dates, the in-force setting)."""
+    return states.in_force(states.DEFAULT.name, local_date(parse_at(demo.START)).isoformat())
+
+
+def write_log(path: Path, count: int, definition: Definition | None = None
+              ) -> tuple[int, list[tuple[bool, str, str]]]:
+    """A log of about `count` events under `definition` (default: the one in force for the
+    demo's dates); returns the plan count and, per event the bare machine knows,
+    (escalation region?, state before, trigger)."""
+    definition = definition or in_force()
     engine = ProcessEngine(definition)
     region = {t.trigger for t in definition.region.transitions}
     main = {t.trigger for t in definition.transitions}
@@ -105,7 +114,7 @@ def write_log(path: Path, count: int) -> tuple[int, list[tuple[bool, str, str]]]
 def write_long_log(path: Path, count: int, plans: int = 100) -> None:
     """`plans` plans carried to implementation, then reporting costs and monitoring in turn
     until the log holds `count` events: a log that grows longer, not wider."""
-    engine = ProcessEngine(states.DEFAULT)
+    engine = ProcessEngine(in_force())
     live: dict[str, Plan] = {}
     written = 0
     with path.open("w", encoding="utf-8") as out:
@@ -118,7 +127,8 @@ def write_long_log(path: Path, count: int, plans: int = 100) -> None:
                 written += 1
 
         at = demo.START
-        for step, moment in demo.moments():
+        steps = demo.for_definition(engine.definition.ref, demo.STEPS)
+        for step, moment in demo.moments(steps=steps):
             if step.trigger == "confirm_kpi":
                 break
             at = moment.isoformat()
@@ -268,7 +278,7 @@ def report(events: int) -> None:
         with foreign_log.open(encoding="utf-8") as inp:
             one_line.write_text(inp.readline(), encoding="utf-8")
         compile_sources()
-        bare_run = bare_loop(states.DEFAULT, steps, foreign - len(steps))
+        bare_run = bare_loop(in_force(), steps, foreign - len(steps))
         e2e_run, start_run = azwa_replay(foreign_log), azwa_replay(one_line)
         e2e_runs, bare_runs, start_runs, ratios, net = [], [], [], [], []
         for _ in range(RUNS):
@@ -317,10 +327,40 @@ def report(events: int) -> None:
           f"{_mib(memory_small)} |")
     print(f"| peak memory, {hashed:,} events, {plans:,} demo plans | {_mib(memory_big)} |")
     print(f"| memory kept per finished plan | {per_plan / 1024:.1f} KiB |")
+    by_version(count // 2)
     print("\nPeak memory is measured with tracemalloc. The log is read line by line, so memory "
           "does not grow with the length of the log (first two rows); it grows with the "
           "number of plans, each kept as its outcome once it reaches a final state (last "
           "row).")
+
+
+def by_version(events: int) -> None:
+    """In-process replay of the same demo scenario logged under each version (hashed, every
+    hash checked), paired runs: transformation@2 against transformation@1."""
+    v1, v2 = states.get("transformation@1"), states.get("transformation@2")
+    with tempfile.TemporaryDirectory() as tmp:
+        logs = {d.ref: Path(tmp) / f"{d.version}.jsonl" for d in (v1, v2)}
+        for d in (v1, v2):
+            write_log(logs[d.ref], events, d)
+        counts = {ref: sum(1 for _ in path.open(encoding="utf-8")) for ref, path in logs.items()}
+
+        def work(ref: str) -> Callable[[], int]:
+            def run() -> int:
+                result = replay_lines(read_log(logs[ref]))
+                assert result.ok and result.events == counts[ref], f"{ref} replay failed"
+                return counts[ref]
+            return run
+
+        rate1, rate2, ratio = paired(RUNS, work(v1.ref), work(v2.ref))
+    verdict = "within" if ratio >= 0.9 else "outside"
+    print(f"\n### Replay by version\n\nThe demo scenario logged under each version (about "
+          f"{events:,} events, hashed), replayed in-process, {RUNS} alternating runs, medians; "
+          "the ratio is the median of the paired rate ratios.\n")
+    print("| definition | events/s |")
+    print("|---|---|")
+    print(f"| `{v1.ref}` | {rate1:,.0f} |")
+    print(f"| `{v2.ref}` | {rate2:,.0f} |")
+    print(f"| @2 / @1 | **{ratio:.2f}×** ({verdict} 10% of @1) |")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,12 @@ from workflow.core.payload import (
     problems,
 )
 
-SCHEMAS: list[tuple[str, PayloadSchema]] = sorted(states.DEFAULT.payloads.items())
+SCHEMAS: list[tuple[str, PayloadSchema]] = sorted(
+    {(f"{d.ref} {trigger}", schema) for d in states.all_definitions()
+     for trigger, schema in d.payloads.items()
+     if d is states.DEFAULT or schema is not states.DEFAULT.payloads.get(trigger)},
+    key=lambda item: item[0])
+"""Every version's schemas (a later version's only where they differ from @1's)."""
 
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**15), max_value=10**15),
@@ -130,10 +135,12 @@ def test_each_type_agrees_on_every_edge_value() -> None:
 def test_a_valid_demo_payload_passes_the_compiled_check() -> None:
     from workflow.service import demo
 
-    checked = 0
-    for step, _at in demo.moments():
-        schema = states.DEFAULT.payloads.get(step.trigger)
-        if schema is not None and step.actor is not None:
-            assert schema.body.valid_fields(step.payload), step.trigger
-            checked += 1
-    assert checked > 10
+    for definition in states.all_definitions():
+        checked = 0
+        steps = demo.for_definition(definition.ref, demo.STEPS)
+        for step, _at in demo.moments(steps=steps):
+            schema = definition.payloads.get(step.trigger)
+            if schema is not None and step.actor is not None:
+                assert schema.body.valid_fields(step.payload), (definition.ref, step.trigger)
+                checked += 1
+        assert checked > 10

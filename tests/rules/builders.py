@@ -138,6 +138,8 @@ class Run:
     events: list[Event] = field(default_factory=list)
     commands: list[tuple[str, Actor, dict[str, Any], datetime]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    engine: ProcessEngine = ENGINE
+    """The definition's engine the plan runs under (transformation@1 unless built for @2)."""
 
     def next_at(self, at: datetime | None) -> datetime:
         return at if at is not None else self.at + STEP
@@ -149,7 +151,7 @@ class Run:
         """Fire a trigger that must be accepted; returns the events it produced."""
         when = self.next_at(at)
         body = copy.deepcopy(dict(payload or {}))
-        outcome = ENGINE.apply(self.plan, Command(trigger, actor, body, when))
+        outcome = self.engine.apply(self.plan, Command(trigger, actor, body, when))
         self.commands.append((trigger, actor, body, when))
         self.at = max(self.at, when)
         self.events += outcome.events
@@ -176,7 +178,7 @@ class Run:
         before = copy.deepcopy(self.plan.to_dict())
         body = copy.deepcopy(dict(payload or {}))
         try:
-            outcome = ENGINE.apply(self.plan, Command(trigger, actor, body, when))
+            outcome = self.engine.apply(self.plan, Command(trigger, actor, body, when))
         except Refused as refusal:
             assert self.plan.to_dict() == before, "a refused command changed the plan"
             return refusal
@@ -187,13 +189,14 @@ class Run:
 
     def expire(self, now: datetime) -> list[Event]:
         """Let time run to `now`: every deadline due by then expires (what `tick` does)."""
-        events = ENGINE.expire(self.plan, now)
+        events = self.engine.expire(self.plan, now)
         self.events += events
         return events
 
     def clone(self) -> Run:
         plan = Plan.from_dict(copy.deepcopy(self.plan.to_dict()))
-        return Run(plan, self.at, list(self.events), list(self.commands), dict(self.options))
+        return Run(plan, self.at, list(self.events), list(self.commands), dict(self.options),
+                   self.engine)
 
     @property
     def state(self) -> str:
@@ -209,12 +212,13 @@ class Run:
 
 
 def register(
-    *, at: datetime = T0, actor: Actor = MAKER, plan_id: str = "TW-2027-001", **attrs: Any
+    *, at: datetime = T0, actor: Actor = MAKER, plan_id: str = "TW-2027-001",
+    engine: ProcessEngine = ENGINE, **attrs: Any
 ) -> Run:
     """Register the sample plan; keyword arguments replace registration fields."""
     payload = registration(**attrs)
-    outcome = ENGINE.register(plan_id, actor, copy.deepcopy(payload), at)
-    run = Run(outcome.plan, at, list(outcome.events))
+    outcome = engine.register(plan_id, actor, copy.deepcopy(payload), at)
+    run = Run(outcome.plan, at, list(outcome.events), engine=engine)
     run.commands.append((REGISTER, actor, payload, at))
     return run
 
@@ -223,10 +227,11 @@ def register(
 
 
 def municipality_actors(run: Run) -> list[Actor]:
-    """The municipalities taking part in the plan: listed at registration or joined since."""
+    """The municipalities taking part in the plan: listed at registration or joined since
+    (with a care office that joined, under transformation@2, in its own role)."""
     listed = [Actor("municipality", m["org"], m["region"])
               for m in run.plan.attrs.get("municipalities", [])]
-    joined = [Actor("municipality", m["org"], m["region"])
+    joined = [Actor(m.get("kind", "municipality"), m["org"], m["region"])
               for m in run.plan.facts.get("joined", [])]
     return listed + [a for a in joined if a.org not in {m.org for m in listed}]
 
@@ -383,6 +388,8 @@ def plan_in(
     content: Mapping[str, Any] | None = None,
     join: Iterable[Actor] = (),
     costs: float | None = None,
+    engine: ProcessEngine = ENGINE,
+    steps: Mapping[str, Step] | None = None,
     **attrs: Any,
 ) -> Run:
     """A plan brought to `state` by the triggers a case worker would fire.
@@ -392,7 +399,7 @@ def plan_in(
     "waived" or None (neither) in the joint review; `join` municipalities join as financiers
     right after registration; `contract`, `content` and `costs` replace the sample payloads.
     """
-    run = register(at=at, **attrs)
+    run = register(at=at, engine=engine, **attrs)
     run.options.update({"coordinator": coordinator})
     if contract is not None:
         run.options["contract"] = contract
@@ -400,20 +407,24 @@ def plan_in(
         run.options["content"] = content
     if costs is not None:
         run.options["costs"] = costs
-    for actor in join:
-        run.fire("join_as_financier", actor)
+    for actor in join:  # transformation@2 names the kind of financier joining
+        run.fire("join_as_financier", actor,
+                 {"kind": actor.role} if engine.definition.version >= 2 else {})
     names = route(state)
     if start_meeting and "start_meeting" not in names and state != "intent":
         names = ("start_meeting", *names)
     for name in names:
-        STEPS[name](run)
+        (steps or STEPS)[name](run)
     assert run.plan.state == state, f"built {run.plan.state}, wanted {state}"
     return run
 
 
-def escalated_to(step: str, *, state: str = "plan_in_preparation", **options: Any) -> Run:
+def escalated_to(
+    step: str, *, state: str = "plan_in_preparation", build: Callable[..., Run] | None = None,
+    **options: Any,
+) -> Run:
     """A plan in `state` whose escalation climbed, one step at a time, to `step` (A4 §1.4)."""
-    run = plan_in(state, **options)
+    run = (build or plan_in)(state, **options)
     ladder = ("bilateral", "convened", "board_level", "governance")
     for rung in ladder[: ladder.index(step) + 1]:
         if rung == "bilateral":

@@ -137,6 +137,9 @@ class PlanReplay:
     triggers: frozenset[str] = frozenset()
     """Every trigger its definition knows, once registered (looked up once, not per event)."""
     _finals: frozenset[str] = frozenset()
+    _late: list[Event] = field(default_factory=list)
+    """Expiries the last command produced after its own event (a deadline that started past
+    due): the log's next `deadline_expired` events are these."""
 
     # -- the audit verdict ----------------------------------------------------------------------
 
@@ -175,8 +178,10 @@ class PlanReplay:
                 self._violation(seq, trigger, line, Refused(
                     "seq_follows_on", AZWA, f"seq {missing} missing before seq {seq}"))
             if trigger == DEADLINE_EXPIRED:
-                produced = self._expiry(event, seq, when)
+                produced = self._late.pop(0) if self._is_late(event) else self._expiry(
+                    event, seq, when)
             else:
+                self._late.clear()
                 produced = self._command(event, trigger, when)
         except Refused as refusal:
             self._violation(seq, trigger, line, refusal)
@@ -211,7 +216,28 @@ class PlanReplay:
             self._same_definition(event)
         engine = self._engine or engine_for(self.plan.definition)
         outcome = engine.apply(self.plan, Command(trigger, actor, payload, at, at_text))
-        return outcome.events[-1]
+        last = outcome.events[-1]
+        if last.trigger == trigger:
+            return last
+        own = next(i for i in range(len(outcome.events) - 1, -1, -1)
+                   if outcome.events[i].trigger == trigger)
+        self._late = outcome.events[own + 1:]
+        return outcome.events[own]
+
+    def _is_late(self, event: Mapping[str, Any]) -> bool:
+        """The log records an expiry the last command produced after itself, as produced."""
+        if not self._late:
+            return False
+        expected = self._late[0]
+        payload = event.get("payload") or {}
+        return (actor_of(event.get("actor") or {}).role == SYSTEM_ROLE
+                and payload.get("deadline") == expected.payload["deadline"]
+                and event.get("at") == expected.at and self._check_late(event, payload))
+
+    def _check_late(self, event: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+        self._same_definition(event)
+        self._check_due(str(payload.get("deadline")), payload, self._late[0].payload["due"])
+        return True
 
     def _same_definition(self, event: Mapping[str, Any]) -> None:
         assert self.plan is not None
@@ -323,6 +349,7 @@ class PlanReplay:
             "state": plan.state if plan else None,
             "escalation": plan.escalation if plan else None,
             "breaches": list(plan.breaches) if plan else [],
+            "missed_aims": list(plan.missed_aims) if plan else [],
             "violations": [v.to_dict() for v in self.violations],
             "funds": funds_eur(plan.funds if plan else empty_funds()),
             "definition": self.definition,

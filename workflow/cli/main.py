@@ -642,10 +642,20 @@ def definitions_list(as_json: Json = False) -> None:
             out.print(f"{row['ref']}  in force from {row['effective_from']}")
 
 
+def _new_plans_follow() -> str:
+    """The version a plan registered today follows (the in-force setting, docs/versions.md)."""
+    import states
+    from workflow.core.clock import SystemClock
+    from workflow.core.timecalc import local_date
+
+    today = local_date(SystemClock().now()).isoformat()
+    return states.in_force(states.DEFAULT.name, today).ref
+
+
 @definition_app.command("reference")
 def definition_reference(
     ref: Annotated[str | None, typer.Option(
-        help="name@version (default: the definition new plans follow).")] = None,
+        help="name@version (default: every version, and the project's own rules).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
     = None,
     diagram_only: Annotated[bool, typer.Option("--diagram", help="Only the Mermaid diagrams.")]
@@ -655,13 +665,16 @@ def definition_reference(
 ) -> None:
     """States, triggers with roles, guards and seed paragraphs, deadlines, and diagrams."""
     import states
-    from workflow.cli.reference import markdown, mermaid
+    from workflow.cli.reference import markdown, mermaid, reference
 
     try:
-        definition = states.get(ref or states.DEFAULT.ref)
+        definition = states.get(ref or _new_plans_follow())
     except KeyError as exc:
         fail(str(exc.args[0]))
-    text = mermaid(definition) if diagram_only else markdown(definition)
+    if ref is None and not diagram_only:
+        text = reference(states.all_definitions())
+    else:
+        text = mermaid(definition) if diagram_only else markdown(definition)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -685,7 +698,7 @@ def definition_schema(
     import states
     from workflow.core.payload import to_json_schema
 
-    ref = ref or states.DEFAULT.ref
+    ref = ref or _new_plans_follow()
     try:
         definition = states.get(ref)
     except KeyError as exc:

@@ -123,8 +123,11 @@ def markdown(definition: Definition) -> str:
         "",
         "## Deadlines",
         "",
-        "| deadline | started by | length | met by | seed |",
-        "|---|---|---|---|---|",
+        "A `deadline` that passes unmet is a breach; an `aim` that passes unmet is a missed "
+        "aim, never a breach.",
+        "",
+        "| deadline | kind | started by | runs from | length | met by | seed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for spec in d.deadlines:
         length = (spec.length.describe() if spec.length
@@ -133,9 +136,65 @@ def markdown(definition: Definition) -> str:
         if spec.started_into:
             start += f" into `{spec.started_into}`"
         name = f"{spec.name}:<id>" if spec.per_item else spec.name
-        lines.append(f"| `{name}` | {start} | {length} | {_cell(spec.met_by)} | {spec.seed} |")
+        runs_from = (f"the latest {' or '.join(f'`{a}`' for a in spec.anchor_by)}"
+                     if spec.anchor_by else "its start")
+        if not spec.restart:
+            runs_from += "; started once"
+        lines.append(f"| `{name}` | {spec.kind} | {start} | {runs_from} | {length} "
+                     f"| {_cell(spec.met_by)} | {spec.seed} |")
     if d.payloads:
         lines += ["", *payload_tables(d)]
     lines += ["", *own_rules()]
     lines += ["", "## Diagrams", "", mermaid(d)]
     return "\n".join(lines)
+
+
+def project_rules(definition: Definition) -> list[tuple[str, str, str]]:
+    """The transitions and guards of a definition that no seed sentence states: they cite
+    `azwa` (the project's own choices), as (trigger, rule, what it says)."""
+    found: list[tuple[str, str, str]] = []
+    for t in definition.all_transitions():
+        if t.seed == AZWA:
+            schema = definition.payloads.get(t.trigger)
+            found.append((t.trigger, "the trigger itself",
+                          schema.description if schema is not None else t.trigger))
+        found += [(t.trigger, g.name, g.message) for g in t.guards if g.seed == AZWA]
+    return list(dict.fromkeys(found))
+
+
+def reference(definitions: list[Definition]) -> str:
+    """Every version's reference on one page, and the project's own rules marked as such:
+    those of each version that cite `azwa` instead of a seed sentence."""
+    lines = [
+        "# Reference: the process definitions",
+        "",
+        "Generated from `states/` by `azwa definition reference`; do not edit by hand. Each "
+        "rule names the seed paragraph its sentence is in (`A4 §x.y`, `MP BEn`); a rule no "
+        "seed states cites `azwa` and is listed under [the project's own rules]"
+        "(#the-projects-own-rules). Which version a plan follows: see [versions](versions.md).",
+        "",
+        *[f"- [`{d.ref}`](#reference-{d.name}{d.version})" for d in definitions],
+        "- [The project's own rules](#the-projects-own-rules)",
+    ]
+    for d in definitions:
+        page = markdown(d).replace("\n## ", "\n### ").replace(f"# Reference: `{d.ref}`",
+                                                               f"## Reference: `{d.ref}`", 1)
+        body = page.split("\n", 3)[3]  # without the title and the "Generated" line
+        lines += ["", f"## Reference: `{d.ref}`", "", body.rstrip("\n")]
+    lines += [
+        "",
+        "## The project's own rules",
+        "",
+        "No sentence of the seeds states these; they are azwa's own choices and cite `azwa`.",
+        "Besides the [rules of azwa itself](#rules-of-azwa-itself) (the log and its time):",
+    ]
+    for d in definitions:
+        own = project_rules(d)
+        lines += ["", f"### `{d.ref}`", ""]
+        if not own:
+            lines.append("None: every rule cites a seed paragraph.")
+            continue
+        lines += ["| trigger | rule | what it says |", "|---|---|---|",
+                  *[f"| `{trigger}` | {rule if ' ' in rule else f'`{rule}`'} | {text} "
+                    "(**azwa's own**) |" for trigger, rule, text in own]]
+    return "\n".join(lines) + "\n"

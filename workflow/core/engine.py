@@ -24,6 +24,7 @@ from workflow.core.payload import PayloadSchema, Problem, problems
 from workflow.core.permission import Permission as Permission
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import (
+    AIM,
     DEADLINE_EXPIRED,
     REGISTER,
     SYSTEM_ACTOR,
@@ -33,7 +34,7 @@ from workflow.core.spec import (
     Guard,
     Transition,
 )
-from workflow.core.timecalc import due_date, expiry_instant, format_at
+from workflow.core.timecalc import due_date, expiry_instant, format_at, parse_iso
 
 PAYLOAD_RULE = "payload_matches_schema"
 
@@ -151,7 +152,12 @@ class ProcessEngine:
         ]
         self._starts: dict[str, list[DeadlineSpec]] = defaultdict(list)
         self._meets: dict[str, list[DeadlineSpec]] = defaultdict(list)
+        self._anchors: dict[str, list[str]] = defaultdict(list)
+        """Per trigger: the deadlines whose clock runs from its moment (`anchor_by`)."""
+        self._aims = frozenset(spec.name for spec in d.deadlines if spec.kind == AIM)
         for spec in d.deadlines:
+            for trig in spec.anchor_by:
+                self._anchors[trig].append(spec.name)
             for trig in spec.started_by:
                 self._starts[trig].append(spec)
             for trig in spec.met_by:
@@ -212,8 +218,10 @@ class ProcessEngine:
         ctx, tr = self._check(plan, cmd, utc)
         events = self._expire_due(plan, ctx.due_now) if ctx.due_now else []
         at_text = cmd.at_text or format_at(cmd.at)
-        self._fire(plan, tr, ctx, at_text)
+        late = self._fire(plan, tr, ctx, at_text)
         events.append(self._append(plan, cmd, at_text, utc))
+        for name in late:  # started already past due (a clock anchored at an earlier event)
+            events.append(self._expire_one(plan, name, cmd.at, at_text))
         return Outcome(plan, events)
 
     def expire(
@@ -414,7 +422,8 @@ class ProcessEngine:
         return Refused(first.name, first.seed, first.message, trigger=ctx.trigger,
                        plan_id=ctx.plan.plan_id, details=first_details, problems=tuple(listed))
 
-    def _fire(self, plan: Plan, tr: Transition, ctx: Context, at_text: str) -> None:
+    def _fire(self, plan: Plan, tr: Transition, ctx: Context, at_text: str) -> list[str]:
+        """Change the plan; returns the deadlines it started that were due already."""
         in_region = tr.trigger in self._region_triggers
         before = plan.escalation
         if in_region:
@@ -436,25 +445,42 @@ class ProcessEngine:
             found = plan.deadlines.get(name)
             if found is not None and found.is_open:
                 found.status, found.closed_at = MET, at_text
+        anchored = self._anchors.get(tr.trigger)
+        if anchored:
+            moments = plan.facts.setdefault("anchors", {})
+            for name in anchored:
+                moments[name] = at_text
+        late: list[str] = []
         for spec in self._starts.get(tr.trigger, ()):
             landed = plan.escalation if in_region else plan.state
-            if spec.started_into is None or spec.started_into == landed:
-                self._start(plan, spec, ctx, at_text)
+            if (spec.started_into is None or spec.started_into == landed) and (
+                    spec.restart or spec.name not in plan.deadlines):
+                late += self._start(plan, spec, ctx, at_text)
         if plan.state in self._finals:
             self._finish(plan, tr.trigger, at_text)
         elif plan.state not in self._open_in and plan.escalation != self._ladder_start:
             self._close_escalation(plan, tr.trigger, at_text)
+        return late
 
     @staticmethod
-    def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> None:
+    def _start(plan: Plan, spec: DeadlineSpec, ctx: Context, at_text: str) -> list[str]:
+        """Start a deadline (or one per item); returns those due already at the command's
+        moment, which only a clock anchored at an earlier event can be."""
         if spec.length is not None:
-            due = due_date(ctx.at, spec.length)
-            plan.deadlines[spec.name] = Deadline(spec.name, at_text, due, expiry_instant(due))
-            return
+            start, started_at = ctx.at, at_text
+            if spec.anchor_by:
+                anchor = plan.facts.get("anchors", {}).get(spec.name)
+                if anchor is not None:
+                    start, started_at = parse_iso(anchor), anchor
+            due = due_date(start, spec.length)
+            expires = expiry_instant(due)
+            plan.deadlines[spec.name] = Deadline(spec.name, started_at, due, expires)
+            return [spec.name] if spec.anchor_by and expires <= ctx.at else []
         for item in ctx.payload.get(spec.per_item or "", []):
             name = f"{spec.name}:{item[spec.item_key]}"
             due = date.fromisoformat(str(item[spec.item_due]))
             plan.deadlines[name] = Deadline(name, at_text, due, expiry_instant(due))
+        return []
 
     def _finish(self, plan: Plan, trigger: str, at_text: str) -> None:
         """A final state cancels every running deadline and closes an open escalation."""
@@ -484,14 +510,19 @@ class ProcessEngine:
         the deadline clock."""
         events: list[Event] = []
         for name in sorted(names, key=lambda n: (plan.deadlines[n].expires_at, n)):
-            dl = plan.deadlines[name]
-            at = dl.expires_at
-            dl.status, dl.closed_at = EXPIRED, format_at(at)
-            plan.breaches.append(name)
-            cmd = Command(DEADLINE_EXPIRED, SYSTEM_ACTOR,
-                          {"deadline": name, "due": dl.due.isoformat()}, at)
-            events.append(self._append(plan, cmd, dl.closed_at))
+            at = plan.deadlines[name].expires_at
+            events.append(self._expire_one(plan, name, at, format_at(at)))
         return events
+
+    def _expire_one(self, plan: Plan, name: str, at: datetime, at_text: str) -> Event:
+        """One deadline passes unmet at `at`: a breach, or for an aim a missed aim."""
+        dl = plan.deadlines[name]
+        dl.status, dl.closed_at = EXPIRED, at_text
+        aim = bool(self._aims) and name.split(":", 1)[0] in self._aims
+        (plan.missed_aims if aim else plan.breaches).append(name)
+        cmd = Command(DEADLINE_EXPIRED, SYSTEM_ACTOR,
+                      {"deadline": name, "due": dl.due.isoformat()}, at)
+        return self._append(plan, cmd, at_text)
 
     def _append(
         self, plan: Plan, cmd: Command, at_text: str, utc: datetime | None = None

@@ -29,6 +29,8 @@ DEFAULT_MAX_AMOUNT_EUR = 10**12
 LIMIT_EUR = 10**13
 """At most fifteen digits with the cents: an amount up to this is an exact float of euros."""
 FUNDS = ("paid", "costs", "refund")
+RECLAIM = "reclaim_cents"
+"""What an unlawful verdict puts on record to reclaim; kept in a plan's funds only once set."""
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 """ASCII digits only: `\\d` would take other scripts' digits, which Decimal reads too."""
 
@@ -153,6 +155,8 @@ def load_funds(data: Any) -> dict[str, int]:
             funds[f"{name}_cents"] = int(data[f"{name}_cents"])
         elif f"{name}_eur" in data:
             funds[f"{name}_cents"] = stored_cents(data[f"{name}_eur"])
+    if isinstance(data.get(RECLAIM), int):
+        funds[RECLAIM] = int(data[RECLAIM])
     return funds
 
 
@@ -170,5 +174,9 @@ def load_kpi_facts(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def funds_eur(funds: dict[str, int]) -> dict[str, int | float | str]:
-    """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`."""
-    return {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}
+    """A plan's funds as outputs show them: `paid_eur`, `costs_eur`, `refund_eur`, and
+    `reclaim_eur` for a plan whose definition keeps one (transformation@2)."""
+    shown = {f"{name}_eur": to_eur(int(funds.get(f"{name}_cents", 0))) for name in FUNDS}
+    if RECLAIM in funds:
+        shown["reclaim_eur"] = to_eur(int(funds[RECLAIM]))
+    return shown

@@ -127,6 +127,8 @@ class Plan:
     facts: dict[str, Any] = field(default_factory=dict)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
+    missed_aims: list[str] = field(default_factory=list)
+    """Aims (deadline kind `aim`) that passed unmet: recorded, never breaches."""
     escalation_history: list[dict[str, Any]] = field(default_factory=list)
     funds: dict[str, int] = field(default_factory=empty_funds)
     """Whole cents (`paid_cents`, `costs_cents`, `refund_cents`): sums stay exact."""
@@ -161,6 +163,7 @@ class Plan:
             "facts": self.facts,
             "deadlines": {k: d.to_dict() for k, d in sorted(self.deadlines.items())},
             "breaches": list(self.breaches),
+            **({"missed_aims": list(self.missed_aims)} if self.missed_aims else {}),
             "funds": dict(self.funds),
             "seq": self.seq,
             "last_hash": self.last_hash,
@@ -179,6 +182,7 @@ class Plan:
             facts=load_kpi_facts(data.get("facts", {})),
             deadlines={k: Deadline.from_dict(v) for k, v in data.get("deadlines", {}).items()},
             breaches=list(data.get("breaches", [])),
+            missed_aims=list(data.get("missed_aims", [])),
             escalation_history=list(data.get("escalation_history", [])),
             funds=load_funds(data.get("funds")),
             seq=int(data.get("seq", 0)),

@@ -28,6 +28,9 @@ Owed = Callable[["Plan", "Actor"], "bool | Sequence[str]"]
 
 REGISTER = "register_plan"
 DEADLINE_EXPIRED = "deadline_expired"
+DEADLINE, AIM = "deadline", "aim"
+"""Deadline kinds: a `deadline` that passes unmet is a breach; an `aim` ("het streven is")
+that passes unmet is a missed aim, recorded apart and never a breach."""
 
 
 SYSTEM_ACTOR = Actor(role=SYSTEM_ROLE, org="azwa", region=None)
@@ -87,6 +90,14 @@ class DeadlineSpec:
     item_due: str = "due"
     met_key: str | None = None
     """Payload field naming which item a meeting trigger meets (confirm_kpi's `kpi`)."""
+    kind: str = DEADLINE
+    """`deadline` (unmet: a breach) or `aim` (unmet: a missed aim, never a breach)."""
+    anchor_by: tuple[str, ...] = ()
+    """Triggers whose latest moment the clock runs from instead of the starting trigger's
+    own (the receipt of the document that turned out complete); none: the start's moment."""
+    restart: bool = True
+    """False: a starting trigger fired again leaves the deadline as it is (a decision stays
+    due from the first complete document)."""
 
 
 @dataclass(frozen=True, slots=True)

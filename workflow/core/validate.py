@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from workflow.core.errors import DefinitionError
-from workflow.core.spec import SYSTEM_ROLE, Definition, Transition
+from workflow.core.spec import AIM, DEADLINE, SYSTEM_ROLE, Definition, Transition
 
 
 def _reachable(start: str, transitions: Iterable[Transition]) -> set[str]:
@@ -83,6 +83,13 @@ def validate(definition: Definition) -> None:
         for trig in (*spec.started_by, *spec.met_by):
             if trig not in triggers:
                 problems.append(f"deadline {spec.name!r} names unknown trigger {trig!r}")
+        for trig in spec.anchor_by:
+            if trig not in triggers:
+                problems.append(f"deadline {spec.name!r} is anchored at unknown trigger {trig!r}")
+        if spec.anchor_by and spec.length is None:
+            problems.append(f"deadline {spec.name!r}: only a deadline of a length is anchored")
+        if spec.kind not in (DEADLINE, AIM):
+            problems.append(f"deadline {spec.name!r} has unknown kind {spec.kind!r}")
         if (spec.length is None) == (spec.per_item is None):
             problems.append(f"deadline {spec.name!r} needs either a length or per_item dates")
         if spec.started_into and spec.started_into not in (*d.states, *region.states):

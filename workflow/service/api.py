@@ -32,7 +32,7 @@ from workflow.core.events import Event
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.text import normal_name
-from workflow.core.timecalc import plain
+from workflow.core.timecalc import local_date, plain
 from workflow.core.todo import Todo, Worklist
 from workflow.service.logs import enabled as log_enabled
 from workflow.service.logs import get_logger
@@ -125,6 +125,9 @@ class Engine:
         self.store: Store = store if store is not None else _new_store(db_url, signing_key)
         self.clock = clock if clock is not None else SystemClock()
         self.definition = definition if definition is not None else states.DEFAULT
+        self._pinned = definition is not None
+        """A definition given: every plan registers under it; else under the one in force
+        on the registration's date (states.in_force)."""
         self._processes: dict[str, ProcessEngine] = {}
         self._cache: OrderedDict[str, Plan] = OrderedDict()
         self._cache_size = cache_size
@@ -148,6 +151,16 @@ class Engine:
         if found is None:
             found = self._processes[ref] = ProcessEngine(states.get(ref))
         return found
+
+    def definition_at(self, when: datetime | str | None = None) -> Definition:
+        """The definition a plan registered at `when` runs under, for good: this Engine's
+        own when one was given, else the one in force on that day (states.in_force)."""
+        if self._pinned:
+            return self.definition
+        return states.in_force(self.definition.name, local_date(self._at(when)).isoformat())
+
+    def _registering(self, when: datetime) -> ProcessEngine:
+        return self.process(self.definition_at(when).ref)
 
     def _at(self, at: datetime | str | None, name: str = "at") -> datetime:
         """The moment of a command or read: `at`, else the clock's now; BadInput naming the
@@ -210,7 +223,7 @@ class Engine:
         try:
             if self.store.load(plan_id) is not None:
                 raise _already_registered(plan_id)
-            outcome = self.process().register(plan_id, who, dict(attrs), when)
+            outcome = self._registering(when).register(plan_id, who, dict(attrs), when)
             stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
                                      deadlines=list(outcome.plan.deadlines.values()),
                                      command_id=command_id)

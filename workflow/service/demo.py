@@ -151,6 +151,37 @@ def breakthrough_steps() -> tuple[Step, ...]:
     return tuple(steps)
 
 
+V2_PAYLOADS: dict[str, dict[str, Any]] = {
+    "settle": {"repayment_terms": "Terugbetaling in twee termijnen, afgesproken met Menzis"},
+    "give_lawfulness_judgement": {"verdict": "lawful"},
+}
+"""transformation@2's payloads for steps whose @1 payload is empty (DESIGN-v2.md)."""
+
+
+def for_definition(ref: str, steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """The scenario's steps as the plan's definition wants them: under transformation@2 the
+    second insurer reviews the quick test, a conditional verdict names its conditions, each
+    KPI is reported with evidence before it is paid, the settlement gives its repayment terms
+    and the judgement its verdict. Under transformation@1 the steps are as written."""
+    if ref == "transformation@1":
+        return steps
+    maker = steps[0].actor
+    out: list[Step] = []
+    for step in steps:
+        payload = dict(step.payload)
+        if step.trigger == "approve_quick_test":
+            out.append(replace(step, actor=SECOND, trigger="submit_review",
+                               payload={"verdict": "positive"}))
+        elif step.trigger in ("confirm_kpi", "pay_partially"):
+            out.append(replace(step, actor=maker, trigger="report_kpi", payload={
+                "kpi": payload["kpi"], "evidence": f"Rapportage {payload['kpi']} (bijlage)"}))
+        elif step.trigger == "submit_review" and payload.get("verdict") == "conditional":
+            payload["conditions"] = "Wijkteams tekenen de samenwerkingsafspraken"
+        payload = {**payload, **V2_PAYLOADS.get(step.trigger, {})}
+        out.append(replace(step, payload=payload))
+    return tuple(out)
+
+
 def moments(
     start: str = START, steps: tuple[Step, ...] = STEPS
 ) -> Iterator[tuple[Step, datetime]]:
@@ -184,6 +215,7 @@ def play(
     until the plan's next command. `observe` sees each step's events and the plan after it.
     """
     last = parse_at(start)
+    steps = for_definition(engine.definition_at(last).ref, steps)
     for step, at in moments(start, steps):
         if step.trigger == before:
             return last

@@ -1,0 +1,71 @@
+"""The roles of transformation@2: those of @1, a care office beside the municipality, and the
+NZa and governance board as the one organisation each that the settings name."""
+
+from __future__ import annotations
+
+from states import roles as v1
+from states import settings
+from states.guards import party_orgs, second_insurer
+from states.guards_v2 import care_offices, is_institution, municipalities
+from workflow.core.plan import Plan
+from workflow.core.spec import Actor, Membership
+
+ROLES: dict[str, str] = {
+    **v1.ROLES,
+    "care_office": "zorgkantoor (Wlz): other financier, reviews and commits (A4 §1.a.1)",
+    "regional_coordinator": "regiocoördinator, co-assessor unless waived (A4 §1.b.3)",
+    "governance_board": "bestuurlijke groep: referral in generic terms (A4 §1.4.5, §4)",
+}
+
+PARTIES = frozenset({*v1.PARTIES, "care_office"})
+FINANCIERS = frozenset({"municipality", "care_office"})
+
+
+def _municipality(plan: Plan, actor: Actor) -> bool:
+    return actor.org in municipalities(plan.attrs, plan.facts)
+
+
+def _care_office(plan: Plan, actor: Actor) -> bool:
+    return actor.org in care_offices(plan.facts)
+
+
+def _institution(plan: Plan, actor: Actor) -> bool:
+    return is_institution(actor.org, actor.role)
+
+
+MEMBERSHIP: dict[str, Membership] = {
+    **v1.MEMBERSHIP,
+    "municipality": _municipality,
+    "care_office": _care_office,
+    "nza": _institution,
+    "governance_board": _institution,
+}
+
+MEMBERSHIP_SEED: dict[str, str] = {
+    **v1.MEMBERSHIP_SEED,
+    "care_office": "A4 §1.a.1",
+    "nza": "A4 §3.a.5",
+    "governance_board": "A4 §1.4.5",
+}
+
+def actors(plan: Plan) -> list[Actor]:
+    """Every organisation acting on this plan, once per role (as transformation@1 lists
+    them), with the care offices and the NZa by its setting. The governance board fires
+    nothing here: the coordinating insurer refers a problem to it (A4 §1.4.5)."""
+    region = plan.attrs.get("region")
+    found = [Actor("plan_maker", org, region) for org in party_orgs(plan.attrs)]
+    found.append(Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None))
+    second = second_insurer(plan.facts)
+    if second is not None:
+        found.append(Actor("second_insurer", second, None))
+    joined = {j["org"]: j.get("region") for j in plan.facts.get("joined", [])}
+    listed = {m["org"]: m.get("region") for m in plan.attrs.get("municipalities", [])}
+    found += [Actor("municipality", org, listed.get(org, joined.get(org)))
+              for org in municipalities(plan.attrs, plan.facts)]
+    found += [Actor("care_office", org, joined.get(org)) for org in care_offices(plan.facts)]
+    assigned = plan.facts.get("regional_coordinator")
+    if assigned is not None:
+        found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+    if plan.state in v1.NZA_STATES:
+        found.append(Actor("nza", settings.nza_org(), None))
+    return list(dict.fromkeys(found))
