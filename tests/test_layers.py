@@ -3,9 +3,10 @@
 core (vocabulary, plan, events, time, engine, validation) imports nothing else of the
 project; store imports core; service imports core and store; audit and modelplan import core
 and store; the command line only calls the service and the tools; the HTTP service calls
-the service layer too, never the command line, and of the store names only its protocol. The engine, the replay and
-the simulation never import SQL, Typer or the wall clock; the process definitions import only
-the definition vocabulary and the standard library.
+the service layer too, never the command line, and of the store names only its protocol
+and the outbox. The engine, the replay and the simulation never import SQL, Typer or the
+wall clock; the process definitions import only the definition vocabulary and the standard
+library.
 """
 
 from __future__ import annotations
