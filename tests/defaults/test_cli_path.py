@@ -54,7 +54,8 @@ TO_CONTRACT = [
     fire("confirm_kpi", MENZIS, {"kpi": "k1"}),
 ]
 READS = ("show json", "show", "list", "todo json", "todo", "tick", "export", "replay json",
-         "replay", "verify", "monitor", "monitor by sector", "diagram", "diagram today")
+         "replay", "verify", "monitor", "monitor by sector", "diagram", "diagram today",
+         "forecast")
 REFUSED = {6: "has_second_insurer_quick_test_review", 13: "conditions",
            24: "has_kpi_evidence"}
 
@@ -79,6 +80,7 @@ def user(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ["monitor", "--by", "sector"],
         ["diagram", "--plan", "TW-1", "-o", str(diagram)],
         ["diagram"],
+        ["forecast", "--runs", "20", "--json"],
     ]
     assert len(reads) == len(READS)
     done = azwa(TO_CONTRACT + reads, cwd=home, AZWA_DATABASE_URL=f"sqlite:///{home}/azwa.db",
@@ -160,3 +162,14 @@ def test_monitor_and_diagram(user: dict[str, Any]) -> None:
     assert 'title: "transformation@2' in marked and "Class in_implementation s_active" in marked
     today = user["read"]["diagram today"]["stdout"]
     assert 'title: "transformation@2' in today and "Class in_implementation s_active" not in today
+
+
+def test_forecast_on_a_v2_database(user: dict[str, Any]) -> None:
+    """The forecast, calibrated from the same database, simulates the @2 plan's future:
+    its one running deadline (KPI k2) with a chance of missing it and a decision day."""
+    found = user["read"]["forecast"]
+    assert found["code"] == 0, found["stderr"]
+    rows = json.loads(found["stdout"])["forecast"]
+    assert [(r["plan_id"], r["state"], r["deadline"]) for r in rows] == [
+        ("TW-1", "in_implementation", "kpi:k2")]
+    assert 0 <= rows[0]["p_miss"] <= 1 and rows[0]["expected_decision"] <= "2028-03-31"
