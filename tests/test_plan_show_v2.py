@@ -5,14 +5,18 @@ the sector and each party's size; in English and in Dutch, no text untranslated.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from tests.replay.helpers import azwa, write_log
 from tests.rules.builders import INSURER, NZA, Run, escalated_to
 from tests.rules.v2.builders import plan_in_v2, register_v2, settle_payload
 from workflow.cli.render import plan_json, show_parties, show_plan
 from workflow.core import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _shown(run: Run, language: str = "en") -> tuple[dict[str, Any], str]:
@@ -84,3 +88,18 @@ def test_the_new_lines_read_in_dutch() -> None:
                   "rechtmatigheid: onrechtmatig (Geen bewijs); terug te vorderen",
                   "afgerekend: terugbetalingsafspraak", "omvang aanbieder", "onbekend"):
         assert dutch in text, dutch
+
+
+def test_replay_text_lists_a_missed_aim_apart_from_the_breaches(tmp_path: Path) -> None:
+    """`azwa replay` in text: a @2 plan's box has a `missed aims` row with the board meeting,
+    its breaches row none; a @1 plan's box has no such row (@1 has no aims)."""
+    run = escalated_to("board_level", build=plan_in_v2)
+    run.expire(run.plan.deadlines["board_meeting"].expires_at)
+    log = write_log(tmp_path / "aim.jsonl", [e.to_dict() for e in run.events])
+    result = azwa("replay", log)
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert "│ missed aims │ board_meeting" in "\n".join(rows)
+    assert any(r.startswith("│ breaches    │ none") for r in rows)
+    v1 = azwa("replay", ROOT / "docs" / "examples" / "audit_log.jsonl")
+    assert "missed aims" not in v1.output and "transformation@1" in v1.output
