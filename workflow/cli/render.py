@@ -20,10 +20,10 @@ from workflow.core.events import Event
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
 from workflow.core.timecalc import format_at, parse_at
-from workflow.service.views import Owed, due_of, plan_json, plans_json
+from workflow.service.views import Owed, due_of
+from workflow.service.views import plan_json as plan_json  # the views live in the service
+from workflow.service.views import plans_json as plans_json
 from workflow.store.protocol import PlanSummary
-
-__all__ = ["plan_json", "plans_json"]
 
 
 def show_plan(console: Console, data: dict[str, Any]) -> None:
