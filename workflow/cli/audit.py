@@ -206,31 +206,48 @@ def _violations_table(plan_id: str, replay: PlanReplay) -> None:
     _console().print(table)
 
 
-_BOX_KEYS = [key.ljust(10) for key in ("definition", "events", "state", "escalation",
-                                        "breaches", "funds", "hash chain", "violations")]
-_BOX_KEY_RULE = "─" * 12
+_BOX_KEYS = ("definition", "events", "state", "escalation", "breaches", "missed aims", "funds",
+             "hash chain", "violations")
+
+
+def _keeps_aims(ref: object) -> bool:
+    """Whether the plan's definition has aims (deadline kind `aim`, transformation@2's
+    board meeting): only then does its box show the missed ones, apart from the breaches."""
+    import states
+    from workflow.core.spec import AIM
+
+    try:
+        definition = states.get(str(ref))
+    except KeyError:
+        return False
+    return any(d.kind == AIM for d in definition.deadlines)
 
 
 def _plan_box(plan_id: str, replay: PlanReplay) -> str:
     """A plan's outcome in a box drawn as text: a rich Table per plan cost half the time of
-    replaying a log of thousands of plans (MEASURED.md)."""
+    replaying a log of thousands of plans (MEASURED.md). A missed aim is never a breach
+    (DESIGN-v2): a plan whose definition has aims lists them on a row of their own."""
     info = replay.result()
     funds = info["funds"]
     chain = info["chain"]
     if chain == CHAIN_BROKEN:
         chain += " at " + ", ".join(f"seq {link.seq} ({link.reason})" for link in replay.links)
-    values = [visible(value) for value in (
+    rows = dict(zip(_BOX_KEYS, (
         info["definition"], info["events"], info["state"], info["escalation"],
-        ", ".join(info["breaches"]) or "none",
+        ", ".join(info["breaches"]) or "none", ", ".join(info["missed_aims"]) or "none",
         ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
-                  for name in ("paid", "costs", "refund")),
-        chain, len(info["violations"]))]
+                  for name in ("paid", "costs", "refund", "reclaim") if f"{name}_eur" in funds),
+        chain, len(info["violations"])), strict=True))
+    if not info["missed_aims"] and not _keeps_aims(info["definition"]):
+        del rows["missed aims"]
+    values = [visible(value) for value in rows.values()]
     width = max(map(len, values))
+    keys = max(map(len, rows))
     rule = "─" * (width + 2)
-    lines = [f"plan {visible(plan_id)}", f"┌{_BOX_KEY_RULE}┬{rule}┐"]
-    lines += [f"│ {key} │ {value.ljust(width)} │"
-              for key, value in zip(_BOX_KEYS, values, strict=True)]
-    lines.append(f"└{_BOX_KEY_RULE}┴{rule}┘")
+    lines = [f"plan {visible(plan_id)}", f"┌{'─' * (keys + 2)}┬{rule}┐"]
+    lines += [f"│ {key.ljust(keys)} │ {value.ljust(width)} │"
+              for key, value in zip(rows, values, strict=True)]
+    lines.append(f"└{'─' * (keys + 2)}┴{rule}┘")
     return "\n".join(lines)
 
 
