@@ -43,3 +43,33 @@ def test_v2_plans_simulate_to_their_end_and_replay_clean(tmp_path: Path) -> None
     reviews = [e for e in events if e["trigger"] == "submit_review"
                and e["actor"]["role"] == "second_insurer"]
     assert len({e["plan_id"] for e in reviews}) == 30  # every quick test's second review
+
+
+def test_v2_summary_keeps_missed_aims_apart_and_uses_the_v2_ladder(tmp_path: Path) -> None:
+    """DESIGN-v2 "Escalation": the ladder ends at `board_level`, and a missed board-meeting
+    aim is never a breach. The summary's escalation steps are @2's three, and its share of
+    plans with a missed aim and with a breach agree with what `azwa replay` finds in the
+    same simulated log."""
+    scenario = tmp_path / "v2.toml"
+    scenario.write_text('definition = "transformation@2"\n[branches]\nescalation = 0.9\n'
+                        '[delays.hold_board_meeting]\nkind = "fixed"\ndays = 30\n'
+                        '[delays.resolve_escalation]\nkind = "fixed"\ndays = 40\n',
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    ran, replayed = azwa([
+        ["simulate", "run", str(scenario), "--plans", "40", "--out", str(out), "--no-plots",
+         "--json"],
+        ["replay", str(out / "events.jsonl"), "--json"],
+    ], cwd=tmp_path, AZWA_LANG="en")
+    assert ran["code"] == 0, ran["stderr"]
+    summary = json.loads(ran["stdout"])
+    assert list(summary["escalation_reached"]) == ["bilateral", "convened", "board_level"]
+    plans = json.loads(replayed["stdout"])["plans"].values()
+    with_aim = sum(1 for p in plans if p["missed_aims"])
+    with_breach = sum(1 for p in plans if p["breaches"])
+    assert with_aim > 0  # a board meeting 30 days after board level misses the 2-week aim
+    assert summary["missed_aims"]["missed"] == with_aim
+    assert "board_meeting" in summary["missed_aim_rate"]
+    assert "board_meeting" not in summary["breach_rate"]
+    assert summary["plans_with_breach"]["missed"] == with_breach
+    assert "board_meeting" not in {b for p in plans for b in p["breaches"]}

@@ -66,6 +66,7 @@ def timeline(run: Run, sp: SimPlan) -> dict[str, Any]:
         "ended_on": None if sp.ended is None else run.day_of(sp.ended).isoformat(),
         "state": plan.state,
         "breaches": list(plan.breaches),
+        "missed_aims": list(plan.missed_aims),
         "top_step": sp.top_step,
         "paid_cents": paid,
         "events": len(sp.events),
@@ -86,6 +87,8 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
         for name in sp.plan.deadlines:
             deadlines.setdefault(base_name(name), [0, 0])[0] += 1
         for name in set(sp.plan.breaches):  # a restarted deadline is missed once per plan
+            deadlines.setdefault(base_name(name), [0, 0])[1] += 1
+        for name in set(sp.plan.missed_aims):  # an aim missed is not a breach (v2's board)
             deadlines.setdefault(base_name(name), [0, 0])[1] += 1
         chunks.extend(compact(e.to_dict()) for e in sp.events)
         sp.events = []

@@ -23,7 +23,22 @@ STAGES = {
     "to_contract": ("registered", "contracted"),
 }
 """Lead time name → (from mark, to mark)."""
-LADDER = ("bilateral", "convened", "board_level", "governance")
+def aim_names(definition: str) -> frozenset[str]:
+    """The deadlines of the scenario's definition that are aims: missed, never breached."""
+    import states
+    from workflow.core.spec import AIM
+
+    return frozenset(s.name for s in states.get(definition).deadlines if s.kind == AIM)
+
+
+def ladder(definition: str) -> tuple[str, ...]:
+    """The escalation steps above `none` of the scenario's definition, in order (v1 has a
+    fourth step, `governance`; v2's ladder ends at `board_level`)."""
+    import states
+
+    return tuple(s for s in states.get(definition).region.states if s != "none")
+
+
 MARK_COLUMNS = ("registered", "quick_test_submitted", "quick_test_decided", "plan_submitted",
                 "plan_decided", "contracted")
 T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
@@ -84,11 +99,13 @@ def summarise(scenario: Scenario, results: list[RunResult], plans: int, seed: in
                              if a in row["marks"] and b in row["marks"]])
     lead["to_end"] = spread([row["ended"] - row["marks"]["registered"] for row in rows
                              if row["ended"] is not None])
+    aims = aim_names(scenario.definition)
     kinds = sorted({k for r in results for k in r.deadlines})
-    breaches = {k: rate([(r.deadlines.get(k, [0, 0])[1], r.deadlines.get(k, [0, 0])[0])
-                         for r in results]) for k in kinds}
+    missed = {k: rate([(r.deadlines.get(k, [0, 0])[1], r.deadlines.get(k, [0, 0])[0])
+                       for r in results]) for k in kinds}
+    breaches = {k: v for k, v in missed.items() if k not in aims}
     escalation = {}
-    for step, name in enumerate(LADDER, start=1):
+    for step, name in enumerate(ladder(scenario.definition), start=1):
         escalation[name] = rate([(sum(1 for row in r.rows if row["top_step"] >= step),
                                   len(r.rows)) for r in results])
     paid: dict[str, float] = {}
@@ -115,7 +132,10 @@ def summarise(scenario: Scenario, results: list[RunResult], plans: int, seed: in
                      "calendar": scenario.calendar.working_days},
         "lead_time_days": lead,
         "breach_rate": breaches,
-        "missed_aims": rate([(sum(1 for row in r.rows if row["breaches"]), len(r.rows))
+        "missed_aim_rate": {k: v for k, v in missed.items() if k in aims},
+        "plans_with_breach": rate([(sum(1 for row in r.rows if row["breaches"]), len(r.rows))
+                                   for r in results]),
+        "missed_aims": rate([(sum(1 for row in r.rows if row.get("missed_aims")), len(r.rows))
                              for r in results]),
         "escalation_reached": escalation,
         "assessors": assessors,
@@ -155,8 +175,14 @@ def to_markdown(summary: dict[str, Any]) -> str:
               "|---|---|---|---|"]
     for name, v in summary["breach_rate"].items():
         lines.append(f"| {name} | {v['started']} | {v['missed']} | {_pct(v)} |")
-    aims = summary["missed_aims"]
-    lines += ["", f"Plans that missed at least one deadline: {_pct(aims)}.", "",
+    if summary["missed_aim_rate"]:
+        lines += ["", "## Aims missed (never a breach)", "", "| aim | started | missed | "
+                  "rate (95%) |", "|---|---|---|---|"]
+        for name, v in summary["missed_aim_rate"].items():
+            lines.append(f"| {name} | {v['started']} | {v['missed']} | {_pct(v)} |")
+    lines += ["", f"Plans that breached at least one deadline: "
+              f"{_pct(summary['plans_with_breach'])}; plans that missed an aim (a missed aim is "
+              f"not a breach): {_pct(summary['missed_aims'])}.", "",
               "## Escalation: plans reaching each step", "", "| step | rate (95%) |",
               "|---|---|"]
     for name, v in summary["escalation_reached"].items():
