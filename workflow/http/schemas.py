@@ -95,11 +95,25 @@ class PlanOut(Open):
     state: str
     escalation: str
     seq: int
+    title: str | None = None
+    track: str | None = None
+    region: str | None = None
+    sector: str = Field("unknown", description="The plan's sector (A4 §4 monitoring); "
+                        "`unknown` when not given")
     open_deadlines: list[DeadlineOut]
-    breaches: list[str]
+    breaches: list[str] = Field(description="Deadlines that passed unmet")
+    missed_aims: list[str] = Field(
+        default_factory=list, description="Aims that passed unmet (transformation@2's "
+        "board meeting, A4 §1.4.4): never a breach")
     escalation_history: list[dict[str, Any]]
-    funds: dict[str, Any]
-    parties: list[dict[str, Any]]
+    funds: dict[str, Any] = Field(description="In euros: agreed, paid, costs, refund and, "
+                                  "after an unlawful verdict, `reclaim_eur`")
+    settlement: dict[str, Any] | None = Field(
+        None, description="After `settle` (A4 §3.a.4): repayment terms, shortfall measure")
+    lawfulness: dict[str, Any] | None = Field(
+        None, description="The NZa's verdict (`lawful` | `unlawful`) and its reason")
+    parties: list[dict[str, Any]] = Field(description="Each with its role, organisation and, "
+                                          "for plan makers, `provider_size`")
     kpis: list[dict[str, Any]]
     organisations: list[dict[str, Any]]
 
