@@ -63,6 +63,15 @@ PAYLOADS: dict[str, PayloadSchema] = {
         KPI,
         Field("evidence", TEXT, "A reference to the document that proves it"),
     )),
+    "record_commitment": PayloadSchema("The actor's organisation commits: to the plan in the "
+                                       "joint review; during implementation, to an amendment", (
+        Field("amendment", Object((
+            Field("kpis", ListOf(CONTRACT_KPI), "The KPIs as the amendment changes or adds "
+                  "them, exactly as amend_contract will give them"),
+        )), "During implementation (A4 §1.7.6): the amendment committed to; amend_contract "
+            "takes effect only with every plan maker's commitment to the same KPIs",
+            required=False),
+    )),
     "amend_contract": PayloadSchema("Amend the KPI agreements during implementation", (
         Field("kpis", ListOf(CONTRACT_KPI), "The KPIs changed or added, as in sign_contract"),
         REASON,
