@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import Refused
 from workflow.core.events import DEFINITION_MIGRATED, Event
+from workflow.core.migration import differences
 from workflow.core.plan import Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
 from workflow.core.timecalc import parse_iso
@@ -25,12 +26,6 @@ class Divergence:
 
     def __str__(self) -> str:
         return f"seq {self.seq}: {self.what}" if self.seq else self.what
-
-
-def _set(funds: dict[str, int]) -> dict[str, int]:
-    """The sums that are not zero: a sum one version keeps and the other does not, at zero,
-    is no difference."""
-    return {k: v for k, v in funds.items() if v}
 
 
 def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
@@ -55,15 +50,6 @@ def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
         return Divergence(0, "the plan has no register_plan event")
     if plan.last_at is not None:
         target.expire(replayed, plan.last_at)
-    for name, a, b in (("state", plan.state, replayed.state),
-                       ("escalation", plan.escalation, replayed.escalation),
-                       ("breaches", plan.breaches, replayed.breaches),
-                       ("funds", _set(plan.funds), _set(replayed.funds)),
-                       ("deadlines", _deadlines(plan), _deadlines(replayed))):
-        if a != b:
-            return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
+    for name, (a, b) in differences(plan, replayed).items():
+        return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
     return replayed
-
-
-def _deadlines(plan: Plan) -> dict[str, tuple[str, str]]:
-    return {n: (d.status, d.due.isoformat()) for n, d in sorted(plan.deadlines.items())}
