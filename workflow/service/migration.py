@@ -9,12 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflow.core.engine import Command, ProcessEngine
-from workflow.core.errors import Refused
+from workflow.core.errors import AZWA, Refused
 from workflow.core.events import DEFINITION_MIGRATED, Event
 from workflow.core.migration import differences
 from workflow.core.plan import Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
+from workflow.core.text import normal_name
 from workflow.core.timecalc import parse_iso
+
+MIGRATOR = "coordinating_insurer"
+"""Who moves a plan to another version (azwa's own rule: the seeds know no versions): the
+coordinating insurer, who leads the plan's process with the plan makers (A4 §1.2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,20 @@ class Divergence:
 
     def __str__(self) -> str:
         return f"seq {self.seq}: {self.what}" if self.seq else self.what
+
+
+def migrator(plan: Plan, actor: Actor | None) -> Actor:
+    """The actor the `definition_migrated` event records: the plan's coordinating insurer,
+    by default; any other organisation or role is refused."""
+    insurer = str(plan.attrs.get("coordinating_insurer") or "")
+    if actor is None:
+        return Actor(MIGRATOR, insurer)
+    if actor.role != MIGRATOR or normal_name(actor.org or "") != normal_name(insurer):
+        raise Refused("migrated_by_the_coordinating_insurer", AZWA,
+                      f"Only plan {plan.plan_id}'s coordinating insurer ({insurer}) moves it to "
+                      f"another version, not {actor.org or 'an actor without org'} as "
+                      f"{actor.role}", plan_id=plan.plan_id, trigger=DEFINITION_MIGRATED)
+    return actor
 
 
 def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
