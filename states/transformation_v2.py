@@ -76,7 +76,7 @@ APPROVAL = (
     guard(g2.has_all_commitments, "A4 §1.b.1",
           "Every party and participating municipality or other financier must have committed",
           explain=lambda c: "missing " + ", ".join(g2.missing_commitments(c))),
-    guard(g2.has_no_negative_verdict, "A4 §1.3.2",
+    guard(g2.has_no_negative_verdict, "A4 §1.3.2, §1.b",
           "A negative verdict stands: request a revision or reject the plan",
           explain=lambda c: "negative: " + ", ".join(g2.negative_verdicts(c))),
 )
@@ -117,6 +117,11 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
         "submit_quick_test": replace(
             _v1("submit_quick_test"),
             guards=(_v1("submit_quick_test").guards[0], FINANCIERS_JOINED, v1.SECOND_INSURER)),
+        "request_information": tuple(
+            replace(tr, seed=AZWA, guards=(guard(g.has_missing_list, AZWA,
+                                                 "Say what is missing"),))
+            for tr in v1.MAIN if tr.trigger == "request_information"),
+        "resubmit_quick_test": replace(_v1("resubmit_quick_test"), seed=AZWA),
         "accept_quick_test_as_complete": replace(_v1("accept_quick_test_as_complete"),
                                                  seed=AZWA),
         "approve_quick_test": replace(_v1("approve_quick_test"), guards=(QUICK_TEST_DECIDED,)),
@@ -124,7 +129,7 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
                                      guards=(*_v1("reject_quick_test").guards,
                                              QUICK_TEST_DECIDED)),
         "submit_plan": replace(_v1("submit_plan"), guards=PLAN_CONTENT),
-        "resubmit_plan": replace(_v1("resubmit_plan"), guards=PLAN_CONTENT),
+        "resubmit_plan": replace(_v1("resubmit_plan"), seed=AZWA, guards=PLAN_CONTENT),
         "accept_plan_as_complete": replace(_v1("accept_plan_as_complete"), seed=AZWA),
         "submit_review": (
             t("submit_review", "quick_test_under_review", None, SI, "A4 §1.3.2", *VERDICT,
@@ -160,7 +165,7 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
         ),
         "approve_plan": replace(_v1("approve_plan"), guards=APPROVAL),
         "request_revision": replace(_v1("request_revision"), seed=AZWA, guards=(reason(AZWA),)),
-        "sign_contract": replace(_v1("sign_contract"), guards=CONTRACT),
+        "sign_contract": replace(_v1("sign_contract"), seed="A4 §3.a.5", guards=CONTRACT),
         "confirm_kpi": replace(_v1("confirm_kpi"), guards=(
             v1.OPEN_KPI, guard(g2.has_kpi_evidence, "A4 §3.a.5",
                                "The plan maker must report the KPI with its evidence first"))),
