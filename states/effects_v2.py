@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from states import effects as fx
+from states import settings
 from states.guards_v2 import QUICK_TEST_REVIEWS, REVIEWS, amendment_terms
 from workflow.core.context import Context
 from workflow.core.money import RECLAIM, parse_cents
@@ -16,7 +17,15 @@ from workflow.core.timecalc import format_at
 
 
 def init_facts(plan: Plan, ctx: Context) -> None:
+    """@1's facts, with v2's; a party registered with its fte and no provider_size is sized
+    by the threshold (AZWA_SMALL_PROVIDER_MAX_FTE), for the monitoring (A4 §4.a.1)."""
     fx.init_facts(plan, ctx)
+    parties = plan.attrs.get("parties")
+    if isinstance(parties, list):  # new objects: the registration's payload stays as given
+        plan.attrs["parties"] = [
+            {**p, "provider_size": settings.size_for_fte(p["fte"])}
+            if isinstance(p, dict) and p.get("fte") is not None and p.get("provider_size") is None
+            else p for p in parties]
     plan.facts.update({QUICK_TEST_REVIEWS: {}, "coordinator_waivers": [],
                        "amendment_commitments": {}})
     plan.funds[RECLAIM] = 0  # shown with the funds: what an unlawful verdict reclaims

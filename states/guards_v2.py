@@ -71,6 +71,26 @@ def is_own_kind(ctx: Context) -> bool:
     return ctx.payload.get("kind") == ctx.actor.role
 
 
+def provider_size_problems(ctx: Context) -> list[str]:
+    """Parties whose fte is no size, or contradicts the provider_size they give."""
+    found = []
+    for party in ctx.payload.get("parties") or []:
+        if not isinstance(party, dict) or party.get("fte") is None:
+            continue
+        fte, given = party["fte"], party.get("provider_size")
+        if isinstance(fte, int | float) and not isinstance(fte, bool) and fte <= 0:
+            found.append(f"{party.get('org')}: fte must be above 0")
+        elif given is not None and given != settings.size_for_fte(fte):
+            found.append(f"{party.get('org')}: {fte} fte is {settings.size_for_fte(fte)} "
+                         f"(AZWA_SMALL_PROVIDER_MAX_FTE {settings.small_provider_max_fte()}), "
+                         f"not {given}")
+    return found
+
+
+def has_consistent_provider_size(ctx: Context) -> bool:
+    return not provider_size_problems(ctx)
+
+
 # -- reviews (A4 §1.3, §1.b) ---------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from states.guards_v2 import KINDS, LAWFULNESS_VERDICTS, SHORTFALL_MEASURES
 from states.payloads import CONTRACT_KPI, KPI, REASON
 from states.payloads import PAYLOADS as V1
 from states.settings import PROVIDER_SIZES, SECTORS
-from workflow.core.payload import TEXT, Enum, Field, ListOf, Object, PayloadSchema
+from workflow.core.payload import TEXT, Enum, Field, ListOf, Number, Object, PayloadSchema
 
 
 def _registration() -> PayloadSchema:
@@ -22,8 +22,11 @@ def _registration() -> PayloadSchema:
                 Field("org", TEXT, "The party's organisation"),
                 Field("role", Enum(("plan_maker",)), "Its role: the parties are the plan "
                       "makers", required=False),
-                Field("provider_size", Enum(PROVIDER_SIZES), "small or large (the threshold "
-                      "is AZWA_SMALL_PROVIDER_MAX_FTE); unknown when absent", required=False),
+                Field("provider_size", Enum(PROVIDER_SIZES), "small or large; unknown when "
+                      "absent and no fte is given", required=False),
+                Field("fte", Number(), "The provider's size in fte: without provider_size, it "
+                      "is small up to AZWA_SMALL_PROVIDER_MAX_FTE and large above",
+                      required=False),
             ))), f.description)
         fields.append(f)
     fields.insert(3, Field("sector", Enum(SECTORS), "The plan's main sector; unknown when "

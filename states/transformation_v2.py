@@ -286,7 +286,12 @@ DEFINITION = Definition(
     region=ESCALATION,
     membership=MEMBERSHIP,
     membership_seed=MEMBERSHIP_SEED,
-    registration=replace(v1.REGISTRATION, effect=fx2.init_facts),
+    registration=replace(
+        v1.REGISTRATION, effect=fx2.init_facts,
+        guards=(*v1.REGISTRATION.guards,
+                guard(g2.has_consistent_provider_size, "A4 §4.a.1",
+                      "A party's fte is above 0 and agrees with the provider_size it gives",
+                      explain=lambda c: "; ".join(g2.provider_size_problems(c))))),
     actors=actors,
     agenda=agenda((*MAIN, *ESCALATION.transitions)),
     payloads=PAYLOADS,
