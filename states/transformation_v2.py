@@ -117,10 +117,6 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
         "submit_quick_test": replace(
             _v1("submit_quick_test"),
             guards=(_v1("submit_quick_test").guards[0], FINANCIERS_JOINED, v1.SECOND_INSURER)),
-        "request_information": tuple(
-            replace(tr, seed=AZWA, guards=(guard(g.has_missing_list, AZWA,
-                                                 "Say what is missing"),))
-            for tr in v1.MAIN if tr.trigger == "request_information"),
         "resubmit_quick_test": replace(_v1("resubmit_quick_test"), seed=AZWA),
         "accept_quick_test_as_complete": replace(_v1("accept_quick_test_as_complete"),
                                                  seed=AZWA),
@@ -217,12 +213,23 @@ NEW = (
 )
 
 
+def _each_changed(tr: Transition) -> Transition | None:
+    """A change v2 makes to every one of a trigger's @1 transitions, each in its place."""
+    if tr.trigger == "request_information":  # §1.5.1 and §1.5.3 do not mention it
+        return replace(tr, seed=AZWA, guards=(guard(g.has_missing_list, AZWA,
+                                                    "Say what is missing"),))
+    return None
+
+
 def _main() -> tuple[Transition, ...]:
     changed = _changed()
     out: list[Transition] = []
     done: set[str] = set()
     for tr in v1.MAIN:
-        if tr.trigger not in changed:
+        each = _each_changed(tr)
+        if each is not None:
+            out.append(each)
+        elif tr.trigger not in changed:
             out.append(tr)
         elif tr.trigger not in done:
             done.add(tr.trigger)
