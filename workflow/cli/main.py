@@ -55,6 +55,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
               "webhooks, metrics (docs/http.md)."),
     "webhooks": ("workflow.cli.webhooks", "app", "The webhook outbox of `azwa serve`: what is "
                  "pending, delivered and dead, and sending dead ones again."),
+    "db": ("workflow.cli.db", "db_app",
+           "Show or upgrade the database's schema version (migrations)."),
+    "worker": ("workflow.cli.worker", "worker_command",
+               "Expire due deadlines as they fall due, until SIGTERM or Ctrl-C (the batch in "
+               "hand is finished first)."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""
