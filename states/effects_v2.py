@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from states import effects as fx
-from states.guards_v2 import QUICK_TEST_REVIEWS, REVIEWS
+from states import settings
+from states.guards_v2 import QUICK_TEST_REVIEWS, REVIEWS, amendment_terms
 from workflow.core.context import Context
 from workflow.core.money import RECLAIM, parse_cents
 from workflow.core.plan import CANCELLED, Plan
@@ -16,9 +17,17 @@ from workflow.core.timecalc import format_at
 
 
 def init_facts(plan: Plan, ctx: Context) -> None:
+    """@1's facts, with v2's; a party registered with its fte and no provider_size is sized
+    by the threshold (AZWA_SMALL_PROVIDER_MAX_FTE), for the monitoring (A4 §4.a.1)."""
     fx.init_facts(plan, ctx)
+    parties = plan.attrs.get("parties")
+    if isinstance(parties, list):  # new objects: the registration's payload stays as given
+        plan.attrs["parties"] = [
+            {**p, "provider_size": settings.size_for_fte(p["fte"])}
+            if isinstance(p, dict) and p.get("fte") is not None and p.get("provider_size") is None
+            else p for p in parties]
     plan.facts.update({QUICK_TEST_REVIEWS: {}, "coordinator_waivers": [],
-                       "amendment_commitments": []})
+                       "amendment_commitments": {}})
     plan.funds[RECLAIM] = 0  # shown with the funds: what an unlawful verdict reclaims
 
 
@@ -50,10 +59,13 @@ def waive_coordinator(plan: Plan, ctx: Context) -> None:
 
 
 def record_commitment(plan: Plan, ctx: Context) -> None:
-    """A commitment to the plan in the joint review; during implementation, to an
-    amendment of the contract."""
-    key = "commitments" if plan.state == "joint_review" else "amendment_commitments"
-    plan.facts[key].append(ctx.actor.org)
+    """A commitment to the plan in the joint review; during implementation, to the
+    amendment it names (its KPIs, kept per organisation: a later one replaces it)."""
+    if plan.state == "joint_review":
+        plan.facts["commitments"].append(ctx.actor.org)
+    else:
+        plan.facts["amendment_commitments"][ctx.actor.org] = amendment_terms(
+            ctx.payload["amendment"]["kpis"])
 
 
 def report_kpi(plan: Plan, ctx: Context) -> None:
@@ -64,10 +76,10 @@ def report_kpi(plan: Plan, ctx: Context) -> None:
 
 def amend_contract(plan: Plan, ctx: Context) -> None:
     """Amended KPIs replace their agreement (amount, due date); new ones are added; the
-    plan makers' commitment is spent on this amendment."""
+    plan makers' commitment is spent on this amendment. An amended KPI is a new agreement:
+    the evidence reported for the old one does not prove it, so it is reported again."""
     kpis = plan.facts["kpis"]
     for k in ctx.payload["kpis"]:
-        earlier = kpis.get(str(k["id"]), {})
         kpis[str(k["id"])] = {
             "description": k["description"],
             "amount_cents": parse_cents(k["amount_eur"], "amount_eur"),
@@ -76,11 +88,23 @@ def amend_contract(plan: Plan, ctx: Context) -> None:
             "status": "open",
             "paid_cents": 0,
             "decision": None,
-            **({"evidence": earlier["evidence"]} if "evidence" in earlier else {}),
         }
     plan.facts["amendments"] = [*plan.facts.get("amendments", []),
                                 {"at": format_at(ctx.at), "reason": ctx.payload["reason"]}]
-    plan.facts["amendment_commitments"] = []
+    plan.facts["amendment_commitments"] = {}
+
+
+def record_costs(plan: Plan, ctx: Context) -> None:
+    """Costs recorded after `settle` void that settlement: its refund and repayment terms
+    rest on costs that are out of date, so the funds are settled again before the
+    judgement (A4 §3.a.4). The voided settlement stays on record."""
+    agreed = plan.funds["refund_cents"]
+    fx.record_costs(plan, ctx)
+    if plan.facts.get("settled"):
+        plan.facts["settled"] = False
+        voided = {**plan.facts.pop("settlement", {}), "refund_cents": agreed,
+                  "voided_at": format_at(ctx.at)}
+        plan.facts["voided_settlements"] = [*plan.facts.get("voided_settlements", []), voided]
 
 
 def settle(plan: Plan, ctx: Context) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from states import modelplan_v2, settings
 from states.guards import SETTLED, VERDICTS, _text, open_kpis, party_orgs, same_org
 from workflow.core.context import Context
+from workflow.core.money import amount_reason, parse_cents
 
 KINDS = ("municipality", "care_office")
 LAWFULNESS_VERDICTS = ("lawful", "unlawful")
@@ -68,6 +69,26 @@ def is_new_financier(ctx: Context) -> bool:
 def is_own_kind(ctx: Context) -> bool:
     """The kind joined is the actor's role: a municipality joins as one, a care office too."""
     return ctx.payload.get("kind") == ctx.actor.role
+
+
+def provider_size_problems(ctx: Context) -> list[str]:
+    """Parties whose fte is no size, or contradicts the provider_size they give."""
+    found = []
+    for party in ctx.payload.get("parties") or []:
+        if not isinstance(party, dict) or party.get("fte") is None:
+            continue
+        fte, given = party["fte"], party.get("provider_size")
+        if isinstance(fte, int | float) and not isinstance(fte, bool) and fte <= 0:
+            found.append(f"{party.get('org')}: fte must be above 0")
+        elif given is not None and given != settings.size_for_fte(fte):
+            found.append(f"{party.get('org')}: {fte} fte is {settings.size_for_fte(fte)} "
+                         f"(AZWA_SMALL_PROVIDER_MAX_FTE {settings.small_provider_max_fte()}), "
+                         f"not {given}")
+    return found
+
+
+def has_consistent_provider_size(ctx: Context) -> bool:
+    return not provider_size_problems(ctx)
 
 
 # -- reviews (A4 §1.3, §1.b) ---------------------------------------------------------------------
@@ -221,9 +242,32 @@ def is_amendable(ctx: Context) -> bool:
     return not amendment_problems(ctx)
 
 
+def amendment_terms(kpis: object) -> list[dict[str, Any]]:
+    """The KPIs of an amendment in one comparable form (ids as text, amounts in cents, in
+    id order): what a plan maker commits to and what amend_contract must then give."""
+    terms = []
+    for k in kpis if isinstance(kpis, list) else []:
+        if not isinstance(k, dict):
+            continue
+        cents = None if amount_reason(k.get("amount_eur")) else parse_cents(k.get("amount_eur"))
+        terms.append({"id": str(k.get("id")), "description": str(k.get("description", "")).strip(),
+                      "amount_cents": cents, "due": str(k.get("due")),
+                      "go_no_go": bool(k.get("go_no_go", False))})
+    return sorted(terms, key=lambda k: k["id"])
+
+
+def has_amendment_referred(ctx: Context) -> bool:
+    """During implementation a commitment refers to the amendment it consents to (A4 §1.7.6):
+    a bare commitment consents to nothing."""
+    amendment = ctx.payload.get("amendment")
+    return isinstance(amendment, dict) and bool(amendment_terms(amendment.get("kpis")))
+
+
 def missing_amendment_commitments(ctx: Context) -> list[str]:
-    done = set(ctx.facts.get("amendment_commitments", []))
-    return [org for org in party_orgs(ctx.attrs) if org not in done]
+    """The plan makers who did not commit to exactly these KPIs."""
+    done: dict[str, Any] = ctx.facts.get("amendment_commitments", {})
+    terms = amendment_terms(ctx.payload.get("kpis"))
+    return [org for org in party_orgs(ctx.attrs) if done.get(org) != terms]
 
 
 def has_amendment_commitment(ctx: Context) -> bool:
@@ -292,7 +336,11 @@ def is_institution(org: str, role: str) -> bool:
 
 
 def is_not_committed_to_amendment(ctx: Context) -> bool:
-    return ctx.actor.org not in ctx.facts.get("amendment_commitments", [])
+    """Not committed already to this same amendment (a different one replaces it)."""
+    done: dict[str, Any] = ctx.facts.get("amendment_commitments", {})
+    amendment = ctx.payload.get("amendment")
+    kpis = amendment.get("kpis") if isinstance(amendment, dict) else None
+    return done.get(ctx.actor.org) != amendment_terms(kpis)
 
 
 def has_complete_modelplan(ctx: Context) -> bool:

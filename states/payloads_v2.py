@@ -8,7 +8,7 @@ from states.guards_v2 import KINDS, LAWFULNESS_VERDICTS, SHORTFALL_MEASURES
 from states.payloads import CONTRACT_KPI, KPI, REASON
 from states.payloads import PAYLOADS as V1
 from states.settings import PROVIDER_SIZES, SECTORS
-from workflow.core.payload import TEXT, Enum, Field, ListOf, Object, PayloadSchema
+from workflow.core.payload import TEXT, Enum, Field, ListOf, Number, Object, PayloadSchema
 
 
 def _registration() -> PayloadSchema:
@@ -22,8 +22,11 @@ def _registration() -> PayloadSchema:
                 Field("org", TEXT, "The party's organisation"),
                 Field("role", Enum(("plan_maker",)), "Its role: the parties are the plan "
                       "makers", required=False),
-                Field("provider_size", Enum(PROVIDER_SIZES), "small or large (the threshold "
-                      "is AZWA_SMALL_PROVIDER_MAX_FTE); unknown when absent", required=False),
+                Field("provider_size", Enum(PROVIDER_SIZES), "small or large; unknown when "
+                      "absent and no fte is given", required=False),
+                Field("fte", Number(), "The provider's size in fte: without provider_size, it "
+                      "is small up to AZWA_SMALL_PROVIDER_MAX_FTE and large above",
+                      required=False),
             ))), f.description)
         fields.append(f)
     fields.insert(3, Field("sector", Enum(SECTORS), "The plan's main sector; unknown when "
@@ -62,6 +65,15 @@ PAYLOADS: dict[str, PayloadSchema] = {
     "report_kpi": PayloadSchema("Report a KPI achieved, with the evidence", (
         KPI,
         Field("evidence", TEXT, "A reference to the document that proves it"),
+    )),
+    "record_commitment": PayloadSchema("The actor's organisation commits: to the plan in the "
+                                       "joint review; during implementation, to an amendment", (
+        Field("amendment", Object((
+            Field("kpis", ListOf(CONTRACT_KPI), "The KPIs as the amendment changes or adds "
+                  "them, exactly as amend_contract will give them"),
+        )), "During implementation (A4 §1.7.6): the amendment committed to; amend_contract "
+            "takes effect only with every plan maker's commitment to the same KPIs",
+            required=False),
     )),
     "amend_contract": PayloadSchema("Amend the KPI agreements during implementation", (
         Field("kpis", ListOf(CONTRACT_KPI), "The KPIs changed or added, as in sign_contract"),

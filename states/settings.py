@@ -9,7 +9,8 @@ Read once, when first asked (a process keeps its rules for its whole life):
 - `AZWA_NZA_ORG`, `AZWA_GOVERNANCE_BOARD_ORG`: the one organisation that may act as the NZa
   and as the governance board (default `NZa`, `Bestuurlijke groep AZWA`).
 - `AZWA_SMALL_PROVIDER_MAX_FTE`: the size up to which a provider counts as `small` in the
-  monitoring (A4 §4.a.1; default 50 fte); the plan says `small` or `large` per party.
+  monitoring (A4 §4.a.1; default 50 fte): a party registered with its `fte` and without
+  `provider_size` is `small` up to it and `large` above (`size_for_fte`).
 """
 
 from __future__ import annotations
@@ -99,3 +100,8 @@ def small_provider_max_fte() -> int:
         raise SettingError(f"AZWA_SMALL_PROVIDER_MAX_FTE must be a whole number above 0, not "
                            f"{text[:20]!r}")
     return int(text)
+
+
+def size_for_fte(fte: float) -> str:
+    """`small` up to the threshold, `large` above it."""
+    return "small" if fte <= small_provider_max_fte() else "large"

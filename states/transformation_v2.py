@@ -76,7 +76,7 @@ APPROVAL = (
     guard(g2.has_all_commitments, "A4 §1.b.1",
           "Every party and participating municipality or other financier must have committed",
           explain=lambda c: "missing " + ", ".join(g2.missing_commitments(c))),
-    guard(g2.has_no_negative_verdict, "A4 §1.3.2",
+    guard(g2.has_no_negative_verdict, "A4 §1.3.2, §1.b",
           "A negative verdict stands: request a revision or reject the plan",
           explain=lambda c: "negative: " + ", ".join(g2.negative_verdicts(c))),
 )
@@ -117,6 +117,7 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
         "submit_quick_test": replace(
             _v1("submit_quick_test"),
             guards=(_v1("submit_quick_test").guards[0], FINANCIERS_JOINED, v1.SECOND_INSURER)),
+        "resubmit_quick_test": replace(_v1("resubmit_quick_test"), seed=AZWA),
         "accept_quick_test_as_complete": replace(_v1("accept_quick_test_as_complete"),
                                                  seed=AZWA),
         "approve_quick_test": replace(_v1("approve_quick_test"), guards=(QUICK_TEST_DECIDED,)),
@@ -124,7 +125,7 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
                                      guards=(*_v1("reject_quick_test").guards,
                                              QUICK_TEST_DECIDED)),
         "submit_plan": replace(_v1("submit_plan"), guards=PLAN_CONTENT),
-        "resubmit_plan": replace(_v1("resubmit_plan"), guards=PLAN_CONTENT),
+        "resubmit_plan": replace(_v1("resubmit_plan"), seed=AZWA, guards=PLAN_CONTENT),
         "accept_plan_as_complete": replace(_v1("accept_plan_as_complete"), seed=AZWA),
         "submit_review": (
             t("submit_review", "quick_test_under_review", None, SI, "A4 §1.3.2", *VERDICT,
@@ -151,20 +152,24 @@ def _changed() -> dict[str, Transition | tuple[Transition, ...] | None]:
             replace(_v1("record_commitment"), roles=frozenset({PM, MUNI, CARE}),
                     effect=fx2.record_commitment),
             t("record_commitment", "in_implementation", None, PM, "A4 §1.7.6",
+              guard(g2.has_amendment_referred, "A4 §1.7.6",
+                    "During implementation a commitment names the amendment it consents to: "
+                    "give `amendment` with its KPIs"),
               guard(g2.is_not_committed_to_amendment, "A4 §1.7.6",
                     "Committed to this amendment already"),
               effect=fx2.record_commitment),
         ),
         "approve_plan": replace(_v1("approve_plan"), guards=APPROVAL),
         "request_revision": replace(_v1("request_revision"), seed=AZWA, guards=(reason(AZWA),)),
-        "sign_contract": replace(_v1("sign_contract"), guards=CONTRACT),
+        "sign_contract": replace(_v1("sign_contract"), seed="A4 §3.a.5", guards=CONTRACT),
         "confirm_kpi": replace(_v1("confirm_kpi"), guards=(
             v1.OPEN_KPI, guard(g2.has_kpi_evidence, "A4 §3.a.5",
                                "The plan maker must report the KPI with its evidence first"))),
         "decide_no_go": replace(_v1("decide_no_go"), dest="settlement_due", guards=(NO_GO,),
                                 effect=fx2.decide_no_go),
         "record_costs": replace(_v1("record_costs"),
-                                sources=(*_v1("record_costs").sources, "settlement_due")),
+                                sources=(*_v1("record_costs").sources, "settlement_due"),
+                                effect=fx2.record_costs),
         "settle": (replace(_v1("settle"), guards=SETTLE, effect=fx2.settle),
                    t("settle", "settlement_due", "terminated", CI, "A4 §3.a.4", *SETTLE,
                      effect=fx2.settle)),
@@ -197,7 +202,8 @@ NEW = (
       guard(g2.is_amendable, "A4 §1.7.6", "A settled KPI is not amended",
             explain=lambda c: "; ".join(g2.amendment_problems(c))),
       guard(g2.has_amendment_commitment, "A4 §1.7.6",
-            "Every plan maker commits to the amendment first (record_commitment)",
+            "Every plan maker commits to exactly this amendment first (record_commitment "
+            "with its KPIs)",
             explain=lambda c: "missing " + ", ".join(g2.missing_amendment_commitments(c))),
       reason("A4 §1.7.6"), effect=fx2.amend_contract),
     t("grant_single_applicant", g2.GRANTABLE_FROM, None, CI, "MP BE12",
@@ -207,12 +213,23 @@ NEW = (
 )
 
 
+def _each_changed(tr: Transition) -> Transition | None:
+    """A change v2 makes to every one of a trigger's @1 transitions, each in its place."""
+    if tr.trigger == "request_information":  # §1.5.1 and §1.5.3 do not mention it
+        return replace(tr, seed=AZWA, guards=(guard(g.has_missing_list, AZWA,
+                                                    "Say what is missing"),))
+    return None
+
+
 def _main() -> tuple[Transition, ...]:
     changed = _changed()
     out: list[Transition] = []
     done: set[str] = set()
     for tr in v1.MAIN:
-        if tr.trigger not in changed:
+        each = _each_changed(tr)
+        if each is not None:
+            out.append(each)
+        elif tr.trigger not in changed:
             out.append(tr)
         elif tr.trigger not in done:
             done.add(tr.trigger)
@@ -276,7 +293,12 @@ DEFINITION = Definition(
     region=ESCALATION,
     membership=MEMBERSHIP,
     membership_seed=MEMBERSHIP_SEED,
-    registration=replace(v1.REGISTRATION, effect=fx2.init_facts),
+    registration=replace(
+        v1.REGISTRATION, effect=fx2.init_facts,
+        guards=(*v1.REGISTRATION.guards,
+                guard(g2.has_consistent_provider_size, "A4 §4.a.1",
+                      "A party's fte is above 0 and agrees with the provider_size it gives",
+                      explain=lambda c: "; ".join(g2.provider_size_problems(c))))),
     actors=actors,
     agenda=agenda((*MAIN, *ESCALATION.transitions)),
     payloads=PAYLOADS,

@@ -74,6 +74,27 @@ TW had breached it under @1 already). OP's financier joined with `{}`, which @2'
 refuses (`kind` is required), so its domain-transcending plan never leaves intent and its
 escalation never opens."""
 
+QUICK_TEST_DUE = {
+    # plan: quick_test_decision as recorded under @1 → under @2
+    "BT-2027-006": ("met, due 2027-04-05", "expired, due 2027-04-04"),
+    "ES-2027-003": ("met, due 2027-02-07", "expired, due 2027-02-06"),
+    "LP-2027-002": ("met, due 2027-03-07", "expired, due 2027-03-06"),
+    "OP-2027-007": ("met, due 2027-06-06", None),
+    "RJ-2027-004": ("met, due 2027-04-03", "open, due 2027-04-02"),
+    "RV-2027-005": ("met, due 2027-04-04", "expired, due 2027-04-03"),
+    "TW-2025-001": ("expired, due 2025-03-07", "expired, due 2025-03-05"),
+    "TW-2027-001": ("expired, due 2027-03-12", "expired, due 2027-03-10"),
+}
+"""Judged by hand against DESIGN-v2 "Clocks start when the complete document is received"
+(A4 §1.5.1): @1 counted the four weeks from `accept_quick_test_as_complete`, @2 from the
+`submit_quick_test`/`resubmit_quick_test` it accepts. Each of these quick tests was accepted
+one day (BT, ES, LP, RJ, RV) or two days (the demo plans TW: from the resubmission) after it
+was received, so under @2 the decision is due that much earlier; it is met nowhere under @2
+(the decision is refused, see EXPECTED), so it expires where the log runs past the day and
+stays open for RJ, whose log ends on 26 March. OP never leaves intent under @2, so its
+quick-test clock never starts. The deadlines of later steps that @2 never reaches are listed
+on the recorded side only."""
+
 
 def test_audit_impact_on_a_database_of_v1_plans(sqlite_url: str) -> None:
     """Acceptance: `azwa audit impact --to transformation@2 --db` on the plans of the
@@ -94,6 +115,10 @@ def test_audit_impact_on_a_database_of_v1_plans(sqlite_url: str) -> None:
                         found["breached_now"], found["no_longer_breached"],
                         (state["recorded"], state["as"]) if state else None)
     assert got == EXPECTED
+    due = {p: (f["changed"]["deadlines"]["recorded"].get("quick_test_decision"),
+               f["changed"]["deadlines"]["as"].get("quick_test_decision"))
+           for p, f in data["plans"].items()}
+    assert due == QUICK_TEST_DUE
     text = CliRunner().invoke(app, ["audit", "impact", "--to", "transformation@2", "--db",
                                     sqlite_url])
     assert "8 plan(s) replayed as transformation@2: 8 affected" in text.output

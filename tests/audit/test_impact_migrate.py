@@ -46,7 +46,7 @@ def test_a_clean_history_moves_to_v2_and_runs_under_it(db_url: str) -> None:
         "definition_migrated", {
             "from": "transformation@1", "to": "transformation@2",
             "facts": {"quick_test_reviews": {}, "coordinator_waivers": [],
-                      "amendment_commitments": []},
+                      "amendment_commitments": {}},
             "funds": {"paid_cents": 0, "costs_cents": 0, "refund_cents": 0,
                       "reclaim_cents": 0}},
         "transformation@2")

@@ -117,7 +117,7 @@ def test_the_contract_of_a_breakthrough_plan_ends_in_2028() -> None:
     run.fire("issue_payment_decision", NZA)
     assert run.state == "in_implementation"
     for maker in [a for a in committing_actors(run) if a.role == "plan_maker"]:
-        run.fire("record_commitment", maker)
+        run.fire("record_commitment", maker, {"amendment": {"kpis": LATE["kpis"]}})
     run.refuse("amend_contract", INSURER, {**LATE, "reason": "Opschaling later"},
                rule="has_breakthrough_kpis", seed="MP BE4")
 

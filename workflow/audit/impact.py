@@ -4,7 +4,8 @@ Every plan's events are replayed twice through the same `PlanReplay` the auditor
 as recorded, once with every command judged by the other definition (deadlines recomputed by
 it, so the log's own `deadline_expired` events are left to the new rules). Per plan it lists
 where the outcomes part: a command the other version refuses (rule and seed), a deadline
-breached now or no longer, another state, escalation step or funds.
+breached now or no longer, another state, escalation step, missed aim, funds or deadline
+(status or due day): the comparison `plan migrate` applies (workflow/core/migration.py).
 
 Nothing is written: this is an audit, and the same comparison decides a migration.
 """
@@ -20,12 +21,12 @@ from typing import Any
 import states
 from workflow.audit.replay import PlanReplay
 from workflow.core.events import DEFINITION_MIGRATED, Event
+from workflow.core.migration import differences
 from workflow.core.spec import DEADLINE_EXPIRED
 from workflow.core.timecalc import parse_iso
 
-_COMPARED_APART = ("violations", "breaches", "chain", "events", "definition")
-"""Result fields not compared value for value: violations and breaches are listed one by
-one; the chain, the event count and the version differ by construction."""
+_COMPARED_APART = ("breaches",)
+"""Listed one by one (breached now, no longer breached) rather than as a changed value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +186,9 @@ def compare(history: list[Mapping[str, Any]], target: str) -> PlanImpact:
     was, now = list(a["breaches"]), list(b["breaches"])
     impact.breached_now = [n for n in now if n not in was]
     impact.no_longer_breached = [n for n in was if n not in now]
-    for key in sorted(a.keys() | b.keys()):
-        x, y = _plain(a.get(key)), _plain(b.get(key))
-        if key not in _COMPARED_APART and x != y:
-            impact.changed[key] = (x, y)
+    for key, pair in sorted(differences(before.plan, after.plan).items()):
+        if key not in _COMPARED_APART:
+            impact.changed[key] = (_plain(a[key]), _plain(b[key])) if key == "funds" else pair
     return impact
 
 

@@ -18,7 +18,8 @@ from workflow.audit.report import Moment, PlanReport
 from workflow.core.text import visible
 from workflow.core.timecalc import AMSTERDAM
 
-COLOURS = {"met": "#4c9a2a", "breached": "#c62828", "open": "#1e88e5", "cancelled": "#9e9e9e"}
+COLOURS = {"met": "#4c9a2a", "breached": "#c62828", "aim missed": "#f9a825", "open": "#1e88e5",
+           "cancelled": "#9e9e9e"}
 FORMATS = ("svg", "png", "pdf")
 STEP_COLOURS = {"bilateral": "#ffe082", "convened": "#ffb74d", "board_level": "#f57c00",
                 "governance": "#bf360c"}
@@ -102,7 +103,8 @@ def picture(report: PlanReport, fmt: str = "svg") -> bytes:
                 color=colour, alpha=0.35, edgecolor=colour)
         if run.closed_at is not None:
             ax.plot([x(run.closed_at)], [level],
-                    marker="x" if run.verdict == "breached" else "o", color=colour, markersize=5)
+                    marker={"breached": "x", "aim missed": "d"}.get(run.verdict, "o"),
+                    color=colour, markersize=5)
         if run.late_at is not None:
             ax.plot([x(run.late_at)], [level], marker="o", color=colour, markersize=5,
                     fillstyle="none")
@@ -115,7 +117,7 @@ def picture(report: PlanReport, fmt: str = "svg") -> bytes:
     ax.set_xticks([x(t) for t in ticks], [t.strftime("%Y-%m-%d") for t in ticks], fontsize=7)
     ax.grid(axis="x", linestyle=":", linewidth=0.5)
     ax.set_title(f"{visible(report.plan.plan_id)}: timeline (deadline bars end on the due day; "
-                 "o met, x breached, ○ done late)", fontsize=9, parse_math=False)
+                 "o met, x breached, ◆ aim missed, ○ done late)", fontsize=9, parse_math=False)
     fig.tight_layout()
     buffer = io.BytesIO()
     metadata: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(

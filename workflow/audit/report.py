@@ -23,7 +23,7 @@ from workflow.core.context import Context
 from workflow.core.events import Event
 from workflow.core.money import format_eur
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
-from workflow.core.spec import Actor
+from workflow.core.spec import AIM, Actor
 from workflow.core.text import visible
 from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
 
@@ -36,6 +36,17 @@ CONDITION_LABELS = {
     "has_monitoring": "Monitoring and adjustment took place",
 }
 VERDICTS = {MET: "met", EXPIRED: "breached", OPEN: "open", CANCELLED: "cancelled"}
+AIM_MISSED = "aim missed"
+"""An expired deadline of kind `aim` (DESIGN-v2 "Escalation"): recorded, never a breach."""
+
+
+def verdict_of(definition: str, name: str, status: str) -> str:
+    """How a deadline's status reads: an expired aim is missed, an expired deadline breached."""
+    if status == EXPIRED:
+        spec = states.get(definition).deadline(name)
+        if spec is not None and spec.kind == AIM:
+            return AIM_MISSED
+    return VERDICTS.get(status, status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,8 @@ class DeadlineRun:
     extensions: int
     late_at: datetime | None = None
     """For a breached deadline: when the act that should have met it came after all."""
+    verdict: str = ""
+    """met, breached, aim missed, open or cancelled (verdict_of)."""
 
     @property
     def allowed_days(self) -> int:
@@ -75,10 +88,6 @@ class DeadlineRun:
         """Days from the start to the act (or to the expiry, or to `as_of` while open)."""
         end = self.late_at or (self.closed_at if self.closed_at is not None else as_of)
         return (local_date(end) - local_date(self.started_at)).days
-
-    @property
-    def verdict(self) -> str:
-        return VERDICTS.get(self.status, self.status)
 
     def describe(self) -> str:
         if self.late_at is not None:
@@ -122,7 +131,8 @@ def _run(dl: Deadline, definition: str, timeline: Sequence[Moment]) -> DeadlineR
                 late = m.at
                 break
     return DeadlineRun(dl.name, started, dl.due, dl.status,
-                       parse_at(dl.closed_at) if dl.closed_at else None, dl.extensions, late)
+                       parse_at(dl.closed_at) if dl.closed_at else None, dl.extensions, late,
+                       verdict_of(definition, dl.name, dl.status))
 
 
 def _standing(plan: Plan, at: datetime, before: dict[str, str]) -> tuple[str, ...]:
@@ -133,7 +143,7 @@ def _standing(plan: Plan, at: datetime, before: dict[str, str]) -> tuple[str, ..
             left = days_left(dl.due, at)
             out.append(f"{dl.name}: due {dl.due} ({left} day{'s' if left != 1 else ''} left)")
         elif before.get(dl.name) == OPEN:
-            out.append(f"{dl.name}: {VERDICTS.get(dl.status, dl.status)}")
+            out.append(f"{dl.name}: {verdict_of(plan.definition, dl.name, dl.status)}")
     return tuple(out)
 
 
@@ -248,6 +258,7 @@ def _summary(report: PlanReport) -> list[tuple[str, str]]:
         ("definition", plan.definition), ("state", plan.state),
         ("escalation", plan.escalation), ("events", str(plan.seq)),
         ("breaches", ", ".join(plan.breaches) or "none"),
+        *([("missed aims", ", ".join(plan.missed_aims))] if plan.missed_aims else []),
         ("hash chain", report.chain),
         ("violations", str(len(report.violations)) if report.violations else "none"),
         ("funds", f"paid {_eur(funds.get('paid_cents'))}, costs {_eur(funds.get('costs_cents'))}"

@@ -140,6 +140,25 @@ def _extensions(plan: Plan, actor: Actor, at: datetime) -> list[dict[str, Any]]:
              "reason": "Meer tijd afgesproken"} for name, dl in sorted(plan.deadlines.items())]
 
 
+def _commitments(plan: Plan, actor: Actor, at: datetime) -> list[dict[str, Any]]:
+    """To the plan; during implementation, to an amendment (its KPIs)."""
+    if plan.state == "in_implementation":
+        return [{"amendment": {"kpis": _contract(at)}}]
+    return [{}]
+
+
+def _amendments(plan: Plan, actor: Actor, at: datetime) -> list[dict[str, Any]]:
+    """A fresh amendment, and the one the plan makers committed to (if any)."""
+    out = [{"kpis": _contract(at), "reason": "Bijgesteld"}]
+    committed = plan.facts.get("amendment_commitments")
+    for terms in list(committed.values())[:1] if isinstance(committed, dict) else []:
+        out.append({"kpis": [{"id": k["id"], "description": k["description"],
+                              "amount_eur": k["amount_cents"] / 100, "due": k["due"],
+                              "go_no_go": k["go_no_go"]} for k in terms],
+                    "reason": "Bijgesteld"})
+    return out
+
+
 def _fixed(*payloads: dict[str, Any]) -> Payloads:
     return lambda plan, actor, at: [dict(p) for p in payloads]
 
@@ -154,7 +173,8 @@ SAMPLES: dict[str, Payloads] = {
     "submit_review": _reviews,
     "assign_regional_coordinator": _fixed(COORDINATOR),
     "sign_contract": lambda plan, actor, at: [{"kpis": _contract(at)}],
-    "amend_contract": lambda plan, actor, at: [{"kpis": _contract(at), "reason": "Bijgesteld"}],
+    "record_commitment": _commitments,
+    "amend_contract": _amendments,
     "confirm_kpi": _per_kpi(),
     "report_kpi": _per_kpi({"evidence": "rapportage.pdf"}),
     "pay_partially": _per_kpi({"amount_eur": 500, "reason": "Inspanning geleverd",

@@ -159,9 +159,9 @@ def audit_impact(
 def migrate(
     plan_id: Annotated[str, typer.Argument(help="The plan to move.")],
     to: Annotated[str, typer.Option("--to", help="name@version to move the plan to.")],
-    actor: Annotated[str, typer.Option(
-        "--actor", help='Who migrates, as JSON: {"role": ..., "org": ...}.')]
-    = '{"role": "coordinating_insurer", "org": ""}',
+    actor: Annotated[str | None, typer.Option(
+        "--actor", help='Who migrates, as JSON: {"role": "coordinating_insurer", "org": ...}; '
+        "only the plan's coordinating insurer may (default: that insurer).")] = None,
     db: Db = None,
     at: Annotated[str | None, typer.Option("--at", help="ISO-8601 moment (default: now).")]
     = None,
@@ -171,14 +171,15 @@ def migrate(
 ) -> None:
     """Move a live plan to another version, recording `definition_migrated` in its chain,
     only when its whole history replays clean under it; refused otherwise, naming the first
-    divergence (exit 1)."""
+    divergence (exit 1). Only the plan's coordinating insurer migrates (azwa's rule), and
+    is the actor recorded when --actor is left out."""
     from workflow.core.errors import Refused, UnknownPlan
     from workflow.service.api import Engine
     from workflow.store.url import StoreUnavailable
 
     _definition(to)
     try:
-        who: Any = json.loads(actor)
+        who: Any = None if actor is None else json.loads(actor)
         engine = Engine.open(db, write=not dry_run)
         fired = engine.migrate(plan_id, to, who, at=at, dry_run=dry_run)
     except (StoreUnavailable, UnknownPlan, ValueError) as error:

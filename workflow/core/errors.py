@@ -37,6 +37,8 @@ AZWA_RULES: Mapping[str, str] = {
     "replays under it with every command accepted and the same outcome.",
     "migrated_from_current": "A `definition_migrated` event moves a plan from the version it "
     "runs under to the version the event carries.",
+    "migrated_by_the_coordinating_insurer": "Only the plan's coordinating insurer moves it to "
+    "another version (the actor recorded by default).",
 }
 """azwa's own rules and what each says; refusals by them cite `AZWA` (but
 payload_matches_schema, which cites the trigger's paragraph)."""

@@ -15,6 +15,40 @@ from typing import Any
 
 from workflow.core.plan import Plan
 
+OUTCOME = ("state", "escalation", "breaches", "missed_aims", "funds", "deadlines")
+"""What a history must give alike under two versions for a plan to move between them; the
+one comparison both `plan migrate` and `audit impact` apply."""
+
+
+def _deadlines(plan: Plan) -> dict[str, str]:
+    return {n: f"{d.status}, due {d.due.isoformat()}" for n, d in sorted(plan.deadlines.items())}
+
+
+def _outcome(plan: Plan | None, part: str) -> Any:
+    if plan is None:
+        return None
+    if part == "funds":
+        return {k: v for k, v in plan.funds.items() if v}  # a sum kept at zero is no difference
+    if part == "deadlines":
+        return _deadlines(plan)
+    value = getattr(plan, part)
+    return list(value) if isinstance(value, list) else value
+
+
+def differences(recorded: Plan | None, other: Plan | None) -> dict[str, tuple[Any, Any]]:
+    """Each part of the outcome (OUTCOME, in that order) that differs, as (recorded, other);
+    for the deadlines only those whose status or due day differ (a deadline moved by the
+    other version's clock, or one only one version runs)."""
+    found: dict[str, tuple[Any, Any]] = {}
+    for part in OUTCOME:
+        a, b = _outcome(recorded, part), _outcome(other, part)
+        if part == "deadlines" and isinstance(a, dict) and isinstance(b, dict):
+            names = sorted(n for n in a.keys() | b.keys() if a.get(n) != b.get(n))
+            a, b = {n: a[n] for n in names if n in a}, {n: b[n] for n in names if n in b}
+        if a != b:
+            found[part] = (a, b)
+    return found
+
 
 def payload_for(plan: Plan, target: Plan, source_ref: str, target_ref: str
                 ) -> dict[str, Any]:

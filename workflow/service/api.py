@@ -359,15 +359,18 @@ class Engine:
         raise StaleWrite(f"plan {plan_id} kept changing: {RETRIES} tries lost the race to "
                          "other writers; try again")
 
-    def migrate(self, plan_id: str, to: str, actor: ActorLike, *,
+    def migrate(self, plan_id: str, to: str, actor: ActorLike | None = None, *,
                 at: datetime | str | None = None, dry_run: bool = False) -> Fired:
         """Move a live plan to definition version `to`, recording `definition_migrated` in its
         chain, only when its whole history replays clean under `to`; Refused naming the first
-        divergence otherwise. `dry_run`: judge only, store nothing (no events returned)."""
-        from workflow.service.migration import first_divergence
+        divergence otherwise. `actor`: the plan's coordinating insurer (the default); anyone
+        else is refused. `dry_run`: judge only, store nothing (no events returned)."""
+        from workflow.service.migration import first_divergence, migrator
 
-        plan_id, who, when = _text_id(plan_id), as_actor(actor), self._at(at)
+        plan_id, when = _text_id(plan_id), self._at(at)
+        given = None if actor is None else as_actor(actor)
         plan = self._load(plan_id)
+        who = migrator(plan, given)
         target = self.process(check_name(to, "to"))
         if plan.definition == target.definition.ref or plan.state in target.definition.finals:
             raise Refused("migrates_a_live_plan_to_another_version", AZWA,

@@ -9,11 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflow.core.engine import Command, ProcessEngine
-from workflow.core.errors import Refused
+from workflow.core.errors import AZWA, Refused
 from workflow.core.events import DEFINITION_MIGRATED, Event
+from workflow.core.migration import differences
 from workflow.core.plan import Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
+from workflow.core.text import normal_name
 from workflow.core.timecalc import parse_iso
+
+MIGRATOR = "coordinating_insurer"
+"""Who moves a plan to another version (azwa's own rule: the seeds know no versions): the
+coordinating insurer, who leads the plan's process with the plan makers (A4 §1.2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +33,18 @@ class Divergence:
         return f"seq {self.seq}: {self.what}" if self.seq else self.what
 
 
-def _set(funds: dict[str, int]) -> dict[str, int]:
-    """The sums that are not zero: a sum one version keeps and the other does not, at zero,
-    is no difference."""
-    return {k: v for k, v in funds.items() if v}
+def migrator(plan: Plan, actor: Actor | None) -> Actor:
+    """The actor the `definition_migrated` event records: the plan's coordinating insurer,
+    by default; any other organisation or role is refused."""
+    insurer = str(plan.attrs.get("coordinating_insurer") or "")
+    if actor is None:
+        return Actor(MIGRATOR, insurer)
+    if actor.role != MIGRATOR or normal_name(actor.org or "") != normal_name(insurer):
+        raise Refused("migrated_by_the_coordinating_insurer", AZWA,
+                      f"Only plan {plan.plan_id}'s coordinating insurer ({insurer}) moves it to "
+                      f"another version, not {actor.org or 'an actor without org'} as "
+                      f"{actor.role}", plan_id=plan.plan_id, trigger=DEFINITION_MIGRATED)
+    return actor
 
 
 def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
@@ -55,15 +69,6 @@ def first_divergence(plan: Plan, history: Sequence[Event], target: ProcessEngine
         return Divergence(0, "the plan has no register_plan event")
     if plan.last_at is not None:
         target.expire(replayed, plan.last_at)
-    for name, a, b in (("state", plan.state, replayed.state),
-                       ("escalation", plan.escalation, replayed.escalation),
-                       ("breaches", plan.breaches, replayed.breaches),
-                       ("funds", _set(plan.funds), _set(replayed.funds)),
-                       ("deadlines", _deadlines(plan), _deadlines(replayed))):
-        if a != b:
-            return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
+    for name, (a, b) in differences(plan, replayed).items():
+        return Divergence(0, f"{name} would be {b!r} instead of {a!r}")
     return replayed
-
-
-def _deadlines(plan: Plan) -> dict[str, tuple[str, str]]:
-    return {n: (d.status, d.due.isoformat()) for n, d in sorted(plan.deadlines.items())}

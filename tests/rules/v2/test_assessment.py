@@ -76,7 +76,7 @@ def test_approve_plan__refused_while_a_negative_verdict_stands(
     run = complete_joint_review(plan_in_v2("joint_review", **options))
     run.fire("submit_review", who, {"verdict": "negative"})
     refusal = run.refuse("approve_plan", INSURER, rule="has_no_negative_verdict",
-                         seed="A4 §1.3.2")
+                         seed="A4 §1.3.2, §1.b")
     assert who.org in refusal.reason
     rejected = run.clone()
     rejected.fire("reject_plan", INSURER, {"reason": "Negatief oordeel"})

@@ -33,6 +33,45 @@ def test_register_plan__sector_and_provider_size_are_optional_and_listed() -> No
         assert refused.value.rule == "payload_matches_schema"
 
 
+def test_register_plan__a_partys_fte_gives_its_size_by_the_threshold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """DESIGN-v2.md "Monitoring fields": provider_size (small | large, with the threshold a
+    setting) per party (A4 §4.a.1: "grote en kleine zorgaanbieders"); azwa's reading: a party
+    may give its `fte`, and without provider_size its size is derived with
+    AZWA_SMALL_PROVIDER_MAX_FTE.
+
+    Given the default threshold (50 fte), when parties of 50 and 50.5 fte register, then
+    they are small and large (the registration event keeps the fte as given); with the
+    threshold set to 60, 50.5 fte is small; a provider_size that contradicts the fte, or an
+    fte of 0, is refused naming the party.
+    """
+    parties = [{"org": MAKER.org, "role": "plan_maker", "fte": 50},
+               {"org": "ZGT", "role": "plan_maker", "fte": 50.5}]
+    run = register_v2(parties=parties)
+    sizes = [p["provider_size"] for p in run.plan.attrs["parties"]]
+    assert sizes == ["small", "large"]
+    [registered] = ENGINE.register("TW-FTE", MAKER, registration(parties=parties),
+                                   run.at).events
+    assert registered.payload["parties"] == parties  # the event keeps what was given
+    monkeypatch.setenv("AZWA_SMALL_PROVIDER_MAX_FTE", "60")
+    settings.small_provider_max_fte.cache_clear()
+    try:
+        run = register_v2(parties=parties)
+        assert [p["provider_size"] for p in run.plan.attrs["parties"]] == ["small", "small"]
+    finally:
+        monkeypatch.delenv("AZWA_SMALL_PROVIDER_MAX_FTE")
+        settings.small_provider_max_fte.cache_clear()
+    for bad in ([{"org": MAKER.org, "fte": 400, "provider_size": "small"}],
+                [{"org": MAKER.org, "fte": 0}]):
+        with pytest.raises(Refused) as refused:
+            ENGINE.register("TW-BAD", MAKER, registration(parties=bad), run.at)
+        assert (refused.value.rule, refused.value.seed) == ("has_consistent_provider_size",
+                                                            "A4 §4.a.1")
+        assert MAKER.org in refused.value.reason
+    agreed = register_v2(parties=[{"org": MAKER.org, "fte": 400, "provider_size": "large"}])
+    assert agreed.plan.attrs["parties"][0]["provider_size"] == "large"
+
+
 def test_grant_single_applicant__by_the_coordinating_insurer_on_the_breakthrough_track() -> None:
     """DESIGN-v2.md "Breakthrough track" (MP BE12): the exemption from the joint application
     is granted by the coordinating insurer with a reason, not claimed in the document.

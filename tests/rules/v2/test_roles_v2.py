@@ -108,7 +108,8 @@ def _kpis_settled() -> Run:
 def _committed_to_amendment() -> Run:
     run = plan_in_v2("in_implementation")
     for org in ("Huisartsen Twente", "ZGT"):
-        run.fire("record_commitment", Actor(PM, org, "Twente"))
+        run.fire("record_commitment", Actor(PM, org, "Twente"),
+                 {"amendment": {"kpis": [KPI_AGREEMENT]}})
     return run
 
 
@@ -212,6 +213,7 @@ TABLE: tuple[Row, ...] = (
     row("record_commitment", "joint_review", {PM, MUNI, CARE}, _state("joint_review"),
         source="DESIGN-v2 Commitment: parties and financiers, not the insurers"),
     row("record_commitment", "in_implementation", {PM}, _state("in_implementation"),
+        {"amendment": {"kpis": [KPI_AGREEMENT]}},
         source="DESIGN-v2: the plan maker's commitment to an amendment"),
     row("share_joint_feedback", "joint_review", {CI}, _reviewed_by_insurers,
         source="DESIGN.md (CI)"),

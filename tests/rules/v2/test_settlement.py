@@ -33,25 +33,62 @@ def test_confirm_kpi__needs_the_plan_makers_report_with_evidence() -> None:
                rule="is_unconfirmed_kpi")
 
 
+def amend(run: Run, kpis: list[dict[str, Any]], reason: str = "Bijgesteld") -> None:
+    """Both plan makers commit to these KPIs, then the coordinating insurer amends."""
+    for maker in (MAKER, HOSPITAL):
+        run.fire("record_commitment", maker, {"amendment": {"kpis": kpis}})
+    run.fire("amend_contract", INSURER, {"kpis": kpis, "reason": reason})
+
+
 def test_amend_contract__with_every_plan_makers_commitment() -> None:
     """DESIGN-v2.md: amend_contract (coordinating insurer, with the plan maker's
     record_commitment to the amendment) changes KPIs, amounts and due dates (A4 §1.7.6).
 
     Given a plan in implementation, when the contract is amended before the plan makers
-    committed, then it is refused; after both committed, k3 is added with its own deadline and
-    the commitments are spent.
+    committed, then it is refused; after both committed to it, k3 is added with its own
+    deadline and the commitments are spent.
     """
     run = plan_in_v2("in_implementation")
     amendment = {"kpis": [K3], "reason": "Bijgesteld na de go/no-go"}
     run.refuse("amend_contract", INSURER, amendment, rule="has_amendment_commitment",
                seed="A4 §1.7.6")
-    run.fire("record_commitment", MAKER)
+    run.fire("record_commitment", MAKER, {"amendment": {"kpis": [K3]}})
     run.refuse("amend_contract", INSURER, amendment, rule="has_amendment_commitment")
-    run.fire("record_commitment", HOSPITAL)
+    run.fire("record_commitment", HOSPITAL, {"amendment": {"kpis": [K3]}})
     run.fire("amend_contract", INSURER, amendment)
     assert run.plan.facts["kpis"]["k3"]["amount_cents"] == 1_000_000
     assert run.plan.deadlines["kpi:k3"].is_open
-    assert run.plan.facts["amendment_commitments"] == []
+    assert run.plan.facts["amendment_commitments"] == {}
+
+
+def test_amend_contract__a_commitment_counts_only_for_the_amendment_it_names() -> None:
+    """A4 §1.7.6 ("bijgesteld") with DESIGN-v2.md: the plan maker's record_commitment is to
+    *the amendment*; azwa's choice: it names the amendment's KPIs, and amend_contract takes
+    effect only when every plan maker committed to exactly those KPIs.
+
+    Given a plan in implementation, when a plan maker commits without naming an amendment, it
+    is refused; when both committed to k3 at EUR 10,000 and the insurer amends k3 (or k1) to
+    EUR 1 instead, it is refused naming both plan makers; the amendment they committed to is
+    accepted, once, and their commitments do not carry over to a later amendment.
+    """
+    run = plan_in_v2("in_implementation")
+    run.refuse("record_commitment", MAKER, rule="has_amendment_referred", seed="A4 §1.7.6")
+    for maker in (MAKER, HOSPITAL):
+        run.fire("record_commitment", maker, {"amendment": {"kpis": [K3]}})
+    run.refuse("record_commitment", MAKER, {"amendment": {"kpis": [K3]}},
+               rule="is_not_committed_to_amendment")
+    cheap = {**K3, "amount_eur": 1}
+    refusal = run.refuse("amend_contract", INSURER, {"kpis": [cheap], "reason": "Goedkoper"},
+                         rule="has_amendment_commitment", seed="A4 §1.7.6")
+    assert MAKER.org in refusal.reason and HOSPITAL.org in refusal.reason
+    k1 = {"id": "k1", "description": "Plan opgeleverd", "amount_eur": 1, "due": "2027-12-31"}
+    run.refuse("amend_contract", INSURER, {"kpis": [k1], "reason": "Goedkoper"},
+               rule="has_amendment_commitment")
+    run.fire("amend_contract", INSURER, {"kpis": [{**K3, "amount_eur": "10000.00"}],
+                                         "reason": "Bijgesteld"})
+    assert run.plan.facts["kpis"]["k3"]["amount_cents"] == 1_000_000
+    run.refuse("amend_contract", INSURER, {"kpis": [K3], "reason": "Nogmaals"},
+               rule="has_amendment_commitment")
 
 
 def test_amend_contract__a_missed_kpi_gets_a_new_due_date_but_keeps_its_breach() -> None:
@@ -63,18 +100,16 @@ def test_amend_contract__a_missed_kpi_gets_a_new_due_date_but_keeps_its_breach()
     run = plan_in_v2("in_implementation")
     run.at = run.plan.deadlines["kpi:k1"].expires_at
     run.expire(run.at)
-    for maker in (MAKER, HOSPITAL):
-        run.fire("record_commitment", maker)
     k1 = {"id": "k1", "description": "Plan opgeleverd", "amount_eur": 40000,
           "due": "2027-12-31"}
-    run.fire("amend_contract", INSURER, {"kpis": [k1], "reason": "Later opgeleverd"})
+    amend(run, [k1], "Later opgeleverd")
     assert run.plan.deadlines["kpi:k1"].is_open
     assert str(run.plan.deadlines["kpi:k1"].due) == "2027-12-31"
     assert run.plan.breaches == ["kpi:k1"]
     run.fire("report_kpi", MAKER, {"kpi": "k1", "evidence": EVIDENCE})
     run.fire("confirm_kpi", INSURER, {"kpi": "k1"})
     for maker in (MAKER, HOSPITAL):
-        run.fire("record_commitment", maker)
+        run.fire("record_commitment", maker, {"amendment": {"kpis": [k1]}})
     run.refuse("amend_contract", INSURER, {"kpis": [k1], "reason": "Nogmaals"},
                rule="is_amendable")
 
@@ -234,3 +269,71 @@ def test_decide_no_go__the_kpis_still_running_are_no_longer_awaited() -> None:
     run.fire("record_costs", MAKER, {"amount_eur": 5000, "period": "2027"})
     run.fire("settle", INSURER, {"shortfall_measure": "stop_part"})
     assert run.state == "terminated"
+
+
+def test_amend_contract__an_amended_kpi_is_reported_again() -> None:
+    """DESIGN-v2.md: report_kpi precedes confirm_kpi, which needs that evidence (A4 §3.a.5);
+    an amended KPI (A4 §1.7.6) is a new agreement that the old report does not prove.
+
+    Given k1 reported with evidence, when the contract amends k1 (new description, amount,
+    due date), then confirm_kpi k1 is refused until the plan maker reports the amended k1;
+    k2, reported and not amended, is confirmed on its report.
+    """
+    run = plan_in_v2("in_implementation")
+    run.fire("report_kpi", MAKER, {"kpi": "k1", "evidence": EVIDENCE})
+    run.fire("decide_go", INSURER, {"kpi": "k2"})
+    run.fire("report_kpi", MAKER, {"kpi": "k2", "evidence": EVIDENCE})
+    k1 = {"id": "k1", "description": "Plan en pilot opgeleverd", "amount_eur": 45000,
+          "due": "2027-12-31"}
+    amend(run, [k1])
+    assert "evidence" not in run.plan.facts["kpis"]["k1"]
+    run.refuse("confirm_kpi", INSURER, {"kpi": "k1"}, rule="has_kpi_evidence", seed="A4 §3.a.5")
+    run.fire("confirm_kpi", INSURER, {"kpi": "k2"})
+    run.fire("report_kpi", MAKER, {"kpi": "k1", "evidence": "Pilotrapport (bijlage 4)"})
+    run.fire("confirm_kpi", INSURER, {"kpi": "k1"})
+    assert run.plan.facts["kpis"]["k1"]["paid_cents"] == 4_500_000
+
+
+def test_record_costs__after_settle_voids_the_settlement() -> None:
+    """A4 §3.a.4: the refund is what was received beyond the costs, agreed "in redelijkheid";
+    azwa's choice for @2: costs recorded after `settle` void it, and `settle` runs again before
+    the judgement (DESIGN-v2.md: settle is required before give_lawfulness_judgement).
+
+    Given a settled plan in accountability, when more costs are recorded, then the settlement
+    is voided (kept on record), the NZa's judgement is refused by is_settled, and after a new
+    settle on the new costs it is judged; without new costs the settled plan is judged at once.
+    """
+    run = _accountability()
+    run.fire("settle", INSURER, settle_payload(run))
+    refund = run.plan.funds["refund_cents"]
+    assert refund > 0
+    run.fire("record_costs", MAKER, {"amount_eur": 20000, "period": "2028"})
+    assert run.plan.facts["settled"] is False
+    assert run.plan.facts["voided_settlements"][0]["refund_cents"] == refund
+    run.refuse("give_lawfulness_judgement", NZA, {"verdict": "lawful"}, rule="is_settled",
+               seed="A4 §3.a.4")
+    run.fire("settle", INSURER, settle_payload(run))
+    assert run.plan.funds["refund_cents"] == refund - 2_000_000
+    run.fire("give_lawfulness_judgement", NZA, {"verdict": "lawful"})
+    assert run.state == "closed"
+
+    settled = _accountability()
+    settled.fire("settle", INSURER, settle_payload(settled))
+    settled.fire("give_lawfulness_judgement", NZA, {"verdict": "lawful"})
+    assert settled.state == "closed"
+
+
+def test_record_costs__after_settle_under_v1_still_recomputes_the_refund() -> None:
+    """DESIGN-v2.md: transformation@1 stays exactly as it is.
+
+    Given a settled @1 plan in accountability, when more costs are recorded, then the refund is
+    recomputed and the plan stays settled (the judgement is not refused by settlement).
+    """
+    from ..builders import plan_in
+
+    run = plan_in("accountability")
+    run.fire("settle", INSURER)
+    before = run.plan.funds["refund_cents"]
+    run.fire("record_costs", MAKER, {"amount_eur": 20000, "period": "2028"})
+    assert run.plan.facts["settled"] is True
+    assert run.plan.funds["refund_cents"] == max(0, before - 2_000_000)
