@@ -26,15 +26,21 @@ GRANTABLE_FROM = ("intent", "start_meeting_held", "quick_test_submitted", "quick
 
 def municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Municipalities listed at registration or joined as financier of kind municipality."""
-    listed = [m["org"] for m in attrs.get("municipalities", [])]
-    joined = [j["org"] for j in facts.get("joined", [])
-              if j.get("kind", "municipality") == "municipality"]
-    return listed + [org for org in joined if org not in listed]
+    listed = [m["org"] for m in attrs.get("municipalities", ())]
+    joined = facts.get("joined", ())
+    if len(joined) == 0:  # most plans: nobody joined, no second list to build
+        return listed
+    return listed + [org for org in (j["org"] for j in joined
+                                     if j.get("kind", "municipality") == "municipality")
+                     if org not in listed]
 
 
 def care_offices(facts: dict[str, Any]) -> list[str]:
     """Care offices (zorgkantoor, Wlz) joined as financier (A4 §1.a.1)."""
-    return [j["org"] for j in facts.get("joined", []) if j.get("kind") == "care_office"]
+    joined = facts.get("joined", ())
+    if len(joined) == 0:
+        return []
+    return [j["org"] for j in joined if j.get("kind") == "care_office"]
 
 
 def committing_orgs(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:

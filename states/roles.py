@@ -98,5 +98,10 @@ def actors(plan: Plan) -> list[Actor]:
 
 
 def _region_of(plan: Plan, org: str) -> str | None:
-    listed = [*plan.attrs.get("municipalities", []), *plan.facts.get("joined", [])]
-    return next((m.get("region") for m in listed if m.get("org") == org), None)
+    """The region the plan lists for a municipality, else the one it joined with."""
+    for listed in (plan.attrs.get("municipalities", ()), plan.facts.get("joined", ())):
+        for m in listed:
+            if m.get("org") == org:
+                region: str | None = m.get("region")
+                return region
+    return None
