@@ -45,13 +45,17 @@ class _Step(NamedTuple):
     guards: tuple[Guard, ...]
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _due(plan: Plan, at: datetime) -> frozenset[str]:
     """The plan's open deadlines due at or before `at`."""
     if not plan.deadlines:
-        return frozenset()
+        return _NOTHING
     utc = at.astimezone(UTC)
-    return frozenset(name for name, dl in plan.deadlines.items()
-                     if dl.status == OPEN and dl.expires_at <= utc)
+    due = [name for name, dl in plan.deadlines.items()
+           if dl.status == OPEN and dl.expires_at <= utc]
+    return frozenset(due) if due else _NOTHING
 
 
 class Owed:
