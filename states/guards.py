@@ -27,9 +27,11 @@ SETTLED = ("confirmed", "partial")
 
 def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Municipalities listed at registration or joined since (A4 §1.b.3)."""
-    listed = [m["org"] for m in attrs.get("municipalities", [])]
-    joined = [m["org"] for m in facts.get("joined", [])]
-    return listed + [org for org in joined if org not in listed]
+    listed = [m["org"] for m in attrs.get("municipalities", ())]
+    joined = facts.get("joined", ())
+    if len(joined) == 0:  # most plans: nobody joined, no second list to build
+        return listed
+    return listed + [org for org in (m["org"] for m in joined) if org not in listed]
 
 
 def party_orgs(attrs: dict[str, Any]) -> list[str]:
@@ -225,10 +227,11 @@ def replaces_problem(ctx: Context) -> str:
 
 
 def _reviewed(ctx: Context, role: str, org: str | None = None) -> bool:
-    reviews: dict[str, Any] = ctx.facts.get("reviews", {})
-    return any(
-        r["role"] == role and (org is None or r["org"] == org) for r in reviews.values()
-    )
+    reviews: dict[str, Any] = ctx.plan.facts.get("reviews", {})
+    for r in reviews.values():  # noqa: SIM110 - a generator per call would cost more here
+        if r["role"] == role and (org is None or r["org"] == org):
+            return True
+    return False
 
 
 def has_both_insurer_reviews(ctx: Context) -> bool:

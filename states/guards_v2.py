@@ -27,15 +27,21 @@ GRANTABLE_FROM = ("intent", "start_meeting_held", "quick_test_submitted", "quick
 
 def municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Municipalities listed at registration or joined as financier of kind municipality."""
-    listed = [m["org"] for m in attrs.get("municipalities", [])]
-    joined = [j["org"] for j in facts.get("joined", [])
-              if j.get("kind", "municipality") == "municipality"]
-    return listed + [org for org in joined if org not in listed]
+    listed = [m["org"] for m in attrs.get("municipalities", ())]
+    joined = facts.get("joined", ())
+    if len(joined) == 0:  # most plans: nobody joined, no second list to build
+        return listed
+    return listed + [org for org in (j["org"] for j in joined
+                                     if j.get("kind", "municipality") == "municipality")
+                     if org not in listed]
 
 
 def care_offices(facts: dict[str, Any]) -> list[str]:
     """Care offices (zorgkantoor, Wlz) joined as financier (A4 §1.a.1)."""
-    return [j["org"] for j in facts.get("joined", []) if j.get("kind") == "care_office"]
+    joined = facts.get("joined", ())
+    if len(joined) == 0:
+        return []
+    return [j["org"] for j in joined if j.get("kind") == "care_office"]
 
 
 def committing_orgs(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
@@ -119,7 +125,10 @@ def names_replaced_verdict_if_given(ctx: Context) -> bool:
 
 
 def _reviewed(ctx: Context, role: str, where: str = REVIEWS) -> bool:
-    return any(r["role"] == role for r in _reviews(ctx, where).values())
+    for r in _reviews(ctx, where).values():  # noqa: SIM110 - a generator per call costs more
+        if r["role"] == role:
+            return True
+    return False
 
 
 def has_second_insurer_quick_test_review(ctx: Context) -> bool:

@@ -79,24 +79,32 @@ def actors(plan: Plan) -> list[Actor]:
     """Every organisation acting on this plan, once per role: each plan maker party, the two
     insurers, each participating municipality, the assigned regional coordinator, and the
     NZa or the governance board where the plan has reached them."""
-    region = plan.attrs.get("region")
-    found = [Actor("plan_maker", org, region) for org in party_orgs(plan.attrs)]
-    found.append(Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None))
-    second = second_insurer(plan.facts)
+    attrs, facts = plan.attrs, plan.facts
+    region = attrs.get("region")
+    # Once per role: within a role an actor is told apart by its organisation alone (the
+    # region follows from it), so the organisations are made unique, not the actors.
+    found = [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+    found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+    second = second_insurer(facts)
     if second is not None:
         found.append(Actor("second_insurer", second, None))
     found += [Actor("municipality", org, _region_of(plan, org))
-              for org in participating_municipalities(plan.attrs, plan.facts)]
-    assigned = plan.facts.get("regional_coordinator")
+              for org in dict.fromkeys(participating_municipalities(attrs, facts))]
+    assigned = facts.get("regional_coordinator")
     if assigned is not None:
         found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
     if plan.state in NZA_STATES:
         found.append(Actor("nza", NZA_ORG, None))
     if plan.escalation in BOARD_STEPS:
         found.append(Actor("governance_board", BOARD_ORG, None))
-    return list(dict.fromkeys(found))
+    return found
 
 
 def _region_of(plan: Plan, org: str) -> str | None:
-    listed = [*plan.attrs.get("municipalities", []), *plan.facts.get("joined", [])]
-    return next((m.get("region") for m in listed if m.get("org") == org), None)
+    """The region the plan lists for a municipality, else the one it joined with."""
+    for listed in (plan.attrs.get("municipalities", ()), plan.facts.get("joined", ())):
+        for m in listed:
+            if m.get("org") == org:
+                region: str | None = m.get("region")
+                return region
+    return None

@@ -52,20 +52,23 @@ def actors(plan: Plan) -> list[Actor]:
     """Every organisation acting on this plan, once per role (as transformation@1 lists
     them), with the care offices and the NZa by its setting. The governance board fires
     nothing here: the coordinating insurer refers a problem to it (A4 §1.4.5)."""
-    region = plan.attrs.get("region")
-    found = [Actor("plan_maker", org, region) for org in party_orgs(plan.attrs)]
-    found.append(Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None))
-    second = second_insurer(plan.facts)
+    attrs, facts = plan.attrs, plan.facts
+    region = attrs.get("region")
+    # Once per role: within a role the organisation tells actors apart (see v1.actors).
+    found = [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+    found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+    second = second_insurer(facts)
     if second is not None:
         found.append(Actor("second_insurer", second, None))
-    joined = {j["org"]: j.get("region") for j in plan.facts.get("joined", [])}
-    listed = {m["org"]: m.get("region") for m in plan.attrs.get("municipalities", [])}
+    joined = {j["org"]: j.get("region") for j in facts.get("joined", [])}
+    listed = {m["org"]: m.get("region") for m in attrs.get("municipalities", [])}
     found += [Actor("municipality", org, listed.get(org, joined.get(org)))
-              for org in municipalities(plan.attrs, plan.facts)]
-    found += [Actor("care_office", org, joined.get(org)) for org in care_offices(plan.facts)]
-    assigned = plan.facts.get("regional_coordinator")
+              for org in dict.fromkeys(municipalities(attrs, facts))]
+    found += [Actor("care_office", org, joined.get(org))
+              for org in dict.fromkeys(care_offices(facts))]
+    assigned = facts.get("regional_coordinator")
     if assigned is not None:
         found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
     if plan.state in v1.NZA_STATES:
         found.append(Actor("nza", settings.nza_org(), None))
-    return list(dict.fromkeys(found))
+    return found

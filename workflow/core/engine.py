@@ -144,6 +144,15 @@ class ProcessEngine:
             self._roles[tr.trigger] |= tr.roles
             self._seed.setdefault(tr.trigger, tr.seed)
         self._roles[REGISTER] = d.registration.roles
+        self._judged = {
+            (id(tr), role): tuple(g for g in tr.guards if g.only_for is None or role in g.only_for)
+            for tr in (*d.transitions, *d.region.transitions, d.registration)
+            for role in tr.roles
+        }
+        """(transition, role) -> the guards that judge that role (`_guards_for`), made once.
+        Keyed by identity: the definition, which this engine holds for its life, keeps every
+        transition alive, so no key can stand for another; any other transition is judged
+        by `_guards_for` as it comes."""
         self._payloads: dict[str, PayloadSchema] = dict(d.payloads)
         self._valid = {trigger: _compiled(schema) for trigger, schema in d.payloads.items()}
         self._region_deadlines = [
@@ -398,7 +407,8 @@ class ProcessEngine:
     def _check_guards(self, tr: Transition, ctx: Context) -> None:
         """Every guard is judged, so a refusal lists all the rules that fail, not the first."""
         failed: list[Guard] | None = None
-        for guard in self._guards_for(tr, ctx):
+        guards = self._judged.get((id(tr), ctx.actor.role))
+        for guard in guards if guards is not None else self._guards_for(tr, ctx):
             if not guard.check(ctx):
                 if failed is None:
                     failed = []

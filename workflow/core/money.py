@@ -74,6 +74,12 @@ def amount_reason(value: Any) -> str | None:
 
 
 def _cents(value: Any) -> tuple[int, str | None]:
+    if type(value) is int:  # whole euros are exact already: the same answer, no Decimal
+        if value < 0:
+            return 0, f"must be zero or more, not {value}"
+        if value > max_amount_eur():
+            return 0, f"exceeds the largest amount, € {max_amount_eur():,}"
+        return value * 100, None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return 0, f"must be a number of euros, not {type(value).__name__}"
     if isinstance(value, int):

@@ -102,11 +102,19 @@ class Run:
         self.now = 0.0
         self.last_t = 0.0
         self._delays: dict[tuple[str, str], Delay] = {}
+        self._last_at: tuple[float, datetime | None] = (0.0, None)
 
     # -- time ----------------------------------------------------------------------------------
 
     def at(self, t: float) -> datetime:
-        return self.base + timedelta(seconds=round(t * DAY))
+        """The instant of simulated moment `t`; the last one is kept, as an act and the
+        scheduling after it ask for the same moment (a pure function of `t`)."""
+        last_t, last = self._last_at
+        if t == last_t and last is not None:
+            return last
+        found = self.base + timedelta(seconds=round(t * DAY))
+        self._last_at = (t, found)
+        return found
 
     def day_of(self, t: float) -> date:
         return self.at(t).astimezone(AMSTERDAM).date()

@@ -45,6 +45,19 @@ class _Step(NamedTuple):
     guards: tuple[Guard, ...]
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _due(plan: Plan, at: datetime) -> frozenset[str]:
+    """The plan's open deadlines due at or before `at`."""
+    if not plan.deadlines:
+        return _NOTHING
+    utc = at.astimezone(UTC)
+    due = [name for name, dl in plan.deadlines.items()
+           if dl.status == OPEN and dl.expires_at <= utc]
+    return frozenset(due) if due else _NOTHING
+
+
 class Owed:
     """The ready steps of a plan, for one definition's engine."""
 
@@ -60,6 +73,10 @@ class Owed:
         self.duties = {duty.trigger: duty for duty in duties}
         self._finals, self._open_in = d.finals, d.region.open_in
         self._actors, self._membership = d.actors, d.membership
+        self._at: dict[tuple[str, str | None], dict[str, list[_Step]]] = {}
+        """(state, escalation step or None while the ladder is closed) → role → its steps:
+        `_main`'s then `_region`'s, joined once. Safe to keep: made from the definition's
+        own tables, which never change after the engine is built."""
 
     @staticmethod
     def _table(duties: Sequence[Duty], transitions: Sequence[Transition],
@@ -89,43 +106,67 @@ class Owed:
             return found
         return item in found
 
+    def _steps_at(self, state: str, escalation: str | None) -> dict[str, list[_Step]]:
+        """Every role's steps in this state (and escalation step, when the ladder is open),
+        in the order `ready` judges them: the main line's, then the ladder's."""
+        found = self._at.get((state, escalation))
+        if found is None:
+            roles = {role for (src, role) in self._main if src == state}
+            if escalation is not None:
+                roles |= {role for (src, role) in self._region if src == escalation}
+            found = self._at[(state, escalation)] = {
+                role: [*self._main.get((state, role), ()),
+                       *(self._region.get((escalation, role), ()) if escalation is not None
+                         else ())]
+                for role in roles}
+        return found
+
     def ready(self, plan: Plan, at: datetime, skip: Collection[Key] = ()) -> list[Ready]:
         """Every step the plan waits for that its transition would accept now, but those in
         `skip` (already under way).
 
         Judged on the definition's own transitions (role, state, membership, guards) without
         raising a refusal per step not yet possible, which would cost most of a run; the act
-        itself then goes through `ProcessEngine.apply`, which judges it in full."""
-        if plan.state in self._finals or self._actors is None:
+        itself then goes through `ProcessEngine.apply`, which judges it in full. Nothing
+        changes the plan while it is judged, so an actor's membership is asked once and
+        the deadlines due once, when a guard first needs them."""
+        state = plan.state
+        if state in self._finals or self._actors is None:
             return []
+        by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
         found: list[Ready] = []
-        utc = at.astimezone(UTC)
-        due = frozenset(name for name, dl in plan.deadlines.items()
-                        if dl.status == OPEN and dl.expires_at <= utc)
-        region_open = plan.state in self._open_in
+        due: frozenset[str] | None = None
         for actor in self._actors(plan):
-            steps = self._main.get((plan.state, actor.role), [])
-            if region_open:
-                steps = [*steps, *self._region.get((plan.escalation, actor.role), ())]
+            steps = by_role.get(actor.role)
+            if steps is None:
+                continue
+            member: bool | None = None
             for duty, tr, guards in steps:
                 owed = True if duty.owed is None else duty.owed(plan, actor)
                 if not owed:
                     continue
-                if not tr.any_org and not self._membership[actor.role](plan, actor):
-                    continue
+                if not tr.any_org:
+                    if member is None:
+                        member = self._membership[actor.role](plan, actor)
+                    if not member:
+                        continue
                 items: Sequence[str | None] = (
-                    [None] if isinstance(owed, bool) else list(owed)
+                    (None,) if isinstance(owed, bool) else list(owed)
                 ) if duty.trigger not in CHOSEN else [chosen_item(plan)]
                 for item in items:
                     key = (duty.trigger, actor.org, actor.role, item)
                     if key in skip:
                         continue
-                    payload = (READY.get(duty.trigger, NONE) if item is None
-                               else {"kpi": item}) if duty.trigger not in CHOSEN else (
-                        ready_payload(duty.trigger, item, plan))
-                    ctx = Context(plan, actor, payload, at, duty.trigger, due)
-                    if all(g.check(ctx) for g in guards):
-                        found.append(Ready(key, duty, actor, item))
+                    if guards:
+                        if due is None:
+                            due = _due(plan, at)
+                        payload = (READY.get(duty.trigger, NONE) if item is None
+                                   else {"kpi": item}) if duty.trigger not in CHOSEN else (
+                            ready_payload(duty.trigger, item, plan))
+                        ctx = Context(plan, actor, payload, at, duty.trigger, due)
+                        if not all(g.check(ctx) for g in guards):
+                            continue
+                    found.append(Ready(key, duty, actor, item))
         return found
 
     def settles(self, trigger: str) -> list[Duty]:
