@@ -56,8 +56,17 @@ def reported_kpis(plan: Plan, actor: Actor) -> list[str]:
     return [k for k, v in kpis.items() if v["status"] == "open" and v.get("evidence")]
 
 
+def settlement_owed(plan: Plan, actor: Actor) -> bool:
+    """In accountability the settlement waits for the costs it settles (A4 §3.a.4): costs
+    recorded after `settle` would void it and ask for it again. After a no-go
+    (`settlement_due`) it is owed at once."""
+    return plan.state != "accountability" or bool(plan.facts.get("cost_records"))
+
+
 def _duties() -> tuple[Duty, ...]:
     changed = {
+        "settle": replace(v1.DUTIES[[d.trigger for d in v1.DUTIES].index("settle")],
+                          owed=settlement_owed),
         "submit_review": replace(v1.DUTIES[[d.trigger for d in v1.DUTIES].index(
             "submit_review")], owed=review_owed),
         "record_commitment": replace(v1.DUTIES[[d.trigger for d in v1.DUTIES].index(

@@ -12,8 +12,8 @@ from workflow.core.errors import DefinitionError
 from workflow.core.spec import REGISTER
 from workflow.core.validate import validate
 
-from ..builders import ENSCHEDE, MAKER, SECOND, Run
-from .builders import DEFINITION, ENGINE, plan_in_v2
+from ..builders import ENSCHEDE, INSURER, MAKER, SECOND, Run
+from .builders import DEFINITION, ENGINE, STEPS_V2, plan_in_v2
 
 
 def _todos(run: Run) -> dict[str, list[str]]:
@@ -68,3 +68,20 @@ def test_validate__a_deadline_of_unknown_kind_or_anchor_fails_to_load(
     broken = dataclasses.replace(DEFINITION, deadlines=(spec, *DEFINITION.deadlines[1:]))
     with pytest.raises(DefinitionError, match=problem):
         validate(broken)
+
+
+def test_v2_todo__the_settlement_waits_for_the_costs_it_settles() -> None:
+    """DESIGN-v2.md "Implementation, settlement and lawfulness" (A4 §3.a.4): `settle`
+    records costs, funds paid and the refund, and costs recorded after it void it.
+
+    Given a plan in accountability with no costs recorded, then the coordinating insurer's
+    to-dos do not hold `settle` yet while the plan maker owes `record_costs`; once the costs
+    are recorded, `settle` is the insurer's to-do."""
+    run = plan_in_v2("in_implementation")
+    for step in ("kpis_settled", "monitoring", "implementation_complete"):  # no costs yet
+        STEPS_V2[step](run)
+    assert run.state == "accountability" and not run.plan.facts.get("cost_records")
+    assert "settle" not in _todos(run).get(INSURER.org, [])
+    assert "record_costs" in _todos(run)[MAKER.org]
+    run.fire("record_costs", MAKER, {"amount_eur": 30000, "period": "2027"})
+    assert "settle" in _todos(run)[INSURER.org]
