@@ -77,9 +77,10 @@ def test_settings_from_the_url_and_the_environment(
 ) -> None:
     """`statement_timeout` (ms) and `pool_size` come from the URL, else AZWA_DB_*: a
     statement over the limit is cancelled by the server; the URL's value wins."""
+    SqlStore(pg_url).close()  # the tables first: 50 ms is no limit for DDL on a busy server
     monkeypatch.setenv("AZWA_DB_STATEMENT_TIMEOUT_MS", "50")
     monkeypatch.setenv("AZWA_DB_POOL_SIZE", "3")
-    store = SqlStore(pg_url)
+    store = SqlStore(pg_url, create=False)
     try:
         assert store.engine.pool.size() == 3  # type: ignore[attr-defined]
         with store.engine.connect() as conn, pytest.raises(Exception, match="statement timeout"):
