@@ -27,7 +27,7 @@ run: $(RUN_STAMP)
 	@echo "azwa is in $(BIN): run '. $(BIN)/activate' (or export PATH=\"$$PWD/$(BIN):\$$PATH\") to call it as azwa"
 
 test: $(STAMP) lint typecheck graphviz chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow states tests
