@@ -23,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, visible
+from workflow.core.i18n import _
 from workflow.store.url import CorruptRow, StoreUnavailable, resolve_url
 
 if TYPE_CHECKING:
@@ -335,9 +336,11 @@ def run_command(action: Callable[[], Any], as_json: bool) -> Any:
     try:
         return action()
     except Refused as refusal:
+        from workflow.core.refusal_text import reason, refusal_json
+
         if as_json:
-            out.print_json(data={"refused": refusal.to_dict(), "reason": refusal.reason})
-        fail(f"refused: {refusal.reason}", 1)
+            out.print_json(data={"refused": refusal_json(refusal), "reason": refusal.reason})
+        fail(_("refused: {reason}").format(reason=reason(refusal)), 1)
     except StaleWrite as exc:
         fail(f"refused: {exc} [rule optimistic_concurrency]", 1)
     except UnknownPlan as exc:

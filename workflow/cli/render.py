@@ -6,7 +6,6 @@ workflow.core.formats. JSON stays as it is in every language: identifiers and IS
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur, funds_eur, to_eur
 from workflow.core.plan import Plan
 from workflow.core.timecalc import days_left, format_at, parse_at
-from workflow.core.todo import Worklist
+from workflow.core.todo import IDLE_REASONS, WAITING_FOR, Worklist, idle_reason
 from workflow.store.protocol import PlanSummary
 
 
@@ -79,10 +78,10 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         paid=_eur(funds["paid_eur"]), costs=_eur(funds["costs_eur"]),
         refund=_eur(funds["refund_eur"])))
     orgs = data["organisations"]
-    reasons = {row["idle"] for row in orgs}
+    reasons = {idle_text(row) for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
         console.print(_("nothing to do for any organisation: {reason}").format(
-            reason=visible(idle_text(reasons.pop()))), markup=False, highlight=False)
+            reason=visible(reasons.pop())), markup=False, highlight=False)
     elif orgs:
         console.print(worklist_table(orgs))
 
@@ -130,40 +129,25 @@ def says(t: dict[str, Any]) -> str:
     return _(text)
 
 
-_IDLE = (
-    (re.compile(r"the plan is (?P<state>\w+): a final state, nothing is awaited any more"),
-     "the plan is {state}: a final state, nothing is awaited any more"),
-    (re.compile(r"(?P<at>\S+) lies before the plan's last event \((?P<last>[^)]*)\): ask "
-                r"about a later moment"),
-     "{at} lies before the plan's last event ({last}): ask about a later moment"),
-    (re.compile(r"waiting until (?P<what>.*)", re.S), "waiting until {what}"),
-)
-_WAITING = re.compile(r"(?P<org>.*) \((?P<role>\w+)\): (?P<triggers>[\w, ]+)")
-
-
-def idle_text(reason: str | None) -> str:
-    """Why an organisation has nothing to do (workflow.core.todo composes it in English), in
-    the reader's language: its known shapes are matched and their parts translated; a
-    refusal quoted inside stays as the rule gave it."""
-    text = "" if reason is None else str(reason)
+def idle_text(row: Mapping[str, Any]) -> str:
+    """Why an organisation has nothing to do, in the reader's language, from the reason's
+    code and values (workflow.core.todo.IDLE_REASONS); a refusal quoted inside stays as the
+    rule gave it."""
+    code, params = row.get("idle_code"), dict(row.get("idle_params") or {})
+    if code is None:
+        return "" if row.get("idle") is None else str(row["idle"])
     if current() == "en":
-        return text
-    if text.startswith("waiting for "):
-        parts = []
-        for part in text.removeprefix("waiting for ").split("; "):
-            found = _WAITING.fullmatch(part)
-            parts.append(part if found is None else "{org} ({role}): {triggers}".format(
-                org=found["org"], role=term("role", found["role"]),
-                triggers=", ".join(term("trigger", x) for x in found["triggers"].split(", "))))
-        return _("waiting for {others}").format(others="; ".join(parts))
-    for pattern, template in _IDLE:
-        found = pattern.fullmatch(text)
-        if found is not None:
-            values = dict(found.groupdict())
-            if "state" in values:
-                values["state"] = term("state", values["state"])
-            return _(template).format(**values)
-    return _(text)
+        return idle_reason(code, params)
+    if code == "final_state":
+        params["state"] = term("state", params["state"])
+    elif code == "waiting_for":
+        params["others"] = "; ".join(_(WAITING_FOR).format(
+            org=o["org"], role=term("role", o["role"]),
+            triggers=", ".join(term("trigger", x) for x in o["triggers"]))
+            for o in params["others"])
+    elif code == "waiting_until":
+        params["what"] = "; ".join(params["what"])
+    return _(IDLE_REASONS[code]).format(**params)
 
 
 def worklist_table(rows: list[dict[str, Any]]) -> Table:
@@ -173,7 +157,7 @@ def worklist_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         todo = "\n".join(_todo_line(t) for t in row["todos"])
         if not todo:
-            why = _("nothing: {reason}").format(reason=safe(idle_text(row["idle"])))
+            why = _("nothing: {reason}").format(reason=safe(idle_text(row)))
             todo = f"[dim]{why}[/dim]"
         table.add_row(safe(row["org"]), term("role", row["role"]), todo,
                       ", ".join(term("trigger", m) for m in row["may_also"]) or "-")

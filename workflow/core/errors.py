@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.core.phrase import joined
 from workflow.core.text import visible
 
 AZWA = "azwa"
@@ -104,7 +105,7 @@ class Refused(AzwaError):
 
 
 def _with_details(message: str, details: tuple[str, ...]) -> str:
-    return message + (": " + "; ".join(details) if details else "")
+    return joined(message, "; ".join(details))
 
 
 class UnknownPlan(AzwaError):
