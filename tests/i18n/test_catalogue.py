@@ -90,7 +90,7 @@ def rule_texts() -> list[tuple[str, str]]:
 
 def service_texts() -> list[str]:
     """Fixed texts said at the edge by value: the problem titles and the joiners."""
-    return sorted({*TITLES.values(), *(j for j in JOINERS.values() if j != ", ")})
+    return sorted({*TITLES.values(), *JOINERS.values()})
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
