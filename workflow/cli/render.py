@@ -105,6 +105,11 @@ def _trigger(name: str) -> str:
     return name if label == name else f"{label} ({name})"
 
 
+def _term(kind: str, name: str | None) -> str | None:
+    """A term of a value that may be absent (None stays None, as it always printed)."""
+    return None if name is None else term(kind, name)
+
+
 def _day(iso: str) -> str:
     """An ISO day as the reader's language writes it (English keeps the ISO day)."""
     try:
@@ -179,14 +184,14 @@ def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
-    table = Table("seq", "at", "trigger", "actor", "payload", title=safe(title),
-                  title_justify="left")
+    table = Table(_("seq"), _("at"), _("trigger"), _("actor"), _("payload"),
+                  title=safe(_(title) if title == "History" else title), title_justify="left")
     for e in events:
-        actor = safe(f"{e.actor['role']} ({e.actor['org']})")
+        actor = safe(f"{term('role', e.actor['role'])} ({e.actor['org']})")
         payload = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                             if not isinstance(v, list | dict))
         style = "red" if e.trigger == "deadline_expired" else ""
-        trigger = safe(e.trigger)
+        trigger = safe(term("trigger", e.trigger))
         table.add_row(str(e.seq), safe(e.at[:16].replace("T", " ")),
                       f"[{style}]{trigger}[/{style}]" if style else trigger, actor,
                       safe(payload[:60]))
@@ -195,16 +200,19 @@ def history_table(events: list[Event], title: str = "History") -> Table:
 
 def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     """The demo's timeline: each event with the state and escalation step after it."""
-    table = Table("#", "date", "who", "trigger", "state after", "escalation", "note",
-                  title="Timeline", title_justify="left")
+    table = Table("#", _("date"), _("who"), _("trigger"), _("state after"), _("escalation"),
+                  _("note"), title=_("Timeline"), title_justify="left")
     for e, state, escalation in rows:
         note = ""
         if e.trigger == "deadline_expired":
-            note = f"[red]breach: {safe(e.payload['deadline'])} (due {e.payload['due']})[/red]"
+            note = "[red]" + _("breach: {deadline} (due {due})").format(
+                deadline=safe(term("deadline", e.payload["deadline"])),
+                due=_day(str(e.payload["due"]))) + "[/red]"
         elif "issue" in e.payload:
             note = safe(str(e.payload["issue"])[:40])
         table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], safe(e.actor["org"]),
-                      safe(e.trigger), state, escalation, note)
+                      safe(term("trigger", e.trigger)), term("state", state),
+                      term("escalation", escalation), note)
     return table
 
 
@@ -300,12 +308,14 @@ def due_of(row: PlanSummary, now: datetime,
 def due_label(due: dict[str, Any]) -> str:
     if due["next_due"] is None:
         if due.get("overdue_since"):
-            return f"overdue since {due['overdue_since']} ({due['overdue_deadline']})"
+            return _("overdue since {day} ({deadline})").format(
+                day=_day(due["overdue_since"]), deadline=term("deadline", due["overdue_deadline"]))
         return "-"
     left = due["days_left"]
-    when = ("overdue" if due["overdue"] else "due today" if left == 0
-            else f"{left} day{'s' if left != 1 else ''} left")
-    return f"{due['next_due']} {due['next_deadline']} ({when})"
+    when = (_("overdue") if due["overdue"] else _("due today") if left == 0
+            else (_("1 day left") if left == 1 else _("{count} days left").format(count=left)))
+    return _("{day} {deadline} ({when})").format(
+        day=_day(due["next_due"]), deadline=term("deadline", due["next_deadline"]), when=when)
 
 
 Owed = Mapping[str, tuple[str, str]]
@@ -329,15 +339,17 @@ def plans_json(rows: list[PlanSummary], now: datetime,
 def plans_table(rows: list[PlanSummary], now: datetime, owed: Owed | None = None) -> Table:
     """`plan list`: every value printed as text, never read as markup."""
     owed = owed or {}
-    table = Table("plan", "title", "region", "track", "state", "escalation",
-                  title="Plans", title_justify="left")
-    table.add_column("next due", no_wrap=True)
-    table.add_column("breaches", overflow="fold")
+    table = Table(_("plan"), _("title"), _("region"), _("track"), _("state"), _("escalation"),
+                  title=_("Plans"), title_justify="left")
+    table.add_column(_("next due"), no_wrap=True)
+    table.add_column(_("breaches"), overflow="fold")
     for r in rows:
         due = due_of(r, now, owed.get(r.plan_id))
         label = Text(visible(due_label(due)), style="red" if due["overdue"] else "")
-        table.add_row(*(Text(visible(v)) for v in (r.plan_id, r.title, r.region, r.track, r.state,
-                                          r.escalation)),
-                      label, Text(", ".join(r.breaches) or "none",
+        table.add_row(*(Text(visible(v)) for v in (
+                          r.plan_id, r.title, r.region, _term("track", r.track),
+                          _term("state", r.state), _term("escalation", r.escalation))),
+                      label, Text(", ".join(term("deadline", b) for b in r.breaches)
+                                  or _("none"),
                                   style="red" if r.breaches else ""))
     return table
