@@ -11,6 +11,7 @@ from typing import Any
 
 from workflow.core.context import Context
 from workflow.core.money import amount_problem, parse_cents
+from workflow.core.phrase import Phrase
 from workflow.core.spec import Guard
 from workflow.core.text import normal_name
 from workflow.core.timecalc import local_date
@@ -187,7 +188,8 @@ def modelplan_problems(ctx: Context) -> list[str]:
         doc = modelplan.parse_modelplan(ctx.payload.get("modelplan"))
     except modelplan.ModelplanError as exc:
         return [str(exc)]
-    return [f"BE{f.basiseis} {f.field}: {f.message}" for f in modelplan.check_modelplan(doc)]
+    return [Phrase("BE{number} {field}: {message}", number=f.basiseis, field=f.field,
+                   message=f.message) for f in modelplan.check_modelplan(doc)]
 
 
 def has_complete_modelplan(ctx: Context) -> bool:

@@ -12,6 +12,7 @@ from states.agenda import agenda_for
 from states.guards import guard, reason
 from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
+from workflow.core.phrase import listed
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -91,7 +92,7 @@ PLAN_CONTENT = (
           explain=lambda c: "; ".join(g.impact_problems(c))),
     guard(g.has_complete_modelplan, "MP BE1–BE14",
           "A breakthrough application must meet every basiseis of the modelplan",
-          explain=lambda c: "; ".join(g.modelplan_problems(c))),
+          explain=lambda c: listed(g.modelplan_problems(c))),
 )
 APPROVAL = (
     guard(g.has_both_insurer_reviews, "A4 §1.3",

@@ -18,6 +18,7 @@ from states.guards import guard, reason
 from states.payloads_v2 import PAYLOADS
 from states.roles_v2 import FINANCIERS, MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
 from states.settings import v2_from
+from workflow.core.phrase import listed
 from workflow.core.spec import AIM, Definition, Guard, Region, Transition
 
 PM, CI, SI = v1.PM, v1.CI, v1.SI
@@ -51,7 +52,7 @@ PLAN_CONTENT = (
     v1.PLAN_CONTENT[0],
     guard(g2.has_complete_modelplan, "MP BE1–BE14",
           "A breakthrough application must meet every basiseis of the modelplan",
-          explain=lambda c: "; ".join(modelplan_v2.modelplan_problems_v2(c))),
+          explain=lambda c: listed(modelplan_v2.modelplan_problems_v2(c))),
 )
 CONTRACT = (
     guard(g.has_valid_kpis, "A4 §3.a.5",

@@ -169,3 +169,35 @@ def test_every_idle_reason_is_said_by_its_code(code: str, params: dict[str, Any]
         assert dutch in said
     with i18n.reading("en"):
         assert idle_text(row) == row["idle"]
+
+
+def test_modelplan_findings_in_dutch(tmp_path: Path) -> None:
+    """`azwa modelplan check` in Dutch: every finding of the seed's checklist translated."""
+    import yaml
+
+    from workflow.cli.modelplan import app as modelplan_app
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "examples"
+                           / "modelplan_example.yaml").read_text(encoding="utf-8"))
+    data["applicants"] = data["applicants"][:1]
+    data["basiseisen"]["13"] = ""
+    data["fte_per_million_eur"] = 0
+    data["budget"][0]["year"] = 2029
+    data["structural_savings_eur_per_year"] = 1000
+    data["budget"][2]["provider"] = "Elders"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    i18n.forget_missing()
+    with i18n.reading("nl"):
+        result = CliRunner().invoke(modelplan_app, ["check", str(plan)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert i18n.missing() == set()
+    for dutch in ("bevinding(en) in", "het jaar 2029 valt buiten 2027–2028",
+                  "de impact op arbeidsinzet moet een positief aantal fte",
+                  "basiseis 13 (", "is niet behandeld",
+                  "aanbieder 'Elders' is geen aanvrager",
+                  "een gezamenlijke aanvraag vraagt twee of meer aanvragers",
+                  "zijn hoger dan de structurele besparing"):
+        assert dutch in result.stdout, dutch
+    english = CliRunner().invoke(modelplan_app, ["check", str(plan), "--json"])
+    assert "year 2029 is outside 2027–2028" in english.stdout

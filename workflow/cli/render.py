@@ -210,7 +210,7 @@ def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
                 due=_day(str(e.payload["due"]))) + "[/red]"
         elif "issue" in e.payload:
             note = safe(str(e.payload["issue"])[:40])
-        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], safe(e.actor["org"]),
+        table.add_row(str(e.seq), _day(format_at(parse_at(e.at))[:10]), safe(e.actor["org"]),
                       safe(term("trigger", e.trigger)), term("state", state),
                       term("escalation", escalation), note)
     return table

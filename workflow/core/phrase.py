@@ -52,6 +52,22 @@ def _rebuilt(template: str, params: dict[str, Any]) -> Phrase:
     return Phrase(template, **params)
 
 
+class Listed(tuple[str, ...]):
+    """Texts listed one after another (`a; b`), each said in the reader's language."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def listed(texts: Iterable[str]) -> str:
+    """The texts as one, `a; b` in English, each of them said in the reader's language."""
+    items = Listed(texts)
+    return Phrase("{items}", items=items) if items else ""
+
+
 def joined(first: str, rest: str, template: str = "{first}: {rest}") -> str:
     """`first: rest` keeping `first`'s structure (a rule's text and its explanation)."""
     return Phrase(template, first=first, rest=rest) if rest else first

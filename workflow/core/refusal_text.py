@@ -13,7 +13,7 @@ from typing import Any
 
 from workflow.core.errors import Refused
 from workflow.core.i18n import _, current, term
-from workflow.core.phrase import Phrase, Terms
+from workflow.core.phrase import Listed, Phrase, Terms
 from workflow.core.text import visible
 
 TERM_PARAMS = {"state": "state", "trigger": "trigger", "role": "role",
@@ -34,6 +34,8 @@ def say(text: str) -> str:
 def _value(name: str, value: Any) -> Any:
     if isinstance(value, Phrase):
         return say(value)
+    if isinstance(value, Listed):
+        return "; ".join(say(item) if isinstance(item, Phrase) else item for item in value)
     if isinstance(value, Terms):
         return _(_JOINERS[value.joiner]).join(term(value.kind, n) for n in value.names)
     if name in TERM_PARAMS and isinstance(value, str):
