@@ -12,7 +12,7 @@ from states.agenda import agenda_for
 from states.guards import guard, reason
 from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
-from workflow.core.phrase import listed
+from workflow.core.phrase import Phrase, listed
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -116,8 +116,8 @@ LAWFULNESS = (
     guard(g.has_payment_decision, "A4 §3.a.5", "No payment decision of the NZa was issued"),
     guard(g.has_costs_and_kpi_evidence, "A4 §3.a.5",
           "Cost registration and evidence of every achieved KPI are required",
-          explain=lambda c: f"cost records {c.facts.get('cost_records', 0)}, "
-          f"open KPIs {g.open_kpis(c)}"),
+          explain=lambda c: Phrase("cost records {count}, open KPIs {kpis}",
+                                   count=c.facts.get("cost_records", 0), kpis=g.open_kpis(c))),
     guard(g.has_monitoring, "A4 §3.a.5", "No monitoring and adjustment was recorded"),
 )
 

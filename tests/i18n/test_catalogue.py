@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 
 import states
 from states.guards import TRACKS
+from workflow.audit import report
+from workflow.audit.replay import CHAIN_ABSENT, CHAIN_BROKEN, CHAIN_OK
 from workflow.core.i18n import LANGUAGES
 from workflow.core.phrase import JOINERS
 from workflow.core.todo import IDLE_REASONS, WAITING_FOR
@@ -75,9 +77,11 @@ def phrase_templates() -> list[tuple[str, str]]:
     for path in sorted([*(ROOT / "workflow").rglob("*.py"), *(ROOT / "states").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "Phrase" and node.args
-                    and isinstance(node.args[0], ast.Constant)):
-                found.append((str(path.relative_to(ROOT)), str(node.args[0].value)))
+                    and node.func.id == "Phrase" and node.args):
+                first = node.args[0]
+                choices = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+                found += [(str(path.relative_to(ROOT)), str(c.value)) for c in choices
+                          if isinstance(c, ast.Constant)]
     return found
 
 
@@ -89,8 +93,10 @@ def rule_texts() -> list[tuple[str, str]]:
 
 
 def service_texts() -> list[str]:
-    """Fixed texts said at the edge by value: the problem titles and the joiners."""
-    return sorted({*TITLES.values(), *JOINERS.values()})
+    """Fixed texts said at the edge by value: the problem titles, the joiners, the audit
+    report's condition labels, deadline verdicts and hash-chain states."""
+    return sorted({*TITLES.values(), *JOINERS.values(), *report.CONDITION_LABELS.values(),
+                   *report.VERDICTS.values(), CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN})
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

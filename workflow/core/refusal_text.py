@@ -9,15 +9,17 @@ paragraphs are never translated: they are what a user looks up.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from workflow.core import formats
 from workflow.core.errors import Refused
 from workflow.core.i18n import _, current, term
 from workflow.core.phrase import Listed, Phrase, Terms
 from workflow.core.text import visible
 
 TERM_PARAMS = {"state": "state", "trigger": "trigger", "role": "role",
-               "escalation": "escalation", "track": "track"}
+               "escalation": "escalation", "track": "track", "deadline": "deadline"}
 """A value under one of these names is an identifier, read as its term."""
 _JOINERS = {"and": ", ", "or": " or ", "list": ", "}
 
@@ -32,6 +34,8 @@ def say(text: str) -> str:
 
 
 def _value(name: str, value: Any) -> Any:
+    if isinstance(value, date):
+        return formats.day(value)
     if isinstance(value, Phrase):
         return say(value)
     if isinstance(value, Listed):
