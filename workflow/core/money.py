@@ -66,7 +66,7 @@ def parse_cents(value: Any, field: str = "amount_eur") -> int:
 def amount_problem(value: Any, field: str) -> str | None:
     """Why `value` is no amount, naming `field`, or None when it is one."""
     why = amount_reason(value)
-    return None if why is None else f"{field} {why}"
+    return None if why is None else Phrase("{path} {what}", path=field, what=why)
 
 
 def amount_reason(value: Any) -> str | None:

@@ -34,7 +34,8 @@ class Terms:
 
 class Phrase(str):
     """An English text (`str`, equal to what was always printed) with its `template` and
-    `params`. A value may itself be a Phrase, a `Terms`, or data (an organisation, a date)."""
+    `params`. A value may itself be a Phrase, a `Terms`, or data (an organisation, a date).
+    Without values the template is the text itself, braces and all."""
 
     template: str
     params: Mapping[str, Any]

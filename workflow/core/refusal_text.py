@@ -29,6 +29,8 @@ def say(text: str) -> str:
     if current() == "en":
         return str(text)
     if isinstance(text, Phrase):
+        if not text.params:  # a literal text: its braces are no placeholders
+            return _(text.template)
         return _(text.template).format(**{k: _value(k, v) for k, v in text.params.items()})
     return _(text)
 
