@@ -201,3 +201,20 @@ def test_modelplan_findings_in_dutch(tmp_path: Path) -> None:
         assert dutch in result.stdout, dutch
     english = CliRunner().invoke(modelplan_app, ["check", str(plan), "--json"])
     assert "year 2029 is outside 2027–2028" in english.stdout
+
+
+def test_what_a_rule_adds_is_said_in_dutch_too(sqlite_url: str) -> None:
+    """A registration with several problems: the rule, each of its specifics and the second
+    failing rule, all in Dutch; the English as it always was."""
+    engine = Engine(sqlite_url)
+    attrs = {**demo.REGISTRATION, "title": " ", "parties": []}
+    with pytest.raises(Refused) as caught:
+        engine.register("P9", demo.MAKER, attrs, at=demo.START)
+    assert caught.value.reason.startswith(
+        "The registration is incomplete: title must be a non-empty text; parties must list at "
+        "least one organisation [rule is_valid_registration, A4 §1.a.2] (+1 more: ")
+    assert in_dutch(caught.value) == (
+        "De registratie is onvolledig: title moet een niet-lege tekst zijn; parties moet ten "
+        "minste één organisatie bevatten [regel is_valid_registration, A4 §1.a.2] (+1 andere: "
+        "Alleen een van de eigen partijen van het plan mag het registreren [regel "
+        "is_registrant_a_party, A4 §1.a.2])")
