@@ -59,3 +59,17 @@ def test_the_audit_report_in_dutch(sqlite_url: str) -> None:
     assert '<html lang="nl">' in page and "<h2>Overtredingen</h2>" not in page
     with i18n.reading("en"):
         assert "# Audit report TW-2027-002" in audit_report.render_md(half)
+
+
+def test_the_replay_report_in_dutch() -> None:
+    """`azwa replay` of a log with foreign violations: the box, the violations table (each
+    refusal said in Dutch, rule and paragraph as they are) and the verdict in Dutch."""
+    log = Path(__file__).resolve().parents[1] / "replay" / "logs" / "foreign_violations.jsonl"
+    i18n.forget_missing()
+    code, out = azwa("--lang", "nl", "replay", log, "--now", "2027-12-31T12:00:00+01:00")
+    assert code == 1 and i18n.missing() == set()
+    for dutch in ("hashketen afwezig", "│ status", "│ termijnen overschreden",
+                  "overtreding(en), elke gebeurtenis overgeslagen", "NIET IN ORDE:"):
+        assert dutch in out, dutch
+    code, out = azwa("--lang", "en", "replay", log, "--now", "2027-12-31T12:00:00+01:00")
+    assert "violation(s), each event skipped" in out and "NOT OK:" in out
