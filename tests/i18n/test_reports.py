@@ -73,3 +73,21 @@ def test_the_replay_report_in_dutch() -> None:
         assert dutch in out, dutch
     code, out = azwa("--lang", "en", "replay", log, "--now", "2027-12-31T12:00:00+01:00")
     assert "violation(s), each event skipped" in out and "NOT OK:" in out
+
+
+def test_the_definition_diff_in_dutch() -> None:
+    """`azwa definition diff transformation@1 transformation@2 --format md` in Dutch: the
+    labels translated, the identifiers and the rules' own texts as the definitions write
+    them."""
+    import states
+    from workflow.audit.definition_diff import diff, markdown
+
+    found = diff(states.get("transformation@1"), states.get("transformation@2"))
+    i18n.forget_missing()
+    with i18n.reading("nl"):
+        text = markdown(found)
+    assert i18n.missing() == set()
+    assert "| onderdeel | toegevoegd | verwijderd | gewijzigd |" in text
+    assert "## Handelingen" in text and "| handeling | wijziging |" in text
+    with i18n.reading("en"):
+        assert "| section | added | removed | changed |" in markdown(found)
