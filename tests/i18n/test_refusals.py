@@ -18,7 +18,8 @@ from workflow.cli.main import app
 from workflow.cli.render import idle_text
 from workflow.core import i18n
 from workflow.core.errors import Refused
-from workflow.core.refusal_text import reason
+from workflow.core.phrase import Phrase
+from workflow.core.refusal_text import reason, say
 from workflow.core.todo import IDLE_REASONS, idle_reason
 from workflow.http.app import create_app
 from workflow.http.settings import load
@@ -41,6 +42,7 @@ def in_dutch(refusal: Refused) -> str:
     i18n.forget_missing()
     with i18n.reading("nl"):
         said = reason(refusal)
+        assert say(refusal.reason) == said  # quoted elsewhere (a to-do waiting), said too
     assert i18n.missing() == set()
     with i18n.reading("en"):
         assert reason(refusal) == refusal.reason
@@ -150,7 +152,9 @@ def test_the_web_service_answers_in_the_language_asked_for(client: TestClient) -
                                  "triggers": ["approve_quick_test"]}]},
      "Menzis (coördinerende zorgverzekeraar): snelle toets goedkeuren"),
     ("nothing_awaited", {}, None),
-    ("waiting_until", {"what": ["x"]}, None),
+    ("waiting_until", {"what": [Phrase("{trigger}: {reason}", trigger="submit_plan",
+                                       reason=Phrase("Give a reason"))]},
+     "wacht tot transformatieplan indienen: Geef een reden"),
     ("before_last_event", {"at": "a", "last": "b"}, None),
 ])
 def test_every_idle_reason_is_said_by_its_code(code: str, params: dict[str, Any],

@@ -20,7 +20,9 @@ from workflow.core import formats
 from workflow.core.events import Event
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur, funds_eur, to_eur
+from workflow.core.phrase import Phrase
 from workflow.core.plan import Plan
+from workflow.core.refusal_text import say
 from workflow.core.timecalc import days_left, format_at, parse_at
 from workflow.core.todo import IDLE_REASONS, WAITING_FOR, Worklist, idle_reason
 from workflow.store.protocol import PlanSummary
@@ -151,7 +153,8 @@ def idle_text(row: Mapping[str, Any]) -> str:
             triggers=", ".join(term("trigger", x) for x in o["triggers"]))
             for o in params["others"])
     elif code == "waiting_until":
-        params["what"] = "; ".join(params["what"])
+        params["what"] = "; ".join(say(what) if isinstance(what, Phrase) else str(what)
+                                   for what in params["what"])  # read back from JSON: as is
     return _(IDLE_REASONS[code]).format(**params)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from workflow.core import formats
-from workflow.core.errors import Refused
+from workflow.core.errors import Reason, Refused
 from workflow.core.i18n import _, current, term
 from workflow.core.phrase import Listed, Phrase, Terms
 from workflow.core.text import visible
@@ -28,6 +28,8 @@ def say(text: str) -> str:
     """A refusal's text (or any Phrase) in the current language."""
     if current() == "en":
         return str(text)
+    if isinstance(text, Reason):
+        return reason(text.refusal)
     if isinstance(text, Phrase):
         if not text.params:  # a literal text: its braces are no placeholders
             return _(text.template)

@@ -16,6 +16,7 @@ from typing import Any
 
 from workflow.core.engine import Command, Permission, ProcessEngine
 from workflow.core.errors import Refused
+from workflow.core.phrase import Phrase
 from workflow.core.plan import EXPIRED, Deadline, Plan
 from workflow.core.spec import Actor, Agenda, Definition, Duty
 from workflow.core.timecalc import format_at
@@ -173,7 +174,8 @@ def _judge(
         if not permission.allowed:
             if owed and _moves_on(process.definition, plan, trigger) and _by_guard(
                     guards, permission.reason):
-                blocked.append(f"{trigger}: {permission.reason}")
+                blocked.append(Phrase("{trigger}: {reason}", trigger=trigger,
+                                      reason=permission.reason))
             continue
         if duty is None or not owed:
             may.append(trigger)
@@ -267,7 +269,8 @@ def _why_idle(
     if others:
         return "waiting_for", {"others": others}
     stuck = blocked or [
-        f"{a.org} ({a.role}) may {why}" for a, _, _, whys in found if a != actor for why in whys
+        Phrase("{org} ({role}) may {why}", org=a.org, role=a.role, why=Phrase(why))
+        for a, _, _, whys in found if a != actor for why in whys
     ]
     if stuck:
         return "waiting_until", {"what": stuck}
