@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint typecheck bench docs clean graphviz catalogues diagrams
+.PHONY: run test lint typecheck bench docs clean graphviz chromium catalogues diagrams
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: $(RUN_STAMP)
 	$(BIN)/azwa demo
 	@echo "azwa is in $(BIN): run '. $(BIN)/activate' (or export PATH=\"$$PWD/$(BIN):\$$PATH\") to call it as azwa"
 
-test: $(STAMP) lint typecheck graphviz
+test: $(STAMP) lint typecheck graphviz chromium
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -51,6 +51,15 @@ graphviz:
 		apt-get install -y -q graphviz >/dev/null 2>&1 || \
 		(apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1) || \
 		echo "graphviz: could not install dot; SVG and PNG diagrams will not render"
+
+# Debian's Chromium drives the browser tests of the pages (tests/pages; Playwright's own
+# browser download is not used): installed only where it is missing and apt is there; never
+# fails the build (the browser tests say so and skip without it).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		apt-get install -y -q chromium >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) || \
+		echo "chromium: could not install it; the browser tests of the pages will skip"
 
 # The translations: workflow/locale/<lang>/LC_MESSAGES/azwa.po compiled to the .mo the
 # package reads (checked in; tests/i18n fails when it is older than its .po).

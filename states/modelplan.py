@@ -53,9 +53,15 @@ __all__ = [
     "ModelplanError",
     "Question",
     "Section",
+    "answer_findings",
+    "budget_findings",
+    "by_basiseis",
     "check_modelplan",
     "format_eur",
+    "joint_application_findings",
+    "labour_findings",
     "parse_modelplan",
+    "savings_findings",
 ]
 
 Category = Literal["personnel", "material"]
@@ -314,8 +320,8 @@ def parse_modelplan(data: object) -> Modelplan:
 # --- checking ----------------------------------------------------------------------------------
 
 
-def check_modelplan(doc: Modelplan) -> list[Finding]:
-    """Every finding at once, ordered by basiseis; an empty list means the checklist is met."""
+def answer_findings(doc: Modelplan) -> list[Finding]:
+    """MP BE1–BE14 as v1 reads them: each basiseis answered (BE8 not for the social domain)."""
     findings: list[Finding] = []
     for number, basiseis in BASISEISEN.items():
         if number == 8 and doc.social_domain_budget:
@@ -324,21 +330,35 @@ def check_modelplan(doc: Modelplan) -> list[Finding]:
             findings.append(Finding(number, f"basiseisen.{number}", Phrase(
                 "basiseis {number} ({title}) is not addressed: describe how the plan meets it",
                 number=number, title=basiseis.title)))
+    return findings
 
+
+def joint_application_findings(doc: Modelplan) -> list[Finding]:
+    """MP BE12 as v1 reads it: two or more applicants, or an exemption argued in the document."""
     orgs = {applicant.org for applicant in doc.applicants}
     exemption = (doc.joint_application_exemption or "").strip()
     if not orgs:
-        findings.append(Finding(12, "applicants", Phrase("no applicants are named")))
-    elif len(orgs) < 2 and not exemption:
-        findings.append(Finding(12, "applicants", Phrase(
+        return [Finding(12, "applicants", Phrase("no applicants are named"))]
+    if len(orgs) < 2 and not exemption:
+        return [Finding(12, "applicants", Phrase(
             "a joint application needs two or more applicants, or an argued "
-            "joint_application_exemption")))
+            "joint_application_exemption"))]
+    return []
 
+
+def labour_findings(doc: Modelplan) -> list[Finding]:
+    """MP BE1: the impact on labour as a positive number of fte per million euro."""
     fte = doc.fte_per_million_eur
     if fte is None or fte <= 0:
-        findings.append(Finding(1, "fte_per_million_eur", Phrase(
-            "the impact on labour must be a positive number of fte per million euro")))
+        return [Finding(1, "fte_per_million_eur", Phrase(
+            "the impact on labour must be a positive number of fte per million euro"))]
+    return []
 
+
+def budget_findings(doc: Modelplan) -> list[Finding]:
+    """MP BE4: a budget, only in 2027–2028; MP BE12: each line for one of the applicants."""
+    orgs = {applicant.org for applicant in doc.applicants}
+    findings: list[Finding] = []
     if not doc.budget:
         findings.append(Finding(4, "budget", Phrase(
             "the budget is empty: give the amounts by year, category, kind and provider")))
@@ -351,12 +371,30 @@ def check_modelplan(doc: Modelplan) -> list[Finding]:
             findings.append(Finding(12, f"budget[{i}].provider", Phrase(
                 "provider {provider!r} is not an applicant: the amount per provider must go to "
                 "a party of the coalition (VAT)", provider=line.provider)))
+    return findings
 
+
+def savings_findings(doc: Modelplan) -> list[Finding]:
+    """MP BE9: the structural savings a year cover the largest structural costs of a year."""
     savings = doc.structural_savings_eur_per_year or 0
     peak = doc.peak_structural_costs()
     if peak is not None and peak[1] > savings:
         year, costs = peak
-        findings.append(Finding(9, "structural_savings_eur_per_year", Phrase(
+        return [Finding(9, "structural_savings_eur_per_year", Phrase(
             "structural costs of {costs} in {year} exceed the structural savings of {savings} "
-            "a year", costs=format_eur(costs), year=year, savings=format_eur(savings))))
+            "a year", costs=format_eur(costs), year=year, savings=format_eur(savings)))]
+    return []
+
+
+def by_basiseis(findings: list[Finding]) -> list[Finding]:
+    """Ordered by basiseis; findings of one basiseis keep the order they were found in."""
     return sorted(findings, key=lambda f: f.basiseis)
+
+
+def check_modelplan(doc: Modelplan) -> list[Finding]:
+    """Every finding at once, ordered by basiseis; an empty list means the checklist is met.
+
+    This is the check of `transformation@1`, kept as it is; `states.modelplan_v2` composes
+    the rules above that `transformation@2` keeps with its own."""
+    return by_basiseis([*answer_findings(doc), *joint_application_findings(doc),
+                        *labour_findings(doc), *budget_findings(doc), *savings_findings(doc)])

@@ -9,8 +9,11 @@ from urllib.parse import quote
 
 # The tests written for transformation@1 register their plans in 2027; transformation@2 is in
 # force from 2026-01-01 by default (states/settings.py). They keep testing @1 with its in-force
-# date moved past their dates; the tests of @2 (tests/rules/v2) name it explicitly, and those
-# of the default setting run `azwa` in a process of its own without this line's value.
+# date moved past their dates; the tests of @2 (tests/rules/v2) name it explicitly. The
+# setting is read once per process, so what a user who set nothing sees (the default @2, the
+# real clock) runs in processes of its own without this value: tests/defaults (the command
+# line, the HTTP service, the simulation, the forecast) and the pages of docs/ a reader
+# follows (tests/docs, tests.defaults.user).
 os.environ.setdefault("AZWA_TRANSFORMATION_V2_FROM", "2100-01-01")
 
 import pytest

@@ -151,7 +151,7 @@ def _locked(where: Path, db: Path) -> Case:
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
-    holder.execute("INSERT INTO commands VALUES ('held', 'P1', 1)")
+    holder.execute("INSERT INTO commands (command_id, plan_id, seq) VALUES ('held', 'P1', 1)")
 
     def release() -> None:
         holder.execute("ROLLBACK")

@@ -2,9 +2,11 @@
 
 core (vocabulary, plan, events, time, engine, validation) imports nothing else of the
 project; store imports core; service imports core and store; audit and modelplan import core
-and store; the command line only calls the service and the tools. The engine, the replay and
-the simulation never import SQL, Typer or the wall clock; the process definitions import only
-the definition vocabulary and the standard library.
+and store; the command line only calls the service and the tools; the HTTP service calls
+the service layer too, never the command line, and of the store names only its protocol
+and the outbox. The engine, the replay and the simulation never import SQL, Typer or the
+wall clock; the process definitions import only the definition vocabulary and the standard
+library.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "modelplan": ("workflow.modelplan", "states"),
     "simulate": ("workflow.core", "workflow.simulate", "states"),
     "cli": ("workflow", "states"),
+    "http": ("workflow.core", "workflow.service", "workflow.store.protocol",
+             "workflow.store.outbox", "workflow.http", "states"),
 }
+"""`http` names of the store its protocol and the webhook outbox (whose rows commit in the
+command's own transaction, docs/http.md); never the command line."""
 PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "core/timecalc",
         "core/money",
         "core/engine", "core/validate", "core/errors", "audit/replay", "audit/logfile",

@@ -26,11 +26,12 @@ def _shown(tmp_path: Path, *args: str) -> str:
 
 def test_parties_per_role(tmp_path: Path) -> None:
     """Both plan makers, both insurers, the municipality, and the waived regional
-    coordinator (A4 §1.b.3)."""
+    coordinator (A4 §1.b.3); a plan maker's provider size `unknown` when the registration
+    does not give it (A4 §4.a.1)."""
     data = json.loads(_shown(tmp_path, "--json"))
     assert data["parties"] == [
-        {"role": "plan_maker", "org": "Huisartsen Twente"},
-        {"role": "plan_maker", "org": "ZGT"},
+        {"role": "plan_maker", "org": "Huisartsen Twente", "provider_size": "unknown"},
+        {"role": "plan_maker", "org": "ZGT", "provider_size": "unknown"},
         {"role": "coordinating_insurer", "org": "Menzis"},
         {"role": "second_insurer", "org": "Zilveren Kruis"},
         {"role": "municipality", "org": "Gemeente Enschede"},

@@ -17,7 +17,8 @@ import sqlalchemy
 import transitions
 
 BENCHES = ("bench_fire", "bench_apply", "bench_tick", "bench_replay", "bench_startup",
-           "bench_simulate", "bench_http")
+           "bench_simulate", "bench_http",
+           "bench_pg_fire", "bench_pg_scale")
 
 
 def main() -> None:

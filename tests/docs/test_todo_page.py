@@ -4,7 +4,6 @@ line against the database they built, printing exactly the JSON the page shows."
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.defaults.user import user_env
 from workflow.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,12 +23,13 @@ CONSOLE = re.compile(r"```console\n\$ azwa (.*?)\n(.*?)```", re.S)
 
 
 def test_todo_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The API example holds its asserts; `azwa todo --json` prints the page's output."""
+    """The API example holds its asserts with the reader's settings (the plan follows
+    transformation@2); `azwa todo --json` prints the page's output."""
     text = PAGE.read_text(encoding="utf-8")
     script = tmp_path / "page.py"
     script.write_text("\n\n".join(PYTHON.findall(text)), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), text=True, timeout=120,
+                          env=dict(user_env(), PYTHONPATH=str(ROOT)), text=True, timeout=120,
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     [(command, shown)] = CONSOLE.findall(text)

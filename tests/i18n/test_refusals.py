@@ -176,7 +176,8 @@ def test_every_idle_reason_is_said_by_its_code(code: str, params: dict[str, Any]
 
 
 def test_modelplan_findings_in_dutch(tmp_path: Path) -> None:
-    """`azwa modelplan check` in Dutch: every finding of the seed's checklist translated."""
+    """`azwa modelplan check --version 1` in Dutch: every finding of the seed's checklist
+    as transformation@1 reads it, translated."""
     import yaml
 
     from workflow.cli.modelplan import app as modelplan_app
@@ -193,7 +194,8 @@ def test_modelplan_findings_in_dutch(tmp_path: Path) -> None:
     plan.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     i18n.forget_missing()
     with i18n.reading("nl"):
-        result = CliRunner().invoke(modelplan_app, ["check", str(plan)], env={"COLUMNS": "300"})
+        result = CliRunner().invoke(modelplan_app, ["check", str(plan), "--version", "1"],
+                                    env={"COLUMNS": "300"})
     assert result.exit_code == 1
     assert i18n.missing() == set()
     for dutch in ("bevinding(en) in", "het jaar 2029 valt buiten 2027–2028",
@@ -203,7 +205,7 @@ def test_modelplan_findings_in_dutch(tmp_path: Path) -> None:
                   "een gezamenlijke aanvraag vraagt twee of meer aanvragers",
                   "zijn hoger dan de structurele besparing"):
         assert dutch in result.stdout, dutch
-    english = CliRunner().invoke(modelplan_app, ["check", str(plan), "--json"])
+    english = CliRunner().invoke(modelplan_app, ["check", str(plan), "--json", "--version", "1"])
     assert "year 2029 is outside 2027–2028" in english.stdout
 
 

@@ -1,4 +1,5 @@
-"""`azwa modelplan` check, template and report (MP BE1–BE14), and the docs that show them."""
+"""`azwa modelplan` check, template and report (MP BE1–BE14) under `transformation@1`'s rules
+(`--version 1`), and the docs that show them; `test_v2_cli.py` has version 2, the default."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def assert_unreadable(result: Result, *words: str) -> None:
 @pytest.mark.parametrize("as_json", [False, True])
 def test_check_passing_example_exits_0(as_json: bool) -> None:
     """MP BE1–BE14: a complete modelplan passes, as text and as JSON."""
-    result = run("check", EXAMPLE, *(["--json"] if as_json else []))
+    result = run("check", EXAMPLE, "--version", "1", *(["--json"] if as_json else []))
     assert result.exit_code == 0, result.output
     if as_json:
         assert json.loads(result.stdout) == {"ok": True, "findings": []}
@@ -69,7 +70,7 @@ def test_check_json_shape_with_findings(tmp_path: Path) -> None:
     data["joint_application_exemption"] = "Alleen deze aanbieder heeft een monitoringcentrum."
     for line in data["budget"]:
         line["provider"] = data["applicants"][0]["org"]
-    result = run("check", write_yaml(tmp_path / "plan.yaml", data), "--json")
+    result = run("check", write_yaml(tmp_path / "plan.yaml", data), "--json", "--version", "1")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"ok": False, "findings": [{
         "basiseis": 4, "field": "budget[2].year",
@@ -82,7 +83,7 @@ def test_check_table_lists_every_finding(tmp_path: Path) -> None:
     data = example()
     data["fte_per_million_eur"] = 0
     data["structural_savings_eur_per_year"] = 10
-    result = run("check", write_yaml(tmp_path / "plan.yaml", data))
+    result = run("check", write_yaml(tmp_path / "plan.yaml", data), "--version", "1")
     assert result.exit_code == 1
     assert "2 finding(s)" in result.stdout
     assert "fte_per_million_eur" in result.stdout
@@ -172,7 +173,8 @@ def test_json_and_yaml_read_alike(tmp_path: Path) -> None:
 
 
 def _template_data(fmt: str) -> dict[str, Any]:
-    loaded = json.loads(template("json")) if fmt == "json" else yaml.safe_load(template("yaml"))
+    loaded = (json.loads(template("json", 1)) if fmt == "json"
+              else yaml.safe_load(template("yaml", 1)))
     assert isinstance(loaded, dict)
     return loaded
 
@@ -211,7 +213,7 @@ def test_template_filled_with_example_text_passes(fmt: str) -> None:
 
 def test_template_carries_every_question_in_dutch() -> None:
     """MP §I–§II: each question, its basiseis and the regional-context mark are in the template."""
-    text = template("yaml")
+    text = template("yaml", 1)
     flat = " ".join(line.strip().lstrip("# ") for line in text.splitlines())
     for section in SECTIONS:
         assert f"  {section.key}:" in text
@@ -296,7 +298,7 @@ def test_report_html_escapes_answers() -> None:
 def test_report_command_writes_file(tmp_path: Path, fmt: str) -> None:
     """MP: `report -o` writes the chosen format; the exit status is 0 even with findings."""
     target = tmp_path / f"modelplan.{fmt}"
-    result = run("report", EXAMPLE, "--format", fmt, "-o", target)
+    result = run("report", EXAMPLE, "--format", fmt, "--version", "1", "-o", target)
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8") == report(
         read_modelplan(EXAMPLE), "html" if fmt == "html" else "md")
@@ -308,7 +310,7 @@ def test_report_command_writes_file(tmp_path: Path, fmt: str) -> None:
 def test_docs_example_is_the_tested_example() -> None:
     """MP: the example the docs point at passes the check, and is the one these tests use."""
     docs_example = ROOT / "docs" / "examples" / "modelplan_example.yaml"
-    assert run("check", docs_example).exit_code == 0
+    assert run("check", docs_example, "--version", "1").exit_code == 0
     assert docs_example.read_text(encoding="utf-8") == EXAMPLE.read_text(encoding="utf-8")
 
 

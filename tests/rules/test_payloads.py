@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from tests.defaults.user import azwa, user_env
 from workflow.cli.main import app
 from workflow.cli.reference import markdown
 from workflow.core.engine import Command
@@ -553,21 +553,21 @@ def test_reference_lists_each_triggers_payload() -> None:
 
 def test_payloads_page_runs_as_written(tmp_path: Path) -> None:
     """docs/payloads.md: its Python runs, its asserts holding, and its command prints what
-    the page shows."""
+    the page shows, with the reader's settings (the schema of the version in force)."""
     text = (ROOT / "docs" / "payloads.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks
     script = tmp_path / "page.py"
     script.write_text("\n\n".join(blocks), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
+                          env=dict(user_env(), PYTHONPATH=str(ROOT)), capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     shown = re.search(r"```console\n\$ azwa (definition schema \S+)\n(.*?)```", text, re.S)
     assert shown is not None
-    result = CliRunner().invoke(app, shown.group(1).split())
-    assert result.exit_code == 0
-    assert result.stdout == shown.group(2)
+    [result] = azwa([shown.group(1).split()])  # with the reader's settings
+    assert result["code"] == 0
+    assert result["stdout"] == shown.group(2)
 
 
 def test_a_command_outside_the_schema_is_refused_by_apply_not_only_check() -> None:

@@ -81,6 +81,7 @@ def test_a_database_written_before_the_appended_table_loads_and_moves_over(
         conn.execute(sa.text("UPDATE plans SET data = :d WHERE plan_id = 'P-1'"),
                      {"d": json.dumps(whole.to_dict(), ensure_ascii=False)})
         conn.execute(sa.text("DROP TABLE plan_appended"))
+        conn.execute(sa.text("DROP TABLE alembic_version"))  # before schema versions
     store.close()
 
     old = SqlStore(db_url, create=False)  # a read of the old database as it is

@@ -40,12 +40,13 @@ class BarrierStore(SqlStore):
         self.held = False
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
-             deadlines: Sequence[Deadline], command_id: str | None = None) -> StoredPlan:
+             deadlines: Sequence[Deadline], command_id: str | None = None,
+             **options: Any) -> StoredPlan:
         if not self.held:
             self.held = True
             self.barrier.wait(timeout=30)
         return super().save(plan, events, expected_seq=expected_seq, deadlines=deadlines,
-                            command_id=command_id)
+                            command_id=command_id, **options)
 
 
 def run_together(tasks: list[Callable[[], T]]) -> list[T]:
@@ -110,21 +111,27 @@ def test_racing_commitments_are_each_stored_once(db_url: str, copy: str) -> None
             close(engine)
 
 
-def test_of_writers_that_read_the_same_version_exactly_one_wins(db_url: str) -> None:
+@pytest.mark.parametrize("pinned", [False, True], ids=["unpinned", "pinned"])
+def test_of_writers_that_read_the_same_version_one_wins_and_the_others_are_judged_again(
+    db_url: str, pinned: bool,
+) -> None:
     """A4 §1.3 (reviews in parallel) with DESIGN.md "Event log": of several commands that read
-    the same version of a plan, one is stored; the others are refused whole and store nothing.
+    the same version of a plan, one is stored first; the others are judged again on the
+    fresh plan and stored, unless the caller pinned the version it read (`expected_seq`):
+    then they are refused whole as stale and store nothing.
 
     Given a plan in joint review and four reviewers' Engines held until all have read it
-    When all four save their review at once
-    Then exactly one is stored and three are refused as stale with nothing of them stored;
-    retried, all four reviews are in the plan once each.
+    When all four save their review at once (pinning the version read, or not)
+    Then unpinned, all four reviews are stored once each; pinned, exactly one is stored and
+    three are refused as stale, and retried they are all in the plan once each.
     """
     setup = Engine(db_url, FakeClock(START))
     at = play(setup, PLAN_ID, "accept_plan_as_complete") + timedelta(days=1)
-    length = len(setup.history(PLAN_ID))
     coordinator = Actor("regional_coordinator", "Regiocoördinator Noord", "Groningen")
     setup.fire(PLAN_ID, "assign_regional_coordinator", ENSCHEDE,
                {"org": coordinator.org, "region": coordinator.region}, at=at)
+    length = len(setup.history(PLAN_ID))
+    seq = setup.state(PLAN_ID).seq
     reviewers = (INSURER, SECOND, ENSCHEDE, coordinator)
     barrier = threading.Barrier(len(reviewers))
     engines = [Engine(store=BarrierStore(db_url, barrier), clock=FakeClock(START))
@@ -132,7 +139,8 @@ def test_of_writers_that_read_the_same_version_exactly_one_wins(db_url: str) -> 
 
     def review(engine: Engine, actor: Actor) -> str:
         try:
-            engine.fire(PLAN_ID, "submit_review", actor, {"verdict": "positive"}, at=at)
+            engine.fire(PLAN_ID, "submit_review", actor, {"verdict": "positive"}, at=at,
+                        expected_seq=seq if pinned else None)
         except StaleWrite:
             return "stale"
         return "stored"
@@ -142,15 +150,18 @@ def test_of_writers_that_read_the_same_version_exactly_one_wins(db_url: str) -> 
             (lambda e=e, a=a: review(e, a))  # type: ignore[misc]
             for e, a in zip(engines, reviewers, strict=True)
         ])
-        assert sorted(results) == ["stale", "stale", "stale", "stored"]
         log = assert_log_is_sound(setup, PLAN_ID)
-        assert len(log) == length + 2
-        assert len(setup.state(PLAN_ID).facts["reviews"]) == 1
-
-        for engine, actor, result in zip(engines, reviewers, results, strict=True):
-            if result == "stale":
-                engine.fire(PLAN_ID, "submit_review", actor, {"verdict": "positive"}, at=at)
-        log = assert_log_is_sound(setup, PLAN_ID)
+        if pinned:
+            assert sorted(results) == ["stale", "stale", "stale", "stored"]
+            assert len(log) == length + 1
+            assert len(setup.state(PLAN_ID).facts["reviews"]) == 1
+            for engine, actor, result in zip(engines, reviewers, results, strict=True):
+                if result == "stale":
+                    engine.fire(PLAN_ID, "submit_review", actor, {"verdict": "positive"},
+                                at=at)
+            log = assert_log_is_sound(setup, PLAN_ID)
+        else:
+            assert results == ["stored"] * 4
         reviewed = Counter(e.actor["org"] for e in log if e.trigger == "submit_review")
         assert reviewed == Counter(a.org for a in reviewers)
     finally:

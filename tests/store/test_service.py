@@ -40,12 +40,13 @@ class InterleavingStore(SqlStore):
     meanwhile: Callable[[], object] | None = None
 
     def save(self, plan: Plan, events: Sequence[Event], *, expected_seq: int | None,
-             deadlines: Sequence[Deadline], command_id: str | None = None) -> StoredPlan:
+             deadlines: Sequence[Deadline], command_id: str | None = None,
+             **options: Any) -> StoredPlan:
         other, self.meanwhile = self.meanwhile, None
         if other is not None:
             other()
         return super().save(plan, events, expected_seq=expected_seq, deadlines=deadlines,
-                            command_id=command_id)
+                            command_id=command_id, **options)
 
 
 # -- the whole process on a database ---------------------------------------------------------------
@@ -204,35 +205,79 @@ def test_refused_registration_stores_nothing(engine: Engine) -> None:
 # -- optimistic concurrency ------------------------------------------------------------------------
 
 
-def test_second_of_two_engines_firing_on_what_they_read_is_refused(db_url: str) -> None:
+def test_a_command_that_lost_the_race_is_judged_again_on_the_fresh_plan(db_url: str) -> None:
     """DESIGN.md "Event log" (one chain per plan, A4 §1.3 joint review): two case systems
-    that read the same plan cannot both append to it; the later one is told to reload.
+    that read the same plan cannot both append to what they read; the later command is
+    judged again on the plan as it now is, and stored when the rules still allow it.
 
     Given two Engines on one database and a plan in joint review
     When both read the plan and fire a review, the second Engine's save landing first
-    Then the first Engine's command is refused as stale and nothing of it is stored;
-    the plan holds the second Engine's review only, and a retry of the refused one succeeds.
+    Then both reviews are stored, the later one after the earlier, and the log is sound.
     """
     first = Engine(store=InterleavingStore(db_url), clock=FakeClock(START))
     second = Engine(db_url, FakeClock(START))
     try:
         at = play(second, PLAN_ID, "accept_plan_as_complete")
         length = len(second.history(PLAN_ID))
-        won: list[Any] = []
         first_store = first.store
         assert isinstance(first_store, InterleavingStore)
-        first_store.meanwhile = lambda: won.append(second.fire(
-            PLAN_ID, "submit_review", SECOND, {"verdict": "negative"}, at=at + timedelta(hours=1)))
-        with pytest.raises(StaleWrite):
-            first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
-                       at=at + timedelta(hours=1))
-        assert len(second.history(PLAN_ID)) == length + 1
-        assert engine_reviews(second) == {"second_insurer:Zilveren Kruis": "negative"}
-        assert second.history(PLAN_ID)[-1].to_dict() == won[0].events[-1].to_dict()
-        first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
-                   at=at + timedelta(hours=1))
+        first_store.meanwhile = lambda: second.fire(
+            PLAN_ID, "submit_review", SECOND, {"verdict": "negative"}, at=at + timedelta(hours=1))
+        fired = first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
+                           at=at + timedelta(hours=1))
+        assert [e.seq for e in fired.events] == [length + 2]
         assert engine_reviews(second) == {"second_insurer:Zilveren Kruis": "negative",
                                           "coordinating_insurer:Menzis": "positive"}
+        assert_log_is_sound(second, PLAN_ID)
+    finally:
+        close(first)
+        close(second)
+
+
+def test_a_command_the_fresh_plan_no_longer_allows_is_refused_by_its_rule(db_url: str) -> None:
+    """A4 §1.3: an organisation reviews once (a second review names the verdict it
+    replaces). When its own other system stored a review between this command's read and
+    save, the command judged again is refused by that rule, and stores nothing."""
+    first = Engine(store=InterleavingStore(db_url), clock=FakeClock(START))
+    second = Engine(db_url, FakeClock(START))
+    try:
+        at = play(second, PLAN_ID, "accept_plan_as_complete")
+        length = len(second.history(PLAN_ID))
+        first_store = first.store
+        assert isinstance(first_store, InterleavingStore)
+        first_store.meanwhile = lambda: second.fire(
+            PLAN_ID, "submit_review", INSURER, {"verdict": "negative"}, at=at + timedelta(hours=1))
+        with pytest.raises(Refused) as refused:
+            first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
+                       at=at + timedelta(hours=1))
+        assert "reviewed already (negative)" in refused.value.reason
+        assert len(second.history(PLAN_ID)) == length + 1
+        assert engine_reviews(second) == {"coordinating_insurer:Menzis": "negative"}
+    finally:
+        close(first)
+        close(second)
+
+
+def test_a_caller_that_pinned_the_version_it_read_is_told_it_is_stale(db_url: str) -> None:
+    """DESIGN.md "Event log": `expected_seq` says "only on the plan as I saw it": when
+    another command got there first, the caller is refused as stale and nothing is stored;
+    a retry without the pin succeeds."""
+    first = Engine(store=InterleavingStore(db_url), clock=FakeClock(START))
+    second = Engine(db_url, FakeClock(START))
+    try:
+        at = play(second, PLAN_ID, "accept_plan_as_complete")
+        seen = second.state(PLAN_ID).seq
+        first_store = first.store
+        assert isinstance(first_store, InterleavingStore)
+        first_store.meanwhile = lambda: second.fire(
+            PLAN_ID, "submit_review", SECOND, {"verdict": "negative"}, at=at + timedelta(hours=1))
+        with pytest.raises(StaleWrite):
+            first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
+                       at=at + timedelta(hours=1), expected_seq=seen)
+        assert engine_reviews(second) == {"second_insurer:Zilveren Kruis": "negative"}
+        first.fire(PLAN_ID, "submit_review", INSURER, {"verdict": "positive"},
+                   at=at + timedelta(hours=1))
+        assert len(engine_reviews(second)) == 2
         assert_log_is_sound(second, PLAN_ID)
     finally:
         close(first)

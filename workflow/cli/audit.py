@@ -213,40 +213,58 @@ def _violations_table(plan_id: str, replay: PlanReplay) -> None:
     _console().print(table)
 
 
-_BOX_KEYS = ("definition", "events", "state", "escalation", "breaches", "funds", "hash chain",
-             "violations")
+_BOX_KEYS = ("definition", "events", "state", "escalation", "breaches", "missed aims", "funds",
+             "hash chain", "violations")
+
+
+def _keeps_aims(ref: object) -> bool:
+    """Whether the plan's definition has aims (deadline kind `aim`, transformation@2's
+    board meeting): only then does its box show the missed ones, apart from the breaches."""
+    import states
+    from workflow.core.spec import AIM
+
+    try:
+        definition = states.get(str(ref))
+    except KeyError:
+        return False
+    return any(d.kind == AIM for d in definition.deadlines)
 
 
 def _plan_box(plan_id: str, replay: PlanReplay) -> str:
     """A plan's outcome in a box drawn as text: a rich Table per plan cost half the time of
-    replaying a log of thousands of plans (MEASURED.md)."""
+    replaying a log of thousands of plans (MEASURED.md). A missed aim is never a breach
+    (DESIGN-v2): a plan whose definition has aims lists them on a row of their own."""
     info = replay.result()
     funds = info["funds"]
     chain = _(info["chain"])
     if info["chain"] == CHAIN_BROKEN:
         chain += _(" at ") + ", ".join(f"seq {link.seq} ({link.reason})" for link in replay.links)
+    names = [name for name in ("paid", "costs", "refund", "reclaim") if f"{name}_eur" in funds]
     if current() == "en":
-        money = ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
-                          for name in ("paid", "costs", "refund"))
+        money = ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}" for name in names)
     else:
         from workflow.core import formats
 
-        money = _("paid {paid}, costs {costs}, refund {refund}").format(**{
-            name: formats.amount(int(from_eur(funds[f"{name}_eur"]).scaleb(2)))
-            for name in ("paid", "costs", "refund")})
-    values = [visible(value) for value in (
+        money = ", ".join(
+            f"{_(name)} {formats.amount(int(from_eur(funds[f'{name}_eur']).scaleb(2)))}"
+            for name in names)
+    rows = dict(zip(_BOX_KEYS, (
         info["definition"], info["events"], term("state", info["state"]),
         term("escalation", info["escalation"]),
         ", ".join(term("deadline", b) for b in info["breaches"]) or _("none"),
-        money, chain, len(info["violations"]))]
-    keys = [_(key) for key in _BOX_KEYS]
-    key_width = max(10, *map(len, keys))
+        ", ".join(term("deadline", b) for b in info["missed_aims"]) or _("none"),
+        money, chain, len(info["violations"])), strict=True))
+    if not info["missed_aims"] and not _keeps_aims(info["definition"]):
+        del rows["missed aims"]
+    values = [visible(value) for value in rows.values()]
+    labels = [_(key) for key in rows]
     width = max(map(len, values))
-    rule, key_rule = "─" * (width + 2), "─" * (key_width + 2)
-    lines = [_("plan {plan}").format(plan=visible(plan_id)), f"┌{key_rule}┬{rule}┐"]
-    lines += [f"│ {key.ljust(key_width)} │ {value.ljust(width)} │"
-              for key, value in zip(keys, values, strict=True)]
-    lines.append(f"└{key_rule}┴{rule}┘")
+    keys = max(map(len, labels))
+    rule = "─" * (width + 2)
+    lines = [_("plan {plan}").format(plan=visible(plan_id)), f"┌{'─' * (keys + 2)}┬{rule}┐"]
+    lines += [f"│ {key.ljust(keys)} │ {value.ljust(width)} │"
+              for key, value in zip(labels, values, strict=True)]
+    lines.append(f"└{'─' * (keys + 2)}┴{rule}┘")
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workflow.cli.main import Db, fail, open_engine, run_command
+from workflow.cli.main import Db, _new_plans_follow, fail, open_engine, run_command
 from workflow.cli.output import OutputError, database_files, write_output
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def diagram_command(
                    states.get(found.definition).region.name: found.escalation}
         ref = ref or found.definition
     try:
-        definition = states.get(ref or states.DEFAULT.ref)
+        definition = states.get(ref or _new_plans_follow())
     except KeyError as exc:
         fail(str(exc.args[0]))
     if fmt is Format.png and output is None and sys.stdout.isatty():

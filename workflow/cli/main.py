@@ -56,6 +56,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
               "webhooks, metrics (docs/http.md)."),
     "webhooks": ("workflow.cli.webhooks", "app", "The webhook outbox of `azwa serve`: what is "
                  "pending, delivered and dead, and sending dead ones again."),
+    "db": ("workflow.cli.db", "db_app",
+           "Show or upgrade the database's schema version (migrations)."),
+    "worker": ("workflow.cli.worker", "worker_command",
+               "Expire due deadlines as they fall due, until SIGTERM or Ctrl-C (the batch in "
+               "hand is finished first)."),
 }
 """Commands whose modules load when the command runs: name → (module, attribute, the help
 line `azwa --help` shows, which a test keeps equal to the command's own)."""
@@ -528,6 +533,7 @@ def list_plans(
     """The registered plans: state, escalation, the next due deadline (overdue when its
     expiry has passed and `tick` has not yet run) and the deadlines each plan missed."""
     from workflow.cli.render import plans_json, plans_table
+    from workflow.service.views import owed_of
 
     state = known_value("--state", state, _known_states())
     track = known_value("--track", track, _known_tracks())
@@ -535,7 +541,7 @@ def list_plans(
     now = parse_time(at) or engine.clock.now()
     rows = run_command(lambda: engine.plans(state=state, region=region, track=track),
                        as_json)
-    owed = {r.plan_id: found for r in rows if (found := still_owed(r)) is not None}
+    owed = owed_of(rows)
     if as_json:
         out.print_json(data=plans_json(rows, now, owed))
     else:
@@ -563,29 +569,6 @@ def known_value(option: str, value: str | None, known: list[str]) -> str | None:
     if found is None:
         fail(f"{option} {value!r} is not known; known: {', '.join(known)}")
     return found
-
-
-def still_owed(row: Any) -> tuple[str, str] | None:
-    """For a live plan without an open deadline: the latest deadline `tick` expired whose
-    act is still owed, i.e. a trigger that meets it leaves the state the plan is in (name,
-    due day); None otherwise. Read from the stored rows and the definition alone."""
-    import states
-
-    if row.next_due is not None or not row.expired:
-        return None
-    try:
-        definition = states.get(row.definition)
-    except KeyError:
-        return None
-    if row.state in definition.finals:
-        return None
-    for name, due in row.expired:
-        spec = next((d for d in definition.deadlines
-                     if d.name == name or name.startswith(f"{d.name}:")), None)
-        if spec is not None and any(tr.trigger in spec.met_by and row.state in tr.sources
-                                    for tr in definition.transitions):
-            return name, due
-    return None
 
 
 @app.command()

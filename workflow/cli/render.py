@@ -14,52 +14,27 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.cli.text import safe, visible
 from workflow.core import formats
 from workflow.core.events import Event
 from workflow.core.i18n import _, current, term
-from workflow.core.money import from_eur, funds_eur, to_eur
+from workflow.core.money import from_eur
 from workflow.core.phrase import Phrase
-from workflow.core.plan import Plan
 from workflow.core.refusal_text import say
-from workflow.core.timecalc import days_left, format_at, parse_at
-from workflow.core.todo import IDLE_REASONS, WAITING_FOR, Worklist, idle_reason
+from workflow.core.timecalc import format_at, parse_at
+from workflow.core.todo import IDLE_REASONS, WAITING_FOR, idle_reason
+from workflow.service.views import Owed, due_of
+from workflow.service.views import plan_json as plan_json  # the views live in the service
+from workflow.service.views import plans_json as plans_json
 from workflow.store.protocol import PlanSummary
-
-
-def plan_json(
-    plan: Plan, now: datetime, worklists: list[Worklist] | None = None
-) -> dict[str, Any]:
-    """What `plan show --json` prints: state, deadlines with days left, breaches, and per
-    organisation its to-dos, what it may also do, and why it idles."""
-    return {
-        "plan_id": plan.plan_id,
-        "title": plan.attrs.get("title"),
-        "track": plan.attrs.get("track"),
-        "region": plan.attrs.get("region"),
-        "definition": plan.definition,
-        "state": plan.state,
-        "escalation": plan.escalation,
-        "seq": plan.seq,
-        "open_deadlines": [
-            {"name": d.name, "due": d.due.isoformat(), "days_left": days_left(d.due, now),
-             "started_at": d.started_at}
-            for d in plan.open_deadlines()
-        ],
-        "breaches": list(plan.breaches),
-        "escalation_history": plan.escalation_history,
-        "funds": funds_eur(plan.funds),
-        "parties": parties_of(plan),
-        "kpis": kpis_of(plan, now),
-        "organisations": [w.to_dict() for w in worklists or []],
-    }
 
 
 def show_plan(console: Console, data: dict[str, Any]) -> None:
     track = term("track", data["track"]) if isinstance(data["track"], str) else data["track"]
     console.print(f"[bold]{safe(data['plan_id'])}[/bold]  {safe(data['title'])}  "
                   f"({safe(track)}, {safe(data['region'])}, {safe(data['definition'])})")
+    console.print(_("sector: {sector}").format(
+        sector=safe(term("sector", data.get("sector") or "unknown"))))
     console.print(_("state {state}   escalation {escalation}   events {seq}").format(
         state=f"[bold]{safe(term('state', data['state']))}[/bold]",
         escalation=f"[bold]{safe(term('escalation', data['escalation']))}[/bold]",
@@ -75,10 +50,14 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         console.print(table)
     console.print(_("breaches: {names}").format(
         names=safe(", ".join(term("deadline", b) for b in data["breaches"])) or _("none")))
+    console.print(_("missed aims (never a breach): {names}").format(
+        names=safe(", ".join(term("deadline", a) for a in data.get("missed_aims", [])))
+        or _("none")))
     funds = data["funds"]
     console.print(_("funds: paid {paid}, costs {costs}, refund {refund}").format(
         paid=_eur(funds["paid_eur"]), costs=_eur(funds["costs_eur"]),
         refund=_eur(funds["refund_eur"])))
+    show_verdicts(console, data)
     orgs = data["organisations"]
     reasons = {idle_text(row) for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
@@ -86,6 +65,27 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
             reason=visible(reasons.pop())), markup=False, highlight=False)
     elif orgs:
         console.print(worklist_table(orgs))
+
+
+def show_verdicts(console: Console, data: dict[str, Any]) -> None:
+    """The settlement (A4 §3.a.4) and the NZa's lawfulness verdict with what it reclaims
+    (A4 §3.a.5), once on record."""
+    settlement = data.get("settlement")
+    if settlement is not None:
+        measure = settlement.get("shortfall_measure")
+        console.print(visible(_("settled: repayment terms {terms}; shortfall measure {measure}")
+                              .format(terms=settlement.get("repayment_terms") or _("none"),
+                                      measure=_(str(measure)) if measure else _("none"))),
+                      markup=False, highlight=False)
+    lawfulness = data.get("lawfulness")
+    if lawfulness is not None:
+        line = _("lawfulness: {verdict}").format(verdict=_(str(lawfulness["verdict"])))
+        if lawfulness.get("reason"):
+            line += f" ({lawfulness['reason']})"
+        if "reclaim_eur" in data["funds"]:
+            line += "; " + _("to reclaim {amount}").format(
+                amount=_eur(data["funds"]["reclaim_eur"]))
+        console.print(visible(line), markup=False, highlight=False)
 
 
 def _todo_line(t: dict[str, Any]) -> str:
@@ -219,53 +219,16 @@ def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     return table
 
 
-def parties_of(plan: Plan) -> list[dict[str, Any]]:
-    """Who takes part, per role: plan makers, insurers, municipalities, the regional
-    coordinator (or that the municipalities waived one, A4 §1.b.3)."""
-    rows: list[dict[str, Any]] = [{"role": "plan_maker", "org": org}
-                                  for org in party_orgs(plan.attrs)]
-    rows.append({"role": "coordinating_insurer", "org": plan.attrs.get("coordinating_insurer")})
-    second = second_insurer(plan.facts) or second_insurer(plan.attrs)
-    if second:
-        rows.append({"role": "second_insurer", "org": second})
-    rows += [{"role": "municipality", "org": org}
-             for org in participating_municipalities(plan.attrs, plan.facts)]
-    coordinator = plan.facts.get("regional_coordinator")
-    if coordinator:
-        rows.append({"role": "regional_coordinator", "org": coordinator.get("org"),
-                     "region": coordinator.get("region")})
-    elif plan.facts.get("coordinator_waived"):
-        rows.append({"role": "regional_coordinator", "org": None, "note": "waived"})
-    return rows
-
-
-def kpis_of(plan: Plan, now: datetime) -> list[dict[str, Any]]:
-    """The contract's KPI milestones (A4 §1.7, §1.7.4): amount, due day, days left, status,
-    paid."""
-    found: dict[str, dict[str, Any]] = plan.facts.get("kpis") or {}
-    rows = []
-    for kpi_id, kpi in found.items():
-        due = str(kpi.get("due", ""))
-        try:
-            left: int | None = days_left(date.fromisoformat(due), now)
-        except ValueError:
-            left = None
-        rows.append({"kpi": kpi_id, "description": kpi.get("description"),
-                     "amount_eur": to_eur(int(kpi.get("amount_cents", 0))), "due": due,
-                     "days_left": left, "status": kpi.get("status"),
-                     "paid_eur": to_eur(int(kpi.get("paid_cents", 0))),
-                     "go_no_go": kpi.get("go_no_go"), "decision": kpi.get("decision")})
-    return sorted(rows, key=lambda r: (r["due"], r["kpi"]))
-
-
 def show_parties(console: Console, data: dict[str, Any]) -> None:
     """`plan show`'s parties: one row per organisation and role."""
-    table = Table(_("role"), _("organisation"), title=_("Parties"), title_justify="left")
+    table = Table(_("role"), _("organisation"), _("provider size"), title=_("Parties"),
+                  title_justify="left")
     for p in data.get("parties", []):
         org = p["org"] or {"waived": _("waived")}.get(p.get("note") or "-", p.get("note") or "-")
         if p.get("region"):
             org = f"{org} ({p['region']})"
-        table.add_row(term("role", p["role"]), Text(visible(org)))
+        size = term("size", p["provider_size"]) if p.get("provider_size") else "-"
+        table.add_row(term("role", p["role"]), Text(visible(org)), size)
     console.print(table)
 
 
@@ -291,23 +254,6 @@ def _eur(value: Any) -> str:
     return "" if value is None else formats.amount(int(from_eur(value).scaleb(2)))
 
 
-def due_of(row: PlanSummary, now: datetime,
-           owed: tuple[str, str] | None = None) -> dict[str, Any]:
-    """A listed plan's earliest open deadline: its due day, name, days left and whether it
-    is overdue (its expiry lies at or before `now`, as `tick` counts it); with none open,
-    `owed` (name, due day), a deadline `tick` expired whose act is still owed. `plan list`
-    prints this in JSON and in the table alike."""
-    if row.next_due is None:
-        since = {"overdue_since": owed[1], "overdue_deadline": owed[0]} if owed else {}
-        return {"next_due": None, "next_deadline": None, "days_left": None,
-                "overdue": owed is not None, **since}
-    return {
-        "next_due": row.next_due, "next_deadline": row.next_deadline,
-        "days_left": days_left(date.fromisoformat(row.next_due), now),
-        "overdue": row.next_expires_at is not None and row.next_expires_at <= now,
-    }
-
-
 def due_label(due: dict[str, Any]) -> str:
     if due["next_due"] is None:
         if due.get("overdue_since"):
@@ -319,24 +265,6 @@ def due_label(due: dict[str, Any]) -> str:
             else (_("1 day left") if left == 1 else _("{count} days left").format(count=left)))
     return _("{day} {deadline} ({when})").format(
         day=_day(due["next_due"]), deadline=term("deadline", due["next_deadline"]), when=when)
-
-
-Owed = Mapping[str, tuple[str, str]]
-"""Per plan id: the expired deadline (name, due day) whose act is still owed."""
-
-
-def plans_json(rows: list[PlanSummary], now: datetime,
-               owed: Owed | None = None) -> list[dict[str, Any]]:
-    """What `plan list --json` prints."""
-    owed = owed or {}
-    return [
-        {"plan_id": r.plan_id, "title": r.title, "region": r.region, "track": r.track,
-         "state": r.state, "escalation": r.escalation, "definition": r.definition,
-         "seq": r.seq, **due_of(r, now, owed.get(r.plan_id)),
-         "next_expires_at": r.next_expires_at.isoformat() if r.next_expires_at else None,
-         "breaches": list(r.breaches)}
-        for r in rows
-    ]
 
 
 def plans_table(rows: list[PlanSummary], now: datetime, owed: Owed | None = None) -> Table:

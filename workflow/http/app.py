@@ -102,6 +102,9 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
     app.state.notify_refusal = notify_refusal
     app.include_router(commands.router)
     app.include_router(reads.router)
+    from workflow.http.pages import install as install_pages
+
+    install_pages(app)
     _handlers(app)
     _openapi(app)
     if settings.cors_origins:

@@ -1,7 +1,8 @@
 """The deadline worker inside `azwa serve`: a deployed service expires deadlines without cron.
 
-`expire_due` is the one call the worker makes; another way of expiring (a worker that
-claims rows, so several services share the load) replaces that one function.
+It claims due plans in batches as `azwa worker` does (FOR UPDATE SKIP LOCKED on PostgreSQL),
+so several services, and separate `azwa worker` processes, share the load and each deadline
+expires exactly once.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from collections.abc import Callable
 
 from workflow.core.events import Event
 from workflow.service.api import Engine
+from workflow.service.worker import drain
 
 log = logging.getLogger("azwa.serve")
 
 
 def expire_due(engine: Engine) -> list[Event]:
-    """Expire every deadline due now, exactly once, through the service layer."""
-    return engine.tick()
+    """Expire every deadline due now, exactly once, in claimed batches (service/worker.py)."""
+    found: list[Event] = []
+    drain(engine, name="serve", on_batch=found.extend)
+    return found
 
 
 class DeadlineWorker:

@@ -1,5 +1,6 @@
-"""What the service answers, as JSON: the same views `azwa plan show --json`, `plan list
---json` and `todo --json` print, so the command line and the service never disagree."""
+"""What the service answers, as JSON: a plan and the plan list come from
+workflow/service/views.py, the same views `azwa plan show --json` and `plan list --json`
+print, so the command line and the service never disagree."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from datetime import datetime
 from typing import Any
 
 import states
-from workflow.cli.main import still_owed
-from workflow.cli.render import plan_json, plans_json
 from workflow.core.events import Event
 from workflow.core.payload import to_json_schema
 from workflow.core.permission import Permission
 from workflow.core.plan import Plan
 from workflow.core.spec import Definition
 from workflow.core.todo import Worklist
+from workflow.service.views import owed_of, plan_json, plans_json
 from workflow.store.protocol import PlanSummary
 
 
@@ -31,8 +31,7 @@ def plan_view(plan: Plan, now: datetime, worklists: list[Worklist]) -> dict[str,
 
 
 def plan_rows(rows: list[PlanSummary], now: datetime) -> list[dict[str, Any]]:
-    owed = {r.plan_id: found for r in rows if (found := still_owed(r)) is not None}
-    return plans_json(rows, now, owed)
+    return plans_json(rows, now, owed_of(rows))
 
 
 def permission(p: Permission) -> dict[str, Any]:

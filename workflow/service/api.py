@@ -5,11 +5,14 @@ This is the Python API an insurer's case-management system embeds; the CLI only 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import random
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import states
@@ -28,7 +31,7 @@ from workflow.core.bounds import (
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
-from workflow.core.events import Event
+from workflow.core.events import Event, canonical
 from workflow.core.phrase import Phrase
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
@@ -91,6 +94,26 @@ def _already_registered(plan_id: str) -> Refused:
                    trigger=REGISTER, plan_id=plan_id)
 
 
+WAKE_WITHIN = timedelta(hours=1)
+RETRIES = 50
+STALE_SHARE = 0.5
+"""Above this share of stale working copies lately, plans are loaded afresh per command."""
+"""How often a command that lost the race is judged again before it gives up (StaleWrite):
+many more than 8 writers on one plan ever need."""
+
+
+def _back_off(attempt: int) -> None:
+    """Sleep a random while, longer after each lost race, so writers that collided do not
+    collide again in step (at most about 50 ms)."""
+    time.sleep(random.uniform(0, min(0.05, 0.0005 * 2 ** attempt)))
+
+
+def command_digest(trigger: str, actor: Actor, payload: Mapping[str, Any]) -> str:
+    """What a command id stands for: SHA-256 of the trigger, the actor and the payload."""
+    return hashlib.sha256(canonical({"trigger": trigger, "actor": actor.to_dict(),
+                                     "payload": dict(payload)})).hexdigest()
+
+
 def _snapshot(plan: Plan) -> dict[str, tuple[str, datetime]]:
     return {n: (d.status, d.expires_at) for n, d in plan.deadlines.items()}
 
@@ -135,6 +158,14 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self.log = get_logger()
+        self.lost_races = 0
+        """Saves refused because another writer changed the plan first, each followed by
+        judging the command again (a measure of contention, for monitoring); saves of a
+        working copy that had gone stale are counted apart, in `stale_copies`."""
+        self.stale_copies = 0
+        self._stale_share = 0.0
+        self._wakes = isinstance(self.store, SqlStore)
+        """Whether the store takes `wake_before` (a store of another kind may not)."""
 
     @classmethod
     def open(cls, db_url: str | None = None, clock: Clock | None = None, *, write: bool = True,
@@ -187,11 +218,20 @@ class Engine:
         """The plan to judge a command on: this Engine's working copy, or a fresh load.
 
         A working copy goes stale when another process writes the plan; the version check
-        on save catches that, and the command is then judged again on a fresh load.
+        on save catches that, and the command is then judged again on a fresh load. When
+        most copies have turned out stale lately (other writers busy on the same plans),
+        the plan is loaded afresh instead: one read costs less than a refused write.
         """
         with self._cache_lock:
             cached = self._cache.pop(plan_id, None)
+            if cached is not None and self._stale_share > STALE_SHARE:
+                self._stale_share *= 0.98  # now and then a copy is tried again
+                cached = None
         return (cached, True) if cached is not None else (self._load(plan_id), False)
+
+    def _copy_was(self, stale: bool) -> None:
+        """Note whether a working copy was still current at its save."""
+        self._stale_share = self._stale_share * 0.9 + (0.1 if stale else 0.0)
 
     def _keep(self, plan: Plan) -> None:
         if self._cache_size <= 0:
@@ -220,19 +260,24 @@ class Engine:
         attrs, size = check_payload(attrs, "attrs", self.limits)
         check_event_size("attrs", attrs, size, self.limits, plan_id, REGISTER, who.role, who.org,
                          who.region or "")
-        if command_id is not None and (seen := self._seen(command_id, plan_id)):
-            return Fired(self._load(plan_id), seen, repeated=True)
+        digest = command_digest(REGISTER, who, attrs) if command_id is not None else None
         try:
-            if self.store.load(plan_id) is not None:
+            if self.store.load(plan_id) is not None:  # the id rule before any other
+                if command_id is not None and (
+                        seen := self._seen(command_id, plan_id, digest)):
+                    return Fired(self._load(plan_id), seen, repeated=True)
                 raise _already_registered(plan_id)
             outcome = self._registering(when).register(plan_id, who, dict(attrs), when)
             stored = self.store.save(outcome.plan, outcome.events, expected_seq=None,
                                      deadlines=list(outcome.plan.deadlines.values()),
-                                     command_id=command_id)
+                                     command_id=command_id, command_digest=digest,
+                                     **self._wake())
         except Refused as refusal:
             self._refused(refusal, plan_id, REGISTER, who)
             raise
-        except StaleWrite:  # registered by another writer since the check above
+        except StaleWrite:  # the id is taken: by this very command, or by another
+            if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
+                return Fired(self._load(plan_id), seen, repeated=True)
             taken = _already_registered(plan_id)
             self._refused(taken, plan_id, REGISTER, who)
             raise taken from None
@@ -268,37 +313,53 @@ class Engine:
         data, size = check_payload({} if payload is None else payload, "payload", self.limits)
         check_event_size("payload", data, size, self.limits, plan_id, trigger, who.role, who.org,
                          who.region or "")
-        cmd = Command(trigger, who, data, when)
-        while True:
-            # Checked again on every retry: another Engine may have stored this command
-            # while this one was judging it.
-            if command_id is not None and (seen := self._seen(command_id, plan_id)):
-                return Fired(self._load(plan_id), seen, repeated=True)
+        digest = command_digest(trigger, who, data) if command_id is not None else None
+        for attempt in range(1, RETRIES + 1):
             plan, cached = self._take(plan_id)
             if expected_seq is not None and plan.seq != expected_seq:
                 if cached:
                     continue
+                if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
+                    return Fired(self._load(plan_id), seen, repeated=True)
                 raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
+            # The clock is read per try, after the plan: a command another writer stored
+            # just before is not taken for one from the future (time_moves_forward).
+            cmd = Command(trigger, who, data, when if at is not None else self._at(None))
             read_seq, before = plan.seq, _snapshot(plan)
             try:
                 outcome = self.process(plan.definition).apply(plan, cmd)
             except Refused as refusal:
                 if cached:
                     continue  # another process may have moved the plan: judge it afresh
+                if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
+                    return Fired(self._load(plan_id), seen, repeated=True)
                 self._keep(plan)
                 self._refused(refusal, plan_id, trigger, who)
                 raise
             try:
                 stored = self.store.save(
                     plan, outcome.events, expected_seq=read_seq,
-                    deadlines=_changed(plan, before), command_id=command_id)
+                    deadlines=_changed(plan, before), command_id=command_id,
+                    command_digest=digest, **self._wake())
             except StaleWrite:
-                if cached or (command_id is not None and self._seen(command_id, plan_id)):
-                    continue
-                raise
+                if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
+                    return Fired(self._load(plan_id), seen, repeated=True)
+                if expected_seq is not None:
+                    raise
+                if cached:
+                    self.stale_copies += 1
+                    self._copy_was(stale=True)
+                else:
+                    self.lost_races += 1
+                    _back_off(attempt)
+                continue
+            if cached:
+                self._copy_was(stale=False)
             self._keep(plan)
             self._accepted(outcome)
             return Fired(stored, outcome.events)
+        raise StaleWrite(f"plan {plan_id} kept changing: {RETRIES} tries lost the race to "
+                         "other writers; try again")
 
     def migrate(self, plan_id: str, to: str, actor: ActorLike, *,
                 at: datetime | str | None = None, dry_run: bool = False) -> Fired:
@@ -338,14 +399,27 @@ class Engine:
             self._cache.pop(plan_id, None)
         return Fired(stored, [event])
 
-    def _seen(self, command_id: str, plan_id: str) -> list[Event] | None:
-        """The events a command id already produced on this plan; refused for another plan."""
-        seen = self.store.command_events(command_id)
-        if seen and seen[-1].plan_id != plan_id:
+    def _wake(self) -> dict[str, datetime]:
+        """`wake_before` for a save: deadlines due within the hour wake the workers."""
+        return {"wake_before": self.clock.now() + WAKE_WITHIN} if self._wakes else {}
+
+    def _seen(self, command_id: str, plan_id: str, digest: str | None) -> list[Event] | None:
+        """The events a command id already produced on this plan, if it was this command;
+        refused when the id was used for another plan or another command."""
+        found = self.store.command(command_id)
+        if found is None:
+            return None
+        other_plan, stored_digest, events = found
+        if other_plan != plan_id:
             raise Refused("command_id_names_one_command", AZWA,
                           f"Command id {command_id!r} was already used for plan "
-                          f"{seen[-1].plan_id}", plan_id=plan_id)
-        return seen
+                          f"{other_plan}", plan_id=plan_id)
+        if stored_digest is not None and digest is not None and stored_digest != digest:
+            raise Refused("command_id_names_one_command", AZWA,
+                          f"Command id {command_id!r} was already used for another command "
+                          f"on plan {plan_id} (another trigger, actor or payload)",
+                          plan_id=plan_id)
+        return events
 
     def tick(self, now: datetime | str | None = None) -> list[Event]:
         """Expire every deadline due at or before `now`, exactly once, in due order.

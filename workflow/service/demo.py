@@ -121,10 +121,17 @@ NOORDERHAVEN = Actor("plan_maker", "Zorggroep Noorderhaven", "Noorderhaven")
 LINDEBOOM = Actor("plan_maker", "Thuiszorg De Lindeboom", "Noorderhaven")
 
 
+MODELPLAN_EXAMPLE_V2 = MODELPLAN_EXAMPLE.with_name("modelplan_example_v2.yaml")
+"""The same coalition's modelplan as transformation@2 reads it (business case in figures,
+BE10's three aspects, KPIs with dates)."""
+
+
 @cache
-def modelplan() -> dict[str, Any]:
-    """The example modelplan of a two-party coalition (thuismonitoring bij hartfalen)."""
-    data: dict[str, Any] = yaml.safe_load(MODELPLAN_EXAMPLE.read_text(encoding="utf-8"))
+def modelplan(version: int = 1) -> dict[str, Any]:
+    """The example modelplan of a two-party coalition (thuismonitoring bij hartfalen), in the
+    document of transformation@`version`."""
+    path = MODELPLAN_EXAMPLE if version == 1 else MODELPLAN_EXAMPLE_V2
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 
 
@@ -177,6 +184,8 @@ def for_definition(ref: str, steps: tuple[Step, ...]) -> tuple[Step, ...]:
                 "kpi": payload["kpi"], "evidence": f"Rapportage {payload['kpi']} (bijlage)"}))
         elif step.trigger == "submit_review" and payload.get("verdict") == "conditional":
             payload["conditions"] = "Wijkteams tekenen de samenwerkingsafspraken"
+        elif step.trigger == "submit_plan" and "modelplan" in payload:
+            payload["modelplan"] = modelplan(2)
         payload = {**payload, **V2_PAYLOADS.get(step.trigger, {})}
         out.append(replace(step, payload=payload))
     return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from functools import cache
 from typing import Any
 
 from workflow.core.plan import Plan
@@ -31,8 +32,16 @@ READY: dict[str, dict[str, Any]] = {
     "record_monitoring": {"summary": "Monitored; nothing to adjust."},
     "sign_contract": {"kpis": [{"id": "k1", "description": "KPI 1", "amount_eur": 1,
                                 "due": "2200-01-01"}]},
+    # transformation@2 (DESIGN-v2.md "Payloads"): what its acts carry when all goes well
+    "report_kpi": {"evidence": "Simulated report (annex)"},
+    "settle": {"repayment_terms": "Repaid in one instalment, as agreed"},
+    "give_lawfulness_judgement": {"verdict": "lawful"},
 }
 """The payload a duty's own trigger carries when nothing is decided (the readiness check)."""
+
+CHOSEN = frozenset({"report_kpi"})
+"""Duties owed once for several items whose payload names the item the actor picks (the
+plan maker reports one KPI at a time, `chosen_item`); each pick is a step of its own."""
 
 ALTERNATIVES: dict[str, tuple[tuple[str, str, dict[str, Any]], ...]] = {
     "accept_quick_test_as_complete": (
@@ -52,10 +61,22 @@ KPI_TIMED = frozenset({"confirm_kpi", "decide_go"})
 """Duties timed by their KPI's due day rather than by a delay from when they are owed."""
 
 
-def ready_payload(trigger: str, item: str | None) -> dict[str, Any]:
+def ready_payload(trigger: str, item: str | None, plan: Plan | None = None) -> dict[str, Any]:
+    if trigger in CHOSEN:
+        return {"kpi": item if item is not None or plan is None else chosen_item(plan),
+                **READY[trigger]}
     if item is not None:
         return {"kpi": item}
     return dict(READY.get(trigger, {}))
+
+
+def chosen_item(plan: Plan) -> str | None:
+    """The KPI a plan maker reports next: the earliest due of the contract's KPIs neither
+    confirmed nor reported yet (the definition's guards judge the report itself)."""
+    kpis: dict[str, dict[str, Any]] = plan.facts.get("kpis") or {}
+    waiting = sorted((str(k.get("due", "")), kpi_id) for kpi_id, k in kpis.items()
+                     if k.get("status") != "confirmed" and not k.get("evidence"))
+    return waiting[0][1] if waiting else None
 
 
 def decide(
@@ -78,7 +99,23 @@ def decide(
             if u < p:
                 return instead, dict(payload)
             u -= p
-    return trigger, ready_payload(trigger, item)
+    return trigger, fitting(scenario.definition, trigger, ready_payload(trigger, item, plan))
+
+
+@cache
+def _fields(ref: str, trigger: str) -> frozenset[str] | None:
+    """The keys the definition's payload schema of `trigger` names (None: no schema)."""
+    import states
+
+    schema = states.get(ref).payloads.get(trigger)
+    return None if schema is None else frozenset(f.name for f in schema.fields)
+
+
+def fitting(ref: str, trigger: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with only the keys the definition's schema names: the defaults above
+    serve every version (transformation@1's `settle` carries nothing, @2's its terms)."""
+    names = _fields(ref, trigger)
+    return payload if names is None else {k: v for k, v in payload.items() if k in names}
 
 
 def _negative_round(plan: Plan) -> bool:

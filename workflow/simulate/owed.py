@@ -21,7 +21,7 @@ from workflow.core.context import Context
 from workflow.core.engine import ProcessEngine
 from workflow.core.plan import OPEN, Plan
 from workflow.core.spec import Actor, Duty, Guard, Transition
-from workflow.simulate.behaviour import READY
+from workflow.simulate.behaviour import CHOSEN, READY, chosen_item, ready_payload
 
 NONE: dict[str, Any] = {}
 """The empty payload the readiness check shares (guards only read it)."""
@@ -113,12 +113,16 @@ class Owed:
                     continue
                 if not tr.any_org and not self._membership[actor.role](plan, actor):
                     continue
-                items: Sequence[str | None] = [None] if isinstance(owed, bool) else list(owed)
+                items: Sequence[str | None] = (
+                    [None] if isinstance(owed, bool) else list(owed)
+                ) if duty.trigger not in CHOSEN else [chosen_item(plan)]
                 for item in items:
                     key = (duty.trigger, actor.org, actor.role, item)
                     if key in skip:
                         continue
-                    payload = READY.get(duty.trigger, NONE) if item is None else {"kpi": item}
+                    payload = (READY.get(duty.trigger, NONE) if item is None
+                               else {"kpi": item}) if duty.trigger not in CHOSEN else (
+                        ready_payload(duty.trigger, item, plan))
                     ctx = Context(plan, actor, payload, at, duty.trigger, due)
                     if all(g.check(ctx) for g in guards):
                         found.append(Ready(key, duty, actor, item))

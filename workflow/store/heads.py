@@ -73,19 +73,26 @@ REGISTRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7236942)"
 taken by the plan row's insert, already makes them)."""
 
 
-def record(run: Runner, events: Sequence[Event], signer: Signer) -> None:
+def record(run: Runner, events: Sequence[Event], signer: Signer, prev_sig: str | None = None
+           ) -> str | None:
     """Append the signed head of a saved command (inside its transaction), and for a plan's
-    registration its signed row in the registry."""
+    registration its signed row in the registry; the new head's signature.
+
+    `prev_sig` is the plan's last head signature when the caller knows it (read with the
+    plan): one statement less per command."""
     if not events:
-        return
+        return None
     last = events[-1]
-    prev = run.one(PREV_SIG, {"plan_id": last.plan_id, "seq": events[0].seq - 1}) or ""
+    prev = prev_sig if prev_sig is not None else (
+        run.one(PREV_SIG, {"plan_id": last.plan_id, "seq": events[0].seq - 1}) or "")
     sig = "" if signer.key is None else signer.sign(  # unsigned: no message to build
         head_message(last.plan_id, last.seq, last.hash, last.at, str(prev)))
-    run.run(INSERT_HEAD, {"plan_id": last.plan_id, "seq": last.seq, "hash": last.hash,
-                          "at": last.at, "key_id": signer.key_id, "prev_sig": prev, "sig": sig})
+    run.queue(INSERT_HEAD, {"plan_id": last.plan_id, "seq": last.seq, "hash": last.hash,
+                            "at": last.at, "key_id": signer.key_id, "prev_sig": prev,
+                            "sig": sig})
     if events[0].seq == 1:
         register(run, events[0], signer)
+    return sig
 
 
 def register(run: Runner, first: Event, signer: Signer) -> None:
@@ -95,6 +102,6 @@ def register(run: Runner, first: Event, signer: Signer) -> None:
     found = run.all(LAST_REGISTERED, {"plan_id": REGISTRY})
     seq, prev = (int(found[0][0]) + 1, str(found[0][1])) if found else (1, "")
     sig = signer.sign(head_message(REGISTRY, seq, first.plan_id, first.at, prev))
-    run.run(INSERT_HEAD, {"plan_id": REGISTRY, "seq": seq, "hash": first.plan_id,
+    run.queue(INSERT_HEAD, {"plan_id": REGISTRY, "seq": seq, "hash": first.plan_id,
                           "at": first.at, "key_id": signer.key_id, "prev_sig": prev,
                           "sig": sig})

@@ -25,7 +25,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from workflow.store import schema
 from workflow.store.heads import Signer
+from workflow.store.schema import VERSION_TABLE
 from workflow.store.sql import SqlStore
 from workflow.store.url import StoreUnavailable, resolve_url
 
@@ -52,16 +54,48 @@ def open_existing(db: str | None, *, write: bool) -> SqlStore:
         _check_file(path, write)
         tables = _sqlite_tables(path, _timeout(parsed))
         _check_tables(shown, tables, needed)
+        version = _sqlite_version(path, _timeout(parsed)) if VERSION_TABLE in tables else None
+        _check_version(shown, version, write)
         return SqlStore(url, create=False)
     with unusable_as_one_line(shown, opening=True):
         store = SqlStore(url, create=False)
         try:
-            tables = set(inspect(store.engine).get_table_names())
-            _check_tables(shown, tables, needed)
+            with store.engine.connect() as conn:
+                tables = set(inspect(conn).get_table_names())
+                _check_tables(shown, tables, needed)
+                _check_version(shown, schema.current(conn), write)
         except BaseException:
             store.close()
             raise
     return store
+
+
+def _sqlite_version(path: Path, timeout: float) -> str | None:
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+        try:
+            row = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+            return None if row is None else str(row[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"cannot open the database {path}: {_first_line(exc)}") from None
+
+
+def _check_version(shown: str, version: str | None, write: bool) -> None:
+    """A write needs the newest schema (`azwa db upgrade` brings it there); a read takes an
+    older one as it is, but no schema newer than this release knows."""
+    if version == schema.HEAD:
+        return
+    newer = version is not None and version not in schema.revisions()
+    if newer:
+        raise StoreUnavailable(f"{shown}: the schema is at version {version}, newer than "
+                               f"this azwa knows ({schema.HEAD}); upgrade azwa")
+    if write:
+        raise StoreUnavailable(f"{shown}: the schema is at version "
+                               f"{version or 'none (made by azwa 0.1.0)'}, behind "
+                               f"{schema.HEAD}; run `azwa db upgrade --db {shown}`")
 
 
 def create_or_upgrade(db: str | None) -> SqlStore:

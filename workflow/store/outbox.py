@@ -201,7 +201,7 @@ class Outbox:
             if rows:
                 run.many(INSERT_ROW, rows)
         if command_id is not None and self.answer is not None:
-            run.run(INSERT_ANSWER, {"command_id": command_id, "plan_id": plan.plan_id,
+            run.queue(INSERT_ANSWER, {"command_id": command_id, "plan_id": plan.plan_id,
                                     "body": json.dumps(self.answer(plan, events),
                                                        ensure_ascii=False)})
 

@@ -60,16 +60,25 @@ class Store(Protocol):
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
+        command_digest: str | None = None,
+        wake_before: datetime | None = None,
     ) -> StoredPlan:
         """Append events, write the plan and the changed deadlines in one transaction.
 
         `expected_seq` None means a new plan (refused if the id exists); otherwise the stored
-        plan must still be at that seq, or StaleWrite is raised and nothing is written.
-        Returns the plan as stored (its JSON, as text), a snapshot nobody else holds.
+        plan must still be at that seq, or StaleWrite is raised and nothing is written. A
+        `command_id` already stored raises StaleWrite too (nothing written): the caller asks
+        `command` what it was. An open deadline expiring before `wake_before` wakes the
+        deadline workers. Returns the plan as stored (its JSON, as text), a snapshot
+        nobody else holds.
         """
 
     def command_events(self, command_id: str) -> list[Event] | None:
         """The events a command id produced before, or None if it was never applied."""
+
+    def command(self, command_id: str) -> tuple[str, str | None, list[Event]] | None:
+        """A stored command id's plan, digest (None when stored without one) and events;
+        None if it was never used."""
 
     def events(self, plan_id: str) -> list[Event]:
         """A plan's log in seq order."""

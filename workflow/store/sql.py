@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, select
+from sqlalchemy import BigInteger, Column, Index, Text, and_, cast, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
@@ -68,6 +69,9 @@ class CommandRow(SQLModel, table=True):
     command_id: str = Field(primary_key=True)
     plan_id: str
     seq: int
+    digest: str | None = None
+    """SHA-256 of the command's trigger, actor and payload: the same id with another command
+    is refused; NULL for commands stored before the column existed."""
 
 
 class DeadlineRow(SQLModel, table=True):
@@ -103,6 +107,11 @@ DEADLINES = DeadlineRow.__table__  # type: ignore[attr-defined]
 COMMANDS = CommandRow.__table__  # type: ignore[attr-defined]
 APPENDED = AppendedRow.__table__  # type: ignore[attr-defined]
 _HELD_LOCK = threading.Lock()
+SIGS_KEPT = 10_000
+WAKE_WITHIN_US = 3_600_000_000
+"""A deadline written open that expires before `wake_before` (the service passes its
+clock's now plus an hour; without it, an hour after the command) wakes the workers
+(PostgreSQL NOTIFY); later ones they find when they next look."""
 T = TypeVar("T")
 
 
@@ -129,7 +138,21 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.create_function("azwa_lower", 1, _lower, deterministic=True)
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    from workflow.store.settings import server_settings
+
+    driver_url, settings = server_settings(make_url(url))
+    engine = create_engine(driver_url, pool_size=settings.pool_size,
+                           max_overflow=settings.pool_size, pool_pre_ping=True)
+    if settings.statement_timeout_ms and engine.dialect.name == "postgresql":
+        limit_ms = settings.statement_timeout_ms
+
+        @event.listens_for(engine, "connect")
+        def _statement_timeout(dbapi_conn: Any, _record: Any) -> None:
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET statement_timeout = {int(limit_ms)}")
+            dbapi_conn.commit()
+
+    return engine
 
 
 def _lower(value: Any) -> Any:
@@ -194,6 +217,46 @@ def _event_from_row(row: Any) -> Event:
         actor=actor, payload=payload,
         definition=row.definition, prev_hash=row.prev_hash, hash=row.hash,
     )
+
+
+class _Row:
+    """A DBAPI row read by column name, as SQLAlchemy's rows are."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _plan_from(plan_id: str, data: Any, rows: Sequence[tuple[Any, ...]]) -> Plan:
+    """A plan from its row's JSON (or that JSON read) and its `plan_appended` rows (kind,
+    entry) in order."""
+    try:
+        fields = data if isinstance(data, dict) else _loads(data)
+    except UNREADABLE as exc:
+        raise CorruptRow("plans", plan_id, "data", described(exc)) from None
+    if type(fields) is not dict:
+        raise CorruptRow("plans", plan_id, "data",
+                         f"a JSON {type(fields).__name__}, not an object")
+    # A row written before `plan_appended` holds the lists itself.
+    apart = [kind for kind in APPEND_ONLY if kind not in fields]
+    texts: dict[str, list[str]] = {kind: [] for kind in apart}
+    for kind, entry in rows:
+        if kind in texts:
+            texts[kind].append(entry)
+    try:
+        fields.update({kind: [_loads(entry) for entry in found]
+                       for kind, found in texts.items()})
+    except UNREADABLE as exc:
+        raise CorruptRow("plan_appended", plan_id, "entry", described(exc)) from None
+    try:
+        plan = Plan.from_dict(fields)
+    except UNREADABLE as exc:
+        raise CorruptRow("plans", plan_id, "data", described(exc)) from None
+    # A row from before `plan_appended` holds its lists: none stored apart yet, so the
+    # next save moves them over.
+    plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
+    return plan
 
 
 def _deadline_from_row(row: Any) -> Deadline:
@@ -271,6 +334,20 @@ def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> P
     )
 
 
+Judge = Callable[[Plan], tuple[Sequence[Event], Sequence[Deadline]]]
+"""What a worker makes of a claimed plan: the events to append and the deadlines changed."""
+
+
+class Claimed:
+    """What one batch of `expire_due` did: plans claimed, events written."""
+
+    __slots__ = ("events", "plans")
+
+    def __init__(self) -> None:
+        self.plans = 0
+        self.events: list[Event] = []
+
+
 class SqlStore:
     """Plans, the append-only event log and deadline rows in one SQL database."""
 
@@ -283,12 +360,31 @@ class SqlStore:
         self.on_save: Callable[[sqlrun.Runner, Plan, Sequence[Event], str | None], None] | None
         self.on_save = None
         """Called first in each save's transaction (the webhook outbox: store/outbox.py)."""
+        self._sigs: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        """Per plan, the seq and signature of its last head as this store last read or
+        wrote it: the next head chains to it without reading it back."""
         if create:
             self.create_schema()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(
-            self.engine, tables=[PLANS, EVENTS, DEADLINES, COMMANDS, APPENDED, heads.HEADS])
+        """The tables at the newest schema version: created and stamped when the database
+        is empty, migrated when it is older (workflow/store/migrations)."""
+        from workflow.store import schema
+
+        schema.upgrade(self.engine)
+        self.__dict__["_head"] = True
+
+    def _remember_sig(self, plan_id: str, seq: int, sig: str | None) -> None:
+        if sig is None:
+            return
+        self._sigs[plan_id] = (seq, sig)
+        self._sigs.move_to_end(plan_id)
+        while len(self._sigs) > SIGS_KEPT:
+            self._sigs.popitem(last=False)
+
+    def _known_sig(self, plan_id: str, seq: int) -> str | None:
+        found = self._sigs.get(plan_id)
+        return found[1] if found is not None and found[0] == seq else None
 
     def close(self) -> None:
         held = self.__dict__.get("_held")
@@ -330,7 +426,40 @@ class SqlStore:
         expected_seq: int | None,
         deadlines: Sequence[Deadline],
         command_id: str | None = None,
+        command_digest: str | None = None,
+        wake_before: datetime | None = None,
     ) -> StoredPlan:
+        integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+        done: list[Callable[[], StoredPlan]] = []
+
+        def write(run: sqlrun.Runner) -> None:
+            done[:] = [self._write(run, plan, events, expected_seq=expected_seq,
+                                   deadlines=deadlines, command_id=command_id,
+                                   command_digest=command_digest, wake_before=wake_before)]
+
+        try:
+            self._run(write)
+        except (IntegrityError, integrity) as exc:
+            raise StaleWrite(
+                f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
+            ) from exc
+        return done[0]()
+
+    def _write(
+        self,
+        run: sqlrun.Runner,
+        plan: Plan,
+        events: Sequence[Event],
+        *,
+        expected_seq: int | None,
+        deadlines: Sequence[Deadline],
+        command_id: str | None = None,
+        command_digest: str | None = None,
+        prev_sig: str | None = None,
+        wake_before: datetime | None = None,
+    ) -> Callable[[], StoredPlan]:
+        """Queue a command's writes on `run`; what to call once the transaction committed
+        (it records what is now stored and returns the plan as stored)."""
         now_us = to_micros(plan.last_at) if plan.last_at else 0
         head = compact(plan.head())
         values = {
@@ -351,92 +480,162 @@ class SqlStore:
             for kind, new, start in zip(APPEND_ONLY, news, starts, strict=True)
             for n, entry in enumerate(new, start=start)
         ]
-        integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+        if self.on_save is not None:
+            self.on_save(run, plan, events, command_id)
+        if expected_seq is None:
+            run.queue(sqlrun.INSERT_PLAN, {
+                **values, "title": str(plan.attrs.get("title", "")),
+                "region": str(plan.attrs.get("region", "")),
+                "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
+            })
+        else:
+            run.expect(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq},
+                       lambda: StaleWrite(
+                           f"plan {plan.plan_id} changed since it was read (expected seq "
+                           f"{expected_seq}); reload and try again"))
+        if appended:
+            _append_entries(run, plan.plan_id, appended)
+        sig = None
+        if events:
+            run.many(sqlrun.INSERT_EVENT, [
+                {
+                    "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
+                    "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
+                    "actor": _text(e.actor), "payload": _text(e.payload),
+                    "definition": e.definition, "prev_hash": e.prev_hash,
+                    "hash": e.hash, "command_id": command_id,
+                }
+                for e in events
+            ])
+            if prev_sig is None and expected_seq is not None:
+                prev_sig = self._known_sig(plan.plan_id, events[0].seq - 1)
+            sig = heads.record(run, events, self.signer,
+                               "" if expected_seq is None else prev_sig)
+        if command_id is not None:
+            run.queue(sqlrun.INSERT_COMMAND, {"command_id": command_id, "plan_id": plan.plan_id,
+                                              "seq": plan.seq, "digest": command_digest})
+        if deadlines:
+            rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
+            sqlrun.upsert_deadlines(run, rows)
+            wake_us = (to_micros(wake_before) if wake_before is not None
+                       else now_us + WAKE_WITHIN_US)
+            soon = [r["expires_at_us"] for r in rows if r["status"] == "open"
+                    and r["expires_at_us"] <= wake_us]
+            if soon and self.engine.dialect.name == "postgresql":
+                run.queue(sqlrun.NOTIFY_DEADLINE, {"expires_at_us": str(min(soon))})
 
-        def write(run: sqlrun.Runner) -> None:
-            if self.on_save is not None:
-                self.on_save(run, plan, events, command_id)
-            if expected_seq is None:
-                run.run(sqlrun.INSERT_PLAN, {
-                    **values, "title": str(plan.attrs.get("title", "")),
-                    "region": str(plan.attrs.get("region", "")),
-                    "track": str(plan.attrs.get("track", "")), "registered_at_us": now_us,
-                })
-            elif run.run(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq}) != 1:
-                raise StaleWrite(
-                    f"plan {plan.plan_id} changed since it was read (expected seq "
-                    f"{expected_seq}); reload and try again")
-            if appended:
-                _append_entries(run, plan.plan_id, appended)
-            if events:
-                run.many(sqlrun.INSERT_EVENT, [
-                    {
-                        "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
-                        "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                        "actor": _text(e.actor), "payload": _text(e.payload),
-                        "definition": e.definition, "prev_hash": e.prev_hash,
-                        "hash": e.hash, "command_id": command_id,
-                    }
-                    for e in events
-                ])
-                heads.record(run, events, self.signer)
-            if command_id is not None:
-                run.run(sqlrun.INSERT_COMMAND, {"command_id": command_id,
-                                                "plan_id": plan.plan_id, "seq": plan.seq})
-            if deadlines:
-                sqlrun.upsert_deadlines(
-                    run, [_deadline_values(plan.plan_id, dl) for dl in deadlines])
+        def stored() -> StoredPlan:
+            for texts, new, start in zip(kept, news, starts, strict=True):
+                del texts[start:]
+                texts.extend(new)
+            self._remember_sig(plan.plan_id, plan.seq, sig)
+            return StoredPlan(head, tuple(tuple(texts) for texts in kept))
 
-        try:
-            self._run(write)
-        except (IntegrityError, integrity) as exc:
-            raise StaleWrite(
-                f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
-            ) from exc
-        for texts, new, start in zip(kept, news, starts, strict=True):
-            del texts[start:]
-            texts.extend(new)
-        return StoredPlan(head, tuple(tuple(texts) for texts in kept))
+        return stored
+
+    def expire_due(self, now: datetime, limit: int, judge: Judge) -> Claimed:
+        """Claim up to `limit` plans with a deadline due at or before `now` and write what
+        `judge` makes of each, all in one transaction.
+
+        On PostgreSQL the plan rows are locked with FOR UPDATE SKIP LOCKED: workers running
+        at once each claim other plans, and a command on a claimed plan waits for the batch
+        (then finds the plan moved and is judged again). On SQLite the batch takes the
+        database's write lock first, so workers take turns. Killed mid-batch, nothing of it
+        is committed and the rows are due again for the next worker."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        claim = sqlrun.CLAIM_DUE_SQLITE if sqlite else sqlrun.CLAIM_DUE
+        params = {"now_us": to_micros(now), "limit": limit}
+        done: list[Callable[[], StoredPlan]] = []
+        claimed = Claimed()
+
+        def work(run: sqlrun.Runner) -> None:
+            done.clear()
+            claimed.plans, claimed.events = 0, []
+            if sqlite:
+                run.queue(sqlrun.BEGIN_IMMEDIATE, {})
+            rows = run.all(claim, params)
+            picked: dict[str, tuple[Any, Any]] = {}
+            for plan_id, data, sig in rows:
+                picked.setdefault(plan_id, (data, sig))
+            ids = list(picked)
+            appended = run.together([(sqlrun.LOAD_APPENDED, {"plan_id": i}) for i in ids])
+            claimed.plans = len(ids)
+            for plan_id, found in zip(ids, appended, strict=True):
+                data, sig = picked[plan_id]
+                plan = _plan_from(plan_id, data, found)
+                read_seq = plan.seq
+                events, deadlines = judge(plan)
+                if not events:
+                    continue
+                done.append(self._write(run, plan, events, expected_seq=read_seq,
+                                        deadlines=deadlines,
+                                        prev_sig="" if sig is None else str(sig)))
+                claimed.events.extend(events)
+
+        self._run(work)
+        for stored in done:
+            stored()
+        return claimed
 
     # -- reads ---------------------------------------------------------------------------------
 
     def load(self, plan_id: str) -> Plan | None:
+        def read(run: sqlrun.Runner) -> list[tuple[Any, ...]]:
+            return run.all(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
+
+        if not self._at_head():
+            return self._load_older(plan_id)
+        rows = self._run(read, write=False)
+        if not rows or rows[0][0] != 0:
+            return None
+        _, data, sig, _, _ = rows[0]
+        plan = _plan_from(plan_id, data, [(kind, entry) for _, entry, _, kind, _ in rows[1:]])
+        self._remember_sig(plan_id, plan.seq, "" if sig is None else str(sig))
+        return plan
+
+    def _at_head(self) -> bool:
+        """Whether the schema is the newest (else it is only read, as it is); asked once."""
+        known: bool | None = self.__dict__.get("_head")
+        if known is None:
+            from workflow.store import schema
+
+            with self.engine.connect() as conn:  # a table dropped by hand counts too
+                known = self.__dict__["_head"] = schema.current(conn) == schema.HEAD and (
+                    set(schema.AZWA_TABLES) <= set(inspect(conn).get_table_names()))
+        return known
+
+    def _load_older(self, plan_id: str) -> Plan | None:
+        """A plan from a database at an older schema, read as it is: it may lack the heads
+        and plan_appended tables (rows from before them hold the lists themselves)."""
         def read(run: sqlrun.Runner) -> tuple[Any, list[tuple[Any, ...]]]:
-            data = run.one(sqlrun.LOAD_PLAN, {"plan_id": plan_id})
+            data = run.one(sqlrun.LOAD_PLAN_DATA, {"plan_id": plan_id})
             if data is None:
                 return None, []
-            fields = _loads(data)
-            # A row written before `plan_appended` holds the lists itself.
-            apart = [kind for kind in APPEND_ONLY if kind not in fields]
+            try:
+                fields = _loads(data)
+            except UNREADABLE as exc:
+                raise CorruptRow("plans", plan_id, "data", described(exc)) from None
+            apart = type(fields) is dict and any(k not in fields for k in APPEND_ONLY)
             return fields, run.all(sqlrun.LOAD_APPENDED, {"plan_id": plan_id}) if apart else []
 
-        try:
-            fields, rows = self._run(read, write=False)
-        except UNREADABLE as exc:
-            raise CorruptRow("plans", plan_id, "data", described(exc)) from None
-        if fields is None:
+        fields, rows = self._run(read, write=False)
+        return None if fields is None else _plan_from(plan_id, fields, rows)
+
+    def command(self, command_id: str) -> tuple[str, str | None, list[Event]] | None:
+        """A stored command: its plan, its digest (None if stored before digests were) and
+        the events it produced; None if the id was never used."""
+        def read(run: sqlrun.Runner) -> list[list[tuple[Any, ...]]]:
+            params = {"command_id": command_id}
+            return run.together([(sqlrun.LOAD_COMMAND, params),
+                                 (sqlrun.COMMAND_EVENTS, params)])
+
+        found, rows = self._run(read, write=False)
+        if not found:
             return None
-        if type(fields) is not dict:
-            raise CorruptRow("plans", plan_id, "data",
-                             f"a JSON {type(fields).__name__}, not an object")
-        apart = [kind for kind in APPEND_ONLY if kind not in fields]
-        texts: dict[str, list[str]] = {kind: [] for kind in apart}
-        for kind, entry in rows:
-            if kind in texts:
-                texts[kind].append(entry)
-        try:
-            fields.update({kind: [_loads(entry) for entry in found]
-                           for kind, found in texts.items()})
-        except UNREADABLE as exc:
-            raise CorruptRow("plan_appended", plan_id, "entry", described(exc)) from None
-        try:
-            plan = Plan.from_dict(fields)
-        except UNREADABLE as exc:
-            raise CorruptRow("plans", plan_id, "data", described(exc)) from None
-        # A row from before `plan_appended` holds its lists: none stored apart yet, so the
-        # next save moves them over.
-        plan.stored.entries = tuple(texts.get(kind, []) for kind in APPEND_ONLY)
-        return plan
+        plan_id, digest = found[0]
+        events = [_event_from_row(_Row(dict(zip(sqlrun.EVENT_COLUMNS, row, strict=True))))
+                  for row in rows]
+        return str(plan_id), None if digest is None else str(digest), events
 
     def command_events(self, command_id: str) -> list[Event] | None:
         with self.engine.connect() as conn:

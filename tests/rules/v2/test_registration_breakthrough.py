@@ -7,7 +7,8 @@ import pytest
 from states import settings
 from workflow.core.errors import Refused
 
-from ..builders import INSURER, MAKER, modelplan_example, registration
+from ...modelplan.v2_support import LINDEBOOM, NOORDERHAVEN, example_v2, renamed
+from ..builders import HOSPITAL, INSURER, MAKER, modelplan_example, registration
 from .builders import DEFINITION, ENGINE, register_v2
 from .builders import plan_in_v2 as plan_in
 
@@ -57,12 +58,17 @@ def test_submit_plan__a_breakthrough_plan_is_checked_against_the_modelplan() -> 
     runs the modelplan checks (states/modelplan_v2.py).
 
     Given a breakthrough plan in preparation, an empty modelplan is refused by
-    has_complete_modelplan; the complete example modelplan is submitted.
+    has_complete_modelplan, and so is v1's example (no business case in figures, BE2); the
+    v2 example, its applicants the plan's parties, is submitted.
     """
     run = plan_in("plan_in_preparation", track="breakthrough")
     run.refuse("submit_plan", MAKER, MODELPLAN_INCOMPLETE, rule="has_complete_modelplan",
                seed="MP BE1–BE14")
-    run.fire("submit_plan", MAKER, {"modelplan": modelplan_example()})
+    refused = run.refuse("submit_plan", MAKER, {"modelplan": modelplan_example()},
+                         rule="has_complete_modelplan", seed="MP BE1–BE14")
+    assert "BE2 business_case" in refused.reason
+    names = {NOORDERHAVEN: MAKER.org, LINDEBOOM: HOSPITAL.org}
+    run.fire("submit_plan", MAKER, {"modelplan": example_v2(renamed(names))})
     assert run.state == "plan_submitted"
 
 

@@ -1,0 +1,120 @@
+"""Connections to a server database: what one command costs in round trips, the settings a
+URL and the environment give, and one line when the server cannot be reached."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from typer.testing import CliRunner
+
+from workflow import Engine, FakeClock
+from workflow.cli.main import app
+from workflow.service import demo
+from workflow.store.sql import SqlStore
+from workflow.store.url import StoreUnavailable
+
+from .scenario import PLAN_ID, START, close, play
+
+COSTS = {"amount_eur": 10, "period": "2027-H1"}
+
+
+def round_trips(engine: Engine, work: Callable[[], Any]) -> int:
+    """How often the client waited for the server during `work`, read from libpq's trace
+    of the store's connection (a run of messages sent, then a run received, is one)."""
+    import psycopg
+
+    store = engine.store
+    assert isinstance(store, SqlStore)
+    pgconn = store._connection().connection().dbapi_connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            work()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        directions = [line.split("\t", 1)[0] for line in trace if line[:2] in ("F\t", "B\t")]
+    return sum(1 for a, b in itertools.pairwise(directions) if (a, b) == ("F", "B"))
+
+
+def test_a_command_on_postgresql_costs_at_most_four_round_trips(pg_url: str) -> None:
+    """One persisted command with a command id: two round trips on the plan the Engine
+    holds (statements with BEGIN; COMMIT), three when it loads the plan first, the
+    command-id check included, and no connection taken from the pool per command."""
+    engine = Engine(pg_url, FakeClock(START))
+    try:
+        at = play(engine, PLAN_ID, "record_costs")
+        store = engine.store
+        assert isinstance(store, SqlStore)
+        checkouts: list[object] = []
+        event.listen(store.engine, "checkout", lambda *args: checkouts.append(args))
+        held = round_trips(engine, lambda: engine.fire(
+            PLAN_ID, "record_costs", demo.MAKER, COSTS, at=at + timedelta(minutes=1),
+            command_id="c-1"))
+        engine._cache.clear()  # as an Engine that never saw the plan
+        fresh = round_trips(engine, lambda: engine.fire(
+            PLAN_ID, "record_costs", demo.MAKER, COSTS, at=at + timedelta(minutes=2),
+            command_id="c-2"))
+        assert (held, fresh) == (2, 3)
+        assert checkouts == []
+        again = round_trips(engine, lambda: engine.fire(
+            PLAN_ID, "record_costs", demo.MAKER, COSTS, at=at + timedelta(minutes=3),
+            command_id="c-2"))
+        assert again <= 6  # a repeated id: the attempt, then the lookup of what it did
+    finally:
+        close(engine)
+
+
+def test_settings_from_the_url_and_the_environment(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`statement_timeout` (ms) and `pool_size` come from the URL, else AZWA_DB_*: a
+    statement over the limit is cancelled by the server; the URL's value wins."""
+    monkeypatch.setenv("AZWA_DB_STATEMENT_TIMEOUT_MS", "50")
+    monkeypatch.setenv("AZWA_DB_POOL_SIZE", "3")
+    store = SqlStore(pg_url)
+    try:
+        assert store.engine.pool.size() == 3  # type: ignore[attr-defined]
+        with store.engine.connect() as conn, pytest.raises(Exception, match="statement timeout"):
+            conn.execute(text("SELECT pg_sleep(0.5)"))
+    finally:
+        store.close()
+    store = SqlStore(f"{pg_url}&statement_timeout=2000&pool_size=7", create=False)
+    try:
+        assert store.engine.pool.size() == 7  # type: ignore[attr-defined]
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_sleep(0.1), 1")).one()[1] == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "0"])
+def test_a_setting_that_is_no_whole_number_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, value: str,
+) -> None:
+    monkeypatch.setenv("AZWA_DB_POOL_SIZE", value)
+    with pytest.raises(StoreUnavailable, match=r"AZWA_DB_POOL_SIZE: pool_size=.* is not a "
+                       r"whole number of at least 1"):
+        SqlStore("postgresql+psycopg://postgres@127.0.0.1:5432/test", create=False)
+
+
+def test_an_unreachable_server_is_one_line_exit_2() -> None:
+    """No server on the port: every command says so in one line and exits 2, after the
+    connect timeout rather than hanging."""
+    result = CliRunner().invoke(app, [
+        "plan", "list", "--db", "postgresql+psycopg://azwa@127.0.0.1:9/azwa?connect_timeout=2"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("cannot use the database postgresql+psycopg://azwa@127.0.0.1:9/")
+    assert "connection" in lines[0].lower()
+    worker = CliRunner().invoke(app, [
+        "worker", "--once", "--db", "postgresql+psycopg://azwa@127.0.0.1:9/azwa"])
+    assert worker.exit_code == 2 and len(worker.output.strip().splitlines()) == 1

@@ -1,0 +1,1 @@
+"""Alembic's migrations of the azwa schema (run through workflow.store.schema)."""
