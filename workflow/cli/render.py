@@ -136,10 +136,12 @@ def says(t: dict[str, Any]) -> str:
     return _(text)
 
 
-def idle_text(row: Mapping[str, Any]) -> str:
+def idle_text(row: Mapping[str, Any] | str | None) -> str:
     """Why an organisation has nothing to do, in the reader's language, from the reason's
-    code and values (workflow.core.todo.IDLE_REASONS); a refusal quoted inside stays as the
-    rule gave it."""
+    code and values (workflow.core.todo.IDLE_REASONS); a refusal quoted inside is said in
+    that language too."""
+    if row is None or isinstance(row, str):  # a reason already composed: as it is
+        return row or ""
     code, params = row.get("idle_code"), dict(row.get("idle_params") or {})
     if code is None:
         return "" if row.get("idle") is None else str(row["idle"])
