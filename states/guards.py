@@ -11,6 +11,7 @@ from typing import Any
 
 from workflow.core.context import Context
 from workflow.core.money import amount_problem, parse_cents
+from workflow.core.phrase import Phrase
 from workflow.core.spec import Guard
 from workflow.core.text import normal_name
 from workflow.core.timecalc import local_date
@@ -69,27 +70,27 @@ def registration_problems(ctx: Context) -> list[str]:
     problems: list[str] = []
     for key in ("title", "region", "coordinating_insurer"):
         if not _text(p.get(key)):
-            problems.append(f"{key} must be a non-empty text")
+            problems.append(Phrase("{key} must be a non-empty text", key=key))
     if p.get("track") not in TRACKS:
-        problems.append(f"track must be one of {', '.join(TRACKS)}")
+        problems.append(Phrase("track must be one of {tracks}", tracks=", ".join(TRACKS)))
     for key in ("social_domain", "domain_transcending"):
         if not isinstance(p.get(key), bool):
-            problems.append(f"{key} must be true or false")
+            problems.append(Phrase("{key} must be true or false", key=key))
     parties = p.get("parties")
     if not isinstance(parties, list) or not parties:
-        problems.append("parties must list at least one organisation")
+        problems.append(Phrase("parties must list at least one organisation"))
     elif not all(isinstance(x, dict) and _text(x.get("org")) for x in parties):
-        problems.append("every party needs an org")
+        problems.append(Phrase("every party needs an org"))
     if p.get("second_insurer") is not None and not _text(p.get("second_insurer")):
-        problems.append("second_insurer must be a name or null")
+        problems.append(Phrase("second_insurer must be a name or null"))
     elif same_org(p.get("second_insurer"), p.get("coordinating_insurer")):
-        problems.append("second_insurer must be another insurer than the coordinating "
-                        "insurer (A4 §1.3)")
+        problems.append(Phrase("second_insurer must be another insurer than the coordinating "
+                               "insurer (A4 §1.3)"))
     munis = p.get("municipalities", [])
     if not isinstance(munis, list) or not all(
         isinstance(m, dict) and _text(m.get("org")) and _text(m.get("region")) for m in munis
     ):
-        problems.append("municipalities must be a list of {org, region}")
+        problems.append(Phrase("municipalities must be a list of {org, region}"))
     return problems
 
 
@@ -161,18 +162,20 @@ def has_reason(ctx: Context) -> bool:
 def impact_problems(ctx: Context) -> list[str]:
     impact = ctx.payload.get("impact")
     if not isinstance(impact, dict):
-        return ["impact is missing: name the criteria, transition goals and regional plan"]
+        return [Phrase("impact is missing: name the criteria, transition goals and regional plan")]
     problems: list[str] = []
     criteria = impact.get("criteria")
     if not isinstance(criteria, list) or not criteria:
-        problems.append(f"impact.criteria needs at least one of {', '.join(CRITERIA)}")
+        problems.append(Phrase("impact.criteria needs at least one of {criteria}",
+                                   criteria=", ".join(CRITERIA)))
     else:
         unknown = [c for c in criteria if c not in CRITERIA]
         if unknown:
-            problems.append(f"unknown criteria {unknown}; the four are {', '.join(CRITERIA)}")
+            problems.append(Phrase("unknown criteria {unknown}; the four are {criteria}",
+                                       unknown=unknown, criteria=", ".join(CRITERIA)))
     for key in ("transition_goals", "regional_plan"):
         if not _text(impact.get(key)):
-            problems.append(f"impact.{key} must describe the plan's impact on it")
+            problems.append(Phrase("impact.{key} must describe the plan's impact on it", key=key))
     return problems
 
 
@@ -189,7 +192,8 @@ def modelplan_problems(ctx: Context) -> list[str]:
         doc = modelplan.parse_modelplan(ctx.payload.get("modelplan"))
     except modelplan.ModelplanError as exc:
         return [str(exc)]
-    return [f"BE{f.basiseis} {f.field}: {f.message}" for f in modelplan.check_modelplan(doc)]
+    return [Phrase("BE{number} {field}: {message}", number=f.basiseis, field=f.field,
+                   message=f.message) for f in modelplan.check_modelplan(doc)]
 
 
 def has_complete_modelplan(ctx: Context) -> bool:
@@ -221,9 +225,9 @@ def is_first_review_or_replaces(ctx: Context) -> bool:
 def replaces_problem(ctx: Context) -> str:
     earlier = own_review(ctx)
     if earlier is None:
-        return "this organisation has not reviewed the plan yet: leave out `replaces`"
-    return (f"{ctx.actor.org} reviewed already ({earlier['verdict']}): give "
-            f"\"replaces\": \"{earlier['verdict']}\" to replace that verdict")
+        return Phrase("this organisation has not reviewed the plan yet: leave out `replaces`")
+    return Phrase("{org} reviewed already ({verdict}): give \"replaces\": \"{verdict}\" to "
+                  "replace that verdict", org=ctx.actor.org, verdict=earlier["verdict"])
 
 
 def _reviewed(ctx: Context, role: str, org: str | None = None) -> bool:
@@ -290,36 +294,37 @@ def is_not_committed_yet(ctx: Context) -> bool:
 def kpi_problems(ctx: Context) -> list[str]:
     kpis = ctx.payload.get("kpis")
     if not isinstance(kpis, list) or not kpis:
-        return ["kpis must list at least one KPI agreement"]
+        return [Phrase("kpis must list at least one KPI agreement")]
     problems: list[str] = []
     seen: set[str] = set()
     today = local_date(ctx.at)
     for i, kpi in enumerate(kpis):
         where = f"kpis[{i}]"
         if not isinstance(kpi, dict):
-            problems.append(f"{where} must be an object")
+            problems.append(Phrase("{where} must be an object", where=where))
             continue
         kid = kpi.get("id")
         if not _text(kid) or ":" in str(kid):
-            problems.append(f"{where}.id must be a non-empty text without ':'")
+            problems.append(Phrase("{where}.id must be a non-empty text without ':'", where=where))
         elif kid in seen:
-            problems.append(f"{where}.id {kid!r} is used twice")
+            problems.append(Phrase("{where}.id {kid!r} is used twice", where=where, kid=kid))
         else:
             seen.add(str(kid))
         if not _text(kpi.get("description")):
-            problems.append(f"{where}.description is missing")
+            problems.append(Phrase("{where}.description is missing", where=where))
         problem = amount_problem(kpi.get("amount_eur"), f"{where}.amount_eur")
         if problem:
             problems.append(problem)
         if not isinstance(kpi.get("go_no_go", False), bool):
-            problems.append(f"{where}.go_no_go must be true or false")
+            problems.append(Phrase("{where}.go_no_go must be true or false", where=where))
         try:
             due = date.fromisoformat(str(kpi.get("due")))
         except ValueError:
-            problems.append(f"{where}.due must be a date YYYY-MM-DD")
+            problems.append(Phrase("{where}.due must be a date YYYY-MM-DD", where=where))
             continue
         if due < today:
-            problems.append(f"{where}.due {due} lies before the contract is signed")
+            problems.append(Phrase("{where}.due {due} lies before the contract is signed",
+                                   where=where, due=due))
     return problems
 
 

@@ -11,6 +11,7 @@ from states import modelplan_v2, settings
 from states.guards import SETTLED, VERDICTS, _text, open_kpis, party_orgs, same_org
 from workflow.core.context import Context
 from workflow.core.money import amount_reason, parse_cents
+from workflow.core.phrase import Phrase
 
 KINDS = ("municipality", "care_office")
 LAWFULNESS_VERDICTS = ("lawful", "unlawful")
@@ -242,7 +243,7 @@ def is_no_go_moment(ctx: Context) -> bool:
 
 def amendment_problems(ctx: Context) -> list[str]:
     kpis = ctx.facts.get("kpis", {})
-    return [f"KPI {k.get('id')} is settled already and cannot be amended"
+    return [Phrase("KPI {kpi} is settled already and cannot be amended", kpi=k.get("id"))
             for k in ctx.payload.get("kpis", []) if isinstance(k, dict)
             and str(k.get("id")) in kpis and kpis[str(k.get("id"))]["status"] in SETTLED]
 

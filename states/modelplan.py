@@ -37,6 +37,7 @@ from states.modelplan_seed import (
 )
 from workflow.core.money import format_eur as format_cents
 from workflow.core.money import stored_cents
+from workflow.core.phrase import Phrase
 
 __all__ = [
     "BASISEISEN",
@@ -326,9 +327,9 @@ def answer_findings(doc: Modelplan) -> list[Finding]:
         if number == 8 and doc.social_domain_budget:
             continue  # MP BE8: does not apply to the 2x100 million for the social domain
         if not doc.basiseisen.get(number, "").strip():
-            findings.append(Finding(number, f"basiseisen.{number}",
-                                    f"basiseis {number} ({basiseis.title}) is not addressed: "
-                                    f"describe how the plan meets it"))
+            findings.append(Finding(number, f"basiseisen.{number}", Phrase(
+                "basiseis {number} ({title}) is not addressed: describe how the plan meets it",
+                number=number, title=basiseis.title)))
     return findings
 
 
@@ -337,10 +338,11 @@ def joint_application_findings(doc: Modelplan) -> list[Finding]:
     orgs = {applicant.org for applicant in doc.applicants}
     exemption = (doc.joint_application_exemption or "").strip()
     if not orgs:
-        return [Finding(12, "applicants", "no applicants are named")]
+        return [Finding(12, "applicants", Phrase("no applicants are named"))]
     if len(orgs) < 2 and not exemption:
-        return [Finding(12, "applicants", "a joint application needs two or more "
-                        "applicants, or an argued joint_application_exemption")]
+        return [Finding(12, "applicants", Phrase(
+            "a joint application needs two or more applicants, or an argued "
+            "joint_application_exemption"))]
     return []
 
 
@@ -348,8 +350,8 @@ def labour_findings(doc: Modelplan) -> list[Finding]:
     """MP BE1: the impact on labour as a positive number of fte per million euro."""
     fte = doc.fte_per_million_eur
     if fte is None or fte <= 0:
-        return [Finding(1, "fte_per_million_eur", "the impact on labour must be a "
-                        "positive number of fte per million euro")]
+        return [Finding(1, "fte_per_million_eur", Phrase(
+            "the impact on labour must be a positive number of fte per million euro"))]
     return []
 
 
@@ -358,16 +360,17 @@ def budget_findings(doc: Modelplan) -> list[Finding]:
     orgs = {applicant.org for applicant in doc.applicants}
     findings: list[Finding] = []
     if not doc.budget:
-        findings.append(Finding(4, "budget", "the budget is empty: give the amounts by year, "
-                                "category, kind and provider"))
+        findings.append(Finding(4, "budget", Phrase(
+            "the budget is empty: give the amounts by year, category, kind and provider")))
     for i, line in enumerate(doc.budget):
         if line.year not in BUDGET_YEARS:
-            findings.append(Finding(4, f"budget[{i}].year", f"year {line.year} is outside "
-                                    "2027–2028, the years the funds must be spent in"))
+            findings.append(Finding(4, f"budget[{i}].year", Phrase(
+                "year {year} is outside 2027–2028, the years the funds must be spent in",
+                year=line.year)))
         if line.provider not in orgs:
-            findings.append(Finding(12, f"budget[{i}].provider", f"provider {line.provider!r} "
-                                    "is not an applicant: the amount per provider must go to a "
-                                    "party of the coalition (VAT)"))
+            findings.append(Finding(12, f"budget[{i}].provider", Phrase(
+                "provider {provider!r} is not an applicant: the amount per provider must go to "
+                "a party of the coalition (VAT)", provider=line.provider)))
     return findings
 
 
@@ -377,9 +380,9 @@ def savings_findings(doc: Modelplan) -> list[Finding]:
     peak = doc.peak_structural_costs()
     if peak is not None and peak[1] > savings:
         year, costs = peak
-        return [Finding(9, "structural_savings_eur_per_year",
-                        f"structural costs of {format_eur(costs)} in {year} exceed the "
-                        f"structural savings of {format_eur(savings)} a year")]
+        return [Finding(9, "structural_savings_eur_per_year", Phrase(
+            "structural costs of {costs} in {year} exceed the structural savings of {savings} "
+            "a year", costs=format_eur(costs), year=year, savings=format_eur(savings)))]
     return []
 
 

@@ -12,6 +12,7 @@ from states.agenda import agenda_for
 from states.guards import guard, reason
 from states.payloads import PAYLOADS
 from states.roles import MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
+from workflow.core.phrase import Phrase, listed
 from workflow.core.spec import DeadlineSpec, Definition, Effect, Guard, Length, Region, Transition
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -72,7 +73,7 @@ def t(
 REGISTRATION = t(
     "register_plan", (), "intent", PM, "A4 §1.a.2",
     guard(g.is_valid_registration, "A4 §1.a.2", "The registration is incomplete",
-          explain=lambda c: "; ".join(g.registration_problems(c))),
+          explain=lambda c: listed(g.registration_problems(c))),
     guard(g.is_registrant_a_party, "A4 §1.a.2",
           "Only one of the plan's own parties may register it"),
     effect=fx.init_facts, any_org=True,
@@ -88,10 +89,10 @@ PLAN_CONTENT = (
     guard(g.has_impact_on_criteria, "A4 §2.b.1",
           "A transformation plan must state its impact on at least one of the four criteria, "
           "on the transition goals and on the regional plan",
-          explain=lambda c: "; ".join(g.impact_problems(c))),
+          explain=lambda c: listed(g.impact_problems(c))),
     guard(g.has_complete_modelplan, "MP BE1–BE14",
           "A breakthrough application must meet every basiseis of the modelplan",
-          explain=lambda c: "; ".join(g.modelplan_problems(c))),
+          explain=lambda c: listed(g.modelplan_problems(c))),
 )
 APPROVAL = (
     guard(g.has_both_insurer_reviews, "A4 §1.3",
@@ -104,7 +105,7 @@ APPROVAL = (
           "The municipality has not explicitly approved the social-domain parts"),
     guard(g.has_all_commitments, "A4 §1.b.1",
           "Every party and participating municipality must have committed to the plan",
-          explain=lambda c: "missing " + ", ".join(g.missing_commitments(c))),
+          explain=lambda c: Phrase("missing {orgs}", orgs=", ".join(g.missing_commitments(c)))),
     guard(g.has_joint_feedback, "A4 §1.3.2",
           "Share the one joint feedback of both insurers first"),
 )
@@ -115,8 +116,8 @@ LAWFULNESS = (
     guard(g.has_payment_decision, "A4 §3.a.5", "No payment decision of the NZa was issued"),
     guard(g.has_costs_and_kpi_evidence, "A4 §3.a.5",
           "Cost registration and evidence of every achieved KPI are required",
-          explain=lambda c: f"cost records {c.facts.get('cost_records', 0)}, "
-          f"open KPIs {g.open_kpis(c)}"),
+          explain=lambda c: Phrase("cost records {count}, open KPIs {kpis}",
+                                   count=c.facts.get("cost_records", 0), kpis=g.open_kpis(c))),
     guard(g.has_monitoring, "A4 §3.a.5", "No monitoring and adjustment was recorded"),
 )
 
@@ -201,7 +202,7 @@ MAIN = (
     t("sign_contract", "approved", "contracted", CI, "A4 §1.7",
       guard(g.has_valid_kpis, "A4 §1.6.2",
             "The agreement needs KPI agreements with amounts and due dates",
-            explain=lambda c: "; ".join(g.kpi_problems(c))),
+            explain=lambda c: listed(g.kpi_problems(c))),
       effect=fx.sign_contract),
     t("issue_payment_decision", "contracted", "in_implementation", NZA, "A4 §3.a.5",
       effect=fx.payment_decision),
@@ -231,7 +232,7 @@ MAIN = (
       effect=fx.record_monitoring),
     t("complete_implementation", "in_implementation", "accountability", CI, "A4 §3.a.5",
       guard(g.has_all_kpis_settled, "A4 §3.a.5", "Every KPI must be confirmed or paid",
-            explain=lambda c: "open: " + ", ".join(g.open_kpis(c)))),
+            explain=lambda c: Phrase("open: {kpis}", kpis=", ".join(g.open_kpis(c))))),
     t("settle", "accountability", None, CI, "A4 §3.a.4",
       guard(g.is_not_settled, "A4 §3.a.4", "The funds were settled already"),
       effect=fx.settle),

@@ -18,6 +18,7 @@ from states.guards import guard, reason
 from states.payloads_v2 import PAYLOADS
 from states.roles_v2 import FINANCIERS, MEMBERSHIP, MEMBERSHIP_SEED, PARTIES, ROLES, actors
 from states.settings import v2_from
+from workflow.core.phrase import Phrase, listed
 from workflow.core.spec import AIM, Definition, Guard, Region, Transition
 
 PM, CI, SI = v1.PM, v1.CI, v1.SI
@@ -51,15 +52,15 @@ PLAN_CONTENT = (
     v1.PLAN_CONTENT[0],
     guard(g2.has_complete_modelplan, "MP BE1–BE14",
           "A breakthrough application must meet every basiseis of the modelplan",
-          explain=lambda c: "; ".join(modelplan_v2.modelplan_problems_v2(c))),
+          explain=lambda c: listed(modelplan_v2.modelplan_problems_v2(c))),
 )
 CONTRACT = (
     guard(g.has_valid_kpis, "A4 §3.a.5",
           "The agreement needs KPI agreements with amounts and due dates",
-          explain=lambda c: "; ".join(g.kpi_problems(c))),
+          explain=lambda c: listed(g.kpi_problems(c))),
     guard(g2.has_breakthrough_kpis, "MP BE4",
           "A breakthrough contract's KPIs fall in 2027–2028 with positive amounts below the cap",
-          explain=lambda c: "; ".join(modelplan_v2.breakthrough_contract_problems(c))),
+          explain=lambda c: listed(modelplan_v2.breakthrough_contract_problems(c))),
 )
 VERDICT = (
     guard(g2.has_verdict, "A4 §1.3", "The verdict is positive, conditional or negative"),
@@ -75,10 +76,12 @@ APPROVAL = (
           "municipality waived it"),
     guard(g2.has_all_commitments, "A4 §1.b.1",
           "Every party and participating municipality or other financier must have committed",
-          explain=lambda c: "missing " + ", ".join(g2.missing_commitments(c))),
+          explain=lambda c: Phrase("missing {orgs}",
+                                   orgs=", ".join(g2.missing_commitments(c)))),
     guard(g2.has_no_negative_verdict, "A4 §1.3.2, §1.b",
           "A negative verdict stands: request a revision or reject the plan",
-          explain=lambda c: "negative: " + ", ".join(g2.negative_verdicts(c))),
+          explain=lambda c: Phrase("negative: {reviews}",
+                                   reviews=", ".join(g2.negative_verdicts(c)))),
 )
 NO_GO = guard(g2.is_no_go_moment, "A4 §1.7.6",
               "That KPI is no undecided go/no-go moment and no KPI whose due date passed unmet")
@@ -97,8 +100,10 @@ LAWFULNESS = (
     *(x if x.name != "has_costs_and_kpi_evidence" else guard(
         g2.has_costs_and_kpi_evidence, "A4 §3.a.5",
         "Cost registration, every KPI settled, and evidence for every KPI paid are required",
-        explain=lambda c: f"cost records {c.facts.get('cost_records', 0)}, open KPIs "
-        f"{g.open_kpis(c)}, paid without evidence {g2.paid_kpis_without_evidence(c)}")
+        explain=lambda c: Phrase(
+            "cost records {count}, open KPIs {kpis}, paid without evidence {unproven}",
+            count=c.facts.get("cost_records", 0), kpis=g.open_kpis(c),
+            unproven=g2.paid_kpis_without_evidence(c)))
       for x in v1.LAWFULNESS),
 )
 
@@ -200,11 +205,12 @@ NEW = (
       effect=fx2.report_kpi),
     t("amend_contract", "in_implementation", None, CI, "A4 §1.7.6", *CONTRACT,
       guard(g2.is_amendable, "A4 §1.7.6", "A settled KPI is not amended",
-            explain=lambda c: "; ".join(g2.amendment_problems(c))),
+            explain=lambda c: listed(g2.amendment_problems(c))),
       guard(g2.has_amendment_commitment, "A4 §1.7.6",
             "Every plan maker commits to exactly this amendment first (record_commitment "
             "with its KPIs)",
-            explain=lambda c: "missing " + ", ".join(g2.missing_amendment_commitments(c))),
+            explain=lambda c: Phrase("missing {orgs}",
+                                     orgs=", ".join(g2.missing_amendment_commitments(c)))),
       reason("A4 §1.7.6"), effect=fx2.amend_contract),
     t("grant_single_applicant", g2.GRANTABLE_FROM, None, CI, "MP BE12",
       guard(g2.is_breakthrough_plan, "MP BE12", "Only a breakthrough plan applies jointly"),

@@ -38,11 +38,12 @@ PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "
         "core/money",
         "core/engine", "core/validate", "core/errors", "audit/replay", "audit/logfile",
         "simulate/model", "simulate/owed", "simulate/behaviour", "simulate/scenario",
-        "simulate/delays", "simulate/calendar", "simulate/pools", "core/payload"]
+        "simulate/delays", "simulate/calendar", "simulate/pools", "core/payload", "core/phrase"]
 STATES_MAY_IMPORT = ("workflow.core.spec", "workflow.core.actor", "workflow.core.context",
                      "workflow.core.money",
                      "workflow.core.plan", "workflow.core.timecalc", "workflow.core.validate",
-                     "workflow.core.payload", "workflow.core.text", "states")
+                     "workflow.core.payload", "workflow.core.text", "workflow.core.phrase",
+                     "states")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pendulum
@@ -22,7 +22,9 @@ from typer.testing import CliRunner
 from tests.rules.builders import INSURER, MAKER, registration
 from workflow import Engine, FakeClock
 from workflow.cli.main import app
+from workflow.core import formats
 from workflow.core.clock import SystemClock
+from workflow.core.i18n import reading
 from workflow.core.timecalc import AMSTERDAM, EPOCH, MICROSECOND, local_date, parse_at, plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,7 +136,8 @@ def test_cli_without_at_or_now_runs_on_the_wall_clock(tmp_path: Path) -> None:
 def test_tick_runs_as_cron_runs_it(tmp_path: Path) -> None:
     """Given a database with a deadline due a month ago, when `.venv/bin/azwa tick --db FILE`
     runs as cron starts it (no terminal, no input, only cron's bare environment), then it
-    exits 0, says which deadline expired, and the next run expires nothing."""
+    exits 0, says which deadline expired (in Dutch, the default without AZWA_LANG), and the
+    next run expires nothing."""
     db = tmp_path / "azwa.db"
     due = _overdue_plan(db)
     azwa = Path(sys.executable).with_name("azwa")
@@ -148,11 +151,13 @@ def test_tick_runs_as_cron_runs_it(tmp_path: Path) -> None:
 
     first = cron()
     assert first.returncode == 0, first.stderr
+    with reading("nl"):
+        day = formats.day(date.fromisoformat(due))
     assert first.stdout.splitlines() == [
-        f"SYS-1: quick_test_decision expired (due {due})", "1 deadline(s) expired"]
+        f"SYS-1: besluit snelle toets verstreken (uiterlijk {day})", "1 termijn(en) verstreken"]
     assert first.stderr == ""
     second = cron()
-    assert (second.returncode, second.stdout) == (0, "0 deadline(s) expired\n")
+    assert (second.returncode, second.stdout) == (0, "0 termijn(en) verstreken\n")
 
 
 # -- pendulum, pinned -----------------------------------------------------------------------------

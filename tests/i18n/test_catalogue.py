@@ -15,8 +15,12 @@ from babel.messages.pofile import read_po
 
 import states
 from states.guards import TRACKS
-from workflow.cli import render
+from workflow.audit import report
+from workflow.audit.replay import CHAIN_ABSENT, CHAIN_BROKEN, CHAIN_OK
 from workflow.core.i18n import LANGUAGES
+from workflow.core.phrase import JOINERS
+from workflow.core.todo import IDLE_REASONS, WAITING_FOR
+from workflow.http.problems import TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "workflow" / "locale"
@@ -59,12 +63,40 @@ def terms() -> list[tuple[str, str]]:
 
 
 def composed_texts() -> list[str]:
-    """Texts translated as templates: the duties' lines and the idle reasons' shapes."""
+    """Texts translated as templates: the duties' lines and every idle reason's code."""
     found = {d.says for defn in states.all_definitions() if defn.agenda
              for d in defn.agenda.duties}
-    found |= {template for _pattern, template in render._IDLE}
-    found.add("the process awaits nothing from this organisation now")
+    found |= set(IDLE_REASONS.values()) | {WAITING_FOR}
     return sorted(found)
+
+
+def phrase_templates() -> list[tuple[str, str]]:
+    """(module, template) of every `Phrase("...")` the code composes: the refusals of the
+    engine, the payload and the amount checks, translated by template at the edge."""
+    found = [("workflow/core/phrase.py", "{first}: {rest}")]
+    for path in sorted([*(ROOT / "workflow").rglob("*.py"), *(ROOT / "states").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "Phrase" and node.args):
+                first = node.args[0]
+                choices = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+                found += [(str(path.relative_to(ROOT)), str(c.value)) for c in choices
+                          if isinstance(c, ast.Constant)]
+    return found
+
+
+def rule_texts() -> list[tuple[str, str]]:
+    """(definition, text) of every guard's rule description of every registered definition:
+    the sentence a refusal by that rule shows."""
+    return sorted({(d.ref, g.message) for d in states.all_definitions()
+                   for tr in d.all_transitions() for g in tr.guards})
+
+
+def service_texts() -> list[str]:
+    """Fixed texts said at the edge by value: the problem titles, the joiners, the audit
+    report's condition labels, deadline verdicts and hash-chain states."""
+    return sorted({*TITLES.values(), *JOINERS.values(), *report.CONDITION_LABELS.values(),
+                   *report.VERDICTS.values(), CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN})
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
@@ -99,6 +131,24 @@ def test_every_term_of_the_definitions_has_a_dutch_label(kind: str, name: str) -
 
 @pytest.mark.parametrize("text", composed_texts(), ids=lambda v: v[:50])
 def test_every_duty_and_idle_reason_has_a_dutch_translation(text: str) -> None:
+    assert catalogue("nl").get((None, text)), f"no Dutch for {text!r}"
+
+
+@pytest.mark.parametrize(("module", "text"), phrase_templates(), ids=lambda v: str(v)[:50])
+def test_every_refusal_template_has_a_dutch_translation(module: str, text: str) -> None:
+    """A refusal the engine, a payload or an amount check composes (a `Phrase`) fails here
+    until its template has Dutch."""
+    assert catalogue("nl").get((None, text)), f"{module}: no Dutch for {text!r}"
+
+
+@pytest.mark.parametrize(("ref", "text"), rule_texts(), ids=lambda v: str(v)[:50])
+def test_every_rule_description_has_a_dutch_translation(ref: str, text: str) -> None:
+    """A guard added to a definition in `states/` fails here until its text has Dutch."""
+    assert catalogue("nl").get((None, text)), f"{ref}: no Dutch for the rule {text!r}"
+
+
+@pytest.mark.parametrize("text", service_texts(), ids=lambda v: v[:50])
+def test_every_problem_title_and_joiner_has_a_dutch_translation(text: str) -> None:
     assert catalogue("nl").get((None, text)), f"no Dutch for {text!r}"
 
 

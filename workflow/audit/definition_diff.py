@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.core.i18n import _
 from workflow.core.payload import ListOf, Object, rows
 from workflow.core.spec import DeadlineSpec, Definition, Length, Transition
 
@@ -199,17 +200,18 @@ def markdown(result: DefinitionDiff) -> str:
     """The diff as Markdown: one table per section that has changes."""
     lines = [f"# {result.before} → {result.after}", ""]
     if not result.changes:
-        return "\n".join([*lines, "No differences.", ""])
+        return "\n".join([*lines, _("No differences."), ""])
     counts = result.counts()
-    lines += ["| section | added | removed | changed |", "|---|---|---|---|"]
-    lines += [f"| {s} | {c[ADDED]} | {c[REMOVED]} | {c[CHANGED]} |" for s, c in counts.items()]
+    lines += [f"| {_('section')} | {_(ADDED)} | {_(REMOVED)} | {_(CHANGED)} |",
+              "|---|---|---|---|"]
+    lines += [f"| {_(s)} | {c[ADDED]} | {c[REMOVED]} | {c[CHANGED]} |" for s, c in counts.items()]
     for section in SECTIONS:
         rows_ = [c for c in result.changes if c.section == section]
         if not rows_:
             continue
-        lines += ["", f"## {section.capitalize()}", "",
-                  f"| {section[:-1]} | change | {result.before} | {result.after} |",
+        lines += ["", f"## {_(section.capitalize())}", "",
+                  f"| {_(section[:-1])} | {_('change')} | {result.before} | {result.after} |",
                   "|---|---|---|---|"]
-        lines += [f"| `{_cell(c.name)}` | {c.change} | {_cell(c.before)} | {_cell(c.after)} |"
-                  for c in rows_]
+        lines += [f"| `{_cell(c.name)}` | {_(c.change)} | {_cell(c.before)} | "
+                  f"{_cell(c.after)} |" for c in rows_]
     return "\n".join(lines) + "\n"

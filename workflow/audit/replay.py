@@ -26,6 +26,7 @@ from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import AZWA, Refused
 from workflow.core.events import DEFINITION_MIGRATED, Event, digest, sealed
 from workflow.core.money import empty_funds, funds_eur
+from workflow.core.phrase import Phrase
 from workflow.core.plan import GENESIS, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, SYSTEM_ROLE, Actor
 from workflow.core.timecalc import local_date, parse_iso
@@ -93,6 +94,8 @@ class Violation:
     rule: str = ""
     seed: str = ""
     line: int = 0
+    refusal: Refused | None = field(default=None, compare=False, repr=False)
+    """The refusal behind it, whose texts a report says in the reader's language."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"seq": self.seq, "trigger": self.trigger, "reason": self.reason,
@@ -171,15 +174,16 @@ class PlanReplay:
         produced: Event | None = None
         try:
             if self.events > 1 and seq <= self.last_seq:
-                raise Refused("seq_in_order", AZWA,
-                              f"seq {seq} comes after seq {self.last_seq}: an event repeated "
-                              f"or out of order")
+                raise Refused("seq_in_order", AZWA, Phrase(
+                    "seq {seq} comes after seq {last}: an event repeated or out of order",
+                    seq=seq, last=self.last_seq))
             gap = self.last_seq + 1
             self.last_seq = seq
             if seq > gap:
                 missing = str(gap) if seq == gap + 1 else f"{gap}–{seq - 1}"
                 self._violation(seq, trigger, line, Refused(
-                    "seq_follows_on", AZWA, f"seq {missing} missing before seq {seq}"))
+                    "seq_follows_on", AZWA, Phrase("seq {missing} missing before seq {seq}",
+                                                   missing=missing, seq=seq)))
             if trigger == DEADLINE_EXPIRED:
                 produced = self._late.pop(0) if self._is_late(event) else self._expiry(
                     event, seq, when)
@@ -194,7 +198,7 @@ class PlanReplay:
 
     def _violation(self, seq: int, trigger: str, line: int, refusal: Refused) -> None:
         self.violations.append(
-            Violation(seq, trigger, refusal.reason, refusal.rule, refusal.seed, line))
+            Violation(seq, trigger, refusal.reason, refusal.rule, refusal.seed, line, refusal))
 
     def _command(self, event: Mapping[str, Any], trigger: str, at: datetime) -> Event:
         actor = actor_of(event["actor"])
@@ -202,7 +206,7 @@ class PlanReplay:
         at_text = str(event["at"])
         if trigger == REGISTER:
             if self.plan is not None:
-                raise Refused("is_new_plan", "A4 §1.a.2", "The plan is registered already")
+                raise Refused("is_new_plan", "A4 §1.a.2", Phrase("The plan is registered already"))
             try:
                 self.definition = definition_ref(event, at)
             except KeyError as exc:
@@ -215,8 +219,8 @@ class PlanReplay:
             return outcome.events[0]
         if self.plan is None:
             raise Refused("registered_first", AZWA,
-                          "The plan was never registered: its register_plan was refused or "
-                          "missing")
+                          Phrase("The plan was never registered: its register_plan was refused "
+                                 "or missing"))
         if "definition" in event:
             self._same_definition(event)
         engine = self._engine or engine_for(self.plan.definition)
@@ -249,27 +253,28 @@ class PlanReplay:
         ref = event.get("definition")
         if ref is not None and ref != self.plan.definition:
             raise Refused("same_definition", AZWA,
-                          f"The event names definition {ref!r}; the plan was registered "
-                          f"under {self.plan.definition}")
+                          Phrase("The event names definition {ref!r}; the plan was registered "
+                                 "under {own}", ref=ref, own=self.plan.definition))
 
     def _expiry(self, event: Mapping[str, Any], seq: int, at: datetime) -> Event:
         """A `deadline_expired` from the log: accepted only as the engine computes it."""
         if self.plan is None:
             raise Refused("registered_first", AZWA,
-                          "The plan was never registered: its register_plan was refused or "
-                          "missing")
+                          Phrase("The plan was never registered: its register_plan was refused "
+                                 "or missing"))
         self._same_definition(event)
         role = actor_of(event["actor"]).role
         if role != SYSTEM_ROLE:
             raise Refused("role_may_fire", "A4 §1.5",
-                          f"A {role} may not record deadline_expired; only the system does")
+                          Phrase("A {role} may not record deadline_expired; only the system "
+                                 "does", role=role))
         payload = event.get("payload") or {}
         name = str(payload.get("deadline"))
         found = self.plan.deadlines.get(name)
         if found is None or not found.is_open:
-            raise self._disagree(name, "at all" if found is None else "any more")
+            raise self._disagree(name, Phrase("at all") if found is None else Phrase("any more"))
         if found.expires_at != at:
-            raise self._disagree(name, "at that moment")
+            raise self._disagree(name, Phrase("at that moment"))
         self._check_due(name, payload, found.due.isoformat())
         # The engine expires every deadline due by then; one due at the same instant that the
         # log names in an event of its own is held back for that event, so the breaches come
@@ -282,13 +287,14 @@ class PlanReplay:
         """The plan moves to the version the event names; later events run under it."""
         plan = self.plan
         if plan is None:
-            raise Refused("registered_first", AZWA, "The plan was never registered")
+            raise Refused("registered_first", AZWA, Phrase("The plan was never registered"))
         payload = event.get("payload") or {}
         target = str(payload.get("to"))
         if payload.get("from") != plan.definition or event.get("definition") != target:
             raise Refused("migrated_from_current", AZWA,
-                          f"The migration names {payload.get('from')!r} → {target!r}; the plan "
-                          f"runs under {plan.definition}")
+                          Phrase("The migration names {origin!r} → {target!r}; the plan runs "
+                                 "under {ref}", origin=payload.get("from"), target=target,
+                                 ref=plan.definition))
         try:
             self._engine = engine_for(target, hashing="hash" in event)
         except KeyError as exc:
@@ -308,14 +314,16 @@ class PlanReplay:
 
     @staticmethod
     def _disagree(name: str, when: str) -> Refused:
-        return Refused("deadline_expired_as_computed", "A4 §1.5",
-                       f"No running deadline {name!r} expires {when} by the rules")
+        return Refused("deadline_expired_as_computed", "A4 §1.5", Phrase(
+            "No running deadline {deadline!r} expires {when} by the rules", deadline=name,
+            when=when))
 
     @staticmethod
     def _check_due(name: str, payload: Mapping[str, Any], due: Any) -> None:
         if "due" in payload and payload["due"] != due:
-            raise Refused("deadline_expired_as_computed", "A4 §1.5",
-                          f"Deadline {name!r} is due on {due}, not {payload['due']}")
+            raise Refused("deadline_expired_as_computed", "A4 §1.5", Phrase(
+                "Deadline {deadline!r} is due on {due}, not {given}", deadline=name, due=due,
+                given=payload["due"]))
 
     # -- the hash chain -------------------------------------------------------------------------
 

@@ -19,10 +19,14 @@ from urllib.parse import quote
 
 import states
 from workflow.audit.replay import PlanReplay
+from workflow.core import formats
 from workflow.core.context import Context
 from workflow.core.events import Event
+from workflow.core.i18n import _, current, term
 from workflow.core.money import format_eur
+from workflow.core.phrase import Phrase
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
+from workflow.core.refusal_text import say
 from workflow.core.spec import AIM, Actor
 from workflow.core.text import visible
 from workflow.core.timecalc import AMSTERDAM, days_left, local_date, parse_at
@@ -90,9 +94,12 @@ class DeadlineRun:
         return (local_date(end) - local_date(self.started_at)).days
 
     def describe(self) -> str:
+        """The verdict in the reader's language (English: as `verdict` says)."""
+        verdict = _(self.verdict)
         if self.late_at is not None:
-            return f"{self.verdict}, done late {_local(self.late_at)}"
-        return self.verdict
+            return _("{verdict}, done late {at}").format(verdict=verdict,
+                                                         at=_local(self.late_at))
+        return verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +148,12 @@ def _standing(plan: Plan, at: datetime, before: dict[str, str]) -> tuple[str, ..
     for dl in sorted(plan.deadlines.values(), key=lambda d: (d.expires_at, d.name)):
         if dl.is_open:
             left = days_left(dl.due, at)
-            out.append(f"{dl.name}: due {dl.due} ({left} day{'s' if left != 1 else ''} left)")
+            out.append(Phrase("{deadline}: due {due} (1 day left)" if left == 1 else
+                              "{deadline}: due {due} ({left} days left)",
+                              deadline=dl.name, due=dl.due, left=left))
         elif before.get(dl.name) == OPEN:
-            out.append(f"{dl.name}: {verdict_of(plan.definition, dl.name, dl.status)}")
+            out.append(Phrase("{deadline}: {verdict}", deadline=dl.name,
+                              verdict=Phrase(verdict_of(plan.definition, dl.name, dl.status))))
     return tuple(out)
 
 
@@ -157,7 +167,7 @@ def conditions(plan: Plan, at: datetime) -> list[Condition]:
             continue
         for guard in tr.guards:
             met = bool(guard.check(ctx))
-            detail = "" if met or guard.explain is None else str(guard.explain(ctx))
+            detail = "" if met or guard.explain is None else guard.explain(ctx)
             found.append(Condition(CONDITION_LABELS.get(guard.name, guard.message), guard.seed,
                                    met, detail))
     return found
@@ -207,11 +217,25 @@ def build(events: Iterable[Event], as_of: datetime | None = None) -> PlanReport:
 
 
 def _local(at: datetime | None) -> str:
-    return at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if at else ""
+    """A moment in Amsterdam: `2028-04-10 14:30`, in Dutch `10 april 2028 14:30`."""
+    if not at:
+        return ""
+    if current() == "en":
+        return at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+    return formats.moment(at)
 
 
 def _eur(cents: Any) -> str:
-    return format_eur(cents if isinstance(cents, int) and not isinstance(cents, bool) else 0)
+    whole = cents if isinstance(cents, int) and not isinstance(cents, bool) else 0
+    return format_eur(whole) if current() == "en" else formats.amount(whole)
+
+
+def _day(value: Any) -> str:
+    """An ISO day (or a date) as the reader writes it; anything else as it is."""
+    try:
+        return formats.day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -220,50 +244,66 @@ def _sections(report: PlanReport) -> list[tuple[str, list[str], list[list[str]]]
     kpi_runs = {r.name.split(":", 1)[1]: r for r in report.deadlines if r.name.startswith("kpi:")}
     kpis: dict[str, dict[str, Any]] = plan.facts.get("kpis", {})
     return [
-        ("Timeline", ["seq", "when", "trigger", "who", "state", "escalation", "deadlines"],
-         [[str(m.seq), _local(m.at), m.trigger + (" (refused)" if m.refused else ""),
-           f"{m.org} ({m.role})", m.state, m.escalation, "; ".join(m.deadlines) or "–"]
+        (_("Timeline"), [_("seq"), _("when"), _("trigger"), _("who"), _("state"),
+                         _("escalation"), _("deadlines")],
+         [[str(m.seq), _local(m.at), term("trigger", m.trigger)
+           + (_(" (refused)") if m.refused else ""),
+           f"{m.org} ({term('role', m.role)})", term("state", m.state),
+           term("escalation", m.escalation), "; ".join(say(d) for d in m.deadlines) or "–"]
           for m in report.timeline]),
-        ("Deadline compliance",
-         ["deadline", "started", "due", "days used", "days allowed", "status", "closed",
-          "extensions"],
-         [[r.name, _local(r.started_at), r.due.isoformat(), str(r.used_days(as_of)),
-           str(r.allowed_days), r.describe(), _local(r.closed_at), str(r.extensions)]
+        (_("Deadline compliance"),
+         [_("deadline"), _("started"), _("due"), _("days used"), _("days allowed"), _("status"),
+          _("closed"), _("extensions")],
+         [[term("deadline", r.name), _local(r.started_at), _day(r.due),
+           str(r.used_days(as_of)), str(r.allowed_days), r.describe(), _local(r.closed_at),
+           str(r.extensions)]
           for r in report.deadlines]),
-        ("Escalation history", ["when", "trigger", "from", "to", "by", "issue"],
-         [[_local(parse_at(h["at"])), str(h.get("trigger", "")), str(h.get("from", "")),
-           str(h.get("to", "")), f"{h.get('by', '')} ({h.get('role', '')})",
+        (_("Escalation history"), [_("when"), _("trigger"), _("from"), _("to"), _("by"),
+                                   _("issue")],
+         [[_local(parse_at(h["at"])), _term("trigger", h.get("trigger")),
+           _term("escalation", h.get("from")), _term("escalation", h.get("to")),
+           f"{h.get('by', '')} ({_term('role', h.get('role'))})",
            str(h.get("issue", h.get("contact", "")))]
           for h in plan.escalation_history]),
-        ("KPI payments", ["KPI", "description", "amount", "due", "status", "paid", "go/no-go",
-                          "settled"],
-         [[kid, str(k.get("description", "")), _eur(k.get("amount_cents")), str(k.get("due", "")),
-           str(k.get("status", "")), _eur(k.get("paid_cents")),
-           str(k.get("decision") or ("pending" if k.get("go_no_go") else "–")),
+        (_("KPI payments"), ["KPI", _("description"), _("amount"), _("due"), _("status"),
+                             _("paid"), "go/no-go", _("settled")],
+         [[kid, str(k.get("description", "")), _eur(k.get("amount_cents")),
+           _day(k.get("due", "")), _term("kpi_status", k.get("status")),
+           _eur(k.get("paid_cents")),
+           _term("decision", k.get("decision")) or (_("pending") if k.get("go_no_go") else "–"),
            _local(kpi_runs[kid].closed_at) if kid in kpi_runs else ""]
           for kid, k in kpis.items()]),
-        ("Lawfulness judgement: the four conditions (A4 §3.a.5)",
-         ["condition", "", "seed", "detail"],
-         [[c.label, "✔ ticked" if c.met else "✘ missing", c.seed, c.detail]
+        (_("Lawfulness judgement: the four conditions (A4 §3.a.5)"),
+         [_("condition"), "", _("seed"), _("detail")],
+         [[_(c.label), "✔ " + _("ticked") if c.met else "✘ " + _("missing"), c.seed,
+           say(c.detail)]
           for c in report.conditions]),
     ]
+
+
+def _term(kind: str, value: Any) -> str:
+    """A term of a value that may be absent: absent reads as empty, as it always did."""
+    return "" if value is None or value == "" else term(kind, str(value))
 
 
 def _summary(report: PlanReport) -> list[tuple[str, str]]:
     plan = report.plan
     funds = plan.funds
     return [
-        ("plan", plan.plan_id), ("title", report.title),
-        ("region", str(plan.attrs.get("region", ""))), ("track", str(plan.attrs.get("track", ""))),
-        ("definition", plan.definition), ("state", plan.state),
-        ("escalation", plan.escalation), ("events", str(plan.seq)),
-        ("breaches", ", ".join(plan.breaches) or "none"),
-        *([("missed aims", ", ".join(plan.missed_aims))] if plan.missed_aims else []),
-        ("hash chain", report.chain),
-        ("violations", str(len(report.violations)) if report.violations else "none"),
-        ("funds", f"paid {_eur(funds.get('paid_cents'))}, costs {_eur(funds.get('costs_cents'))}"
-                  f", refund {_eur(funds.get('refund_cents'))}"),
-        ("as of", _local(report.as_of)),
+        (_("plan"), plan.plan_id), (_("title"), report.title),
+        (_("region"), str(plan.attrs.get("region", ""))),
+        (_("track"), _term("track", plan.attrs.get("track"))),
+        (_("definition"), plan.definition), (_("state"), term("state", plan.state)),
+        (_("escalation"), term("escalation", plan.escalation)), (_("events"), str(plan.seq)),
+        (_("breaches"), ", ".join(term("deadline", b) for b in plan.breaches) or _("none")),
+        *([(_("missed aims"), ", ".join(term("deadline", a) for a in plan.missed_aims))]
+          if plan.missed_aims else []),
+        (_("hash chain"), _(report.chain)),
+        (_("violations"), str(len(report.violations)) if report.violations else _("none")),
+        (_("funds"), _("paid {paid}, costs {costs}, refund {refund}").format(
+            paid=_eur(funds.get("paid_cents")), costs=_eur(funds.get("costs_cents")),
+            refund=_eur(funds.get("refund_cents")))),
+        (_("as of"), _local(report.as_of)),
     ]
 
 
@@ -288,18 +328,19 @@ def render_md(report: PlanReport, picture: str | None = None) -> str:
     """The report as Markdown; `picture` is the timeline image's path, relative to the file.
     Every value is escaped (`md`): a title cannot add a section, a link or HTML."""
     plan_id = md(report.plan.plan_id)
-    out = [f"# Audit report {plan_id}: {md(report.title)}", ""]
+    out = [_("# Audit report {plan}: {title}").format(plan=plan_id, title=md(report.title)), ""]
     out += ["| | |", "|---|---|"]
     out += [f"| {md(k)} | {md(v)} |" for k, v in _summary(report)]
     out.append("")
     if picture:
-        out += [f"![timeline of {plan_id}]({_md_link(picture)})", ""]
+        out += [_("![timeline of {plan}]({link})").format(plan=plan_id,
+                                                           link=_md_link(picture)), ""]
     if report.violations:
-        out += ["## Violations", ""] + [f"- {md(v)}" for v in report.violations] + [""]
+        out += ["## " + _("Violations"), ""] + [f"- {md(v)}" for v in report.violations] + [""]
     for heading, columns, rows in _sections(report):
         out += [f"## {md(heading)}", ""]
         if not rows:
-            out += ["None.", ""]
+            out += [_("None."), ""]
             continue
         out.append("| " + " | ".join(md(c) for c in columns) + " |")
         out.append("|" + "---|" * len(columns))
@@ -311,13 +352,15 @@ def render_md(report: PlanReport, picture: str | None = None) -> str:
 def render_html(report: PlanReport, svg: str | None = None) -> str:
     """The report as one self-contained HTML page, the timeline picture inline."""
     esc = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>Audit report {esc(report.plan.plan_id)}</title>",
+    out = ["<!DOCTYPE html>", f'<html lang="{current()}"><head><meta charset="utf-8">',
+           "<title>" + _("Audit report {plan}").format(plan=esc(report.plan.plan_id))
+           + "</title>",
            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
            "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;"
            "vertical-align:top}th{background:#eee}.missing{color:#b00}.ticked{color:#070}"
            "</style></head><body>",
-           f"<h1>Audit report {esc(report.plan.plan_id)}: {esc(report.title)}</h1>",
+           "<h1>" + _("Audit report {plan}: {title}").format(
+               plan=esc(report.plan.plan_id), title=esc(report.title)) + "</h1>",
            "<table>"]
     out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _summary(report)]
     out.append("</table>")
@@ -325,12 +368,12 @@ def render_html(report: PlanReport, svg: str | None = None) -> str:
         start = svg.find("<svg")
         out += ['<figure class="timeline">', svg[start:] if start >= 0 else svg, "</figure>"]
     if report.violations:
-        out += ["<h2>Violations</h2>", "<ul>"]
+        out += ["<h2>" + _("Violations") + "</h2>", "<ul>"]
         out += [f"<li>{esc(v)}</li>" for v in report.violations] + ["</ul>"]
     for heading, columns, rows in _sections(report):
         out.append(f"<h2>{esc(heading)}</h2>")
         if not rows:
-            out.append("<p>None.</p>")
+            out.append("<p>" + _("None.") + "</p>")
             continue
         out.append("<table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr>")
         for row in rows:

@@ -36,6 +36,7 @@ from workflow.cli.output import (
 from workflow.cli.progress import bar, count_lines, tracked
 from workflow.cli.text import visible
 from workflow.core.bounds import BadInput, Limits, instant
+from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable
@@ -164,21 +165,23 @@ def replay_command(
 def _print_replay(result: ReplayResult, source: str, problems: list[LogProblem]) -> None:
     """The text report: plain lines and boxes, written in one piece where no plan has
     violations; rich loads only to draw a table of violations."""
-    typer.secho(f"{visible(source)}: {len(result.plans)} plan(s), {result.events} event(s), "
-                f"hash chain {result.chain}", bold=True)
+    typer.secho(_("{source}: {plans} plan(s), {events} event(s), hash chain {chain}").format(
+        source=visible(source), plans=len(result.plans), events=result.events,
+        chain=_(result.chain)), bold=True)
     text: list[str] = []
     for plan_id, replay in result.plans.items():
         text.append(_plan_box(plan_id, replay))
         if replay.violations:
             _write(text)
             _violations_table(plan_id, replay)
-    text += [f"problem ({problem.kind}): "
-             f"{f'{visible(problem.plan_id)}: ' if problem.plan_id else ''}"
-             f"{visible(problem.message)}" for problem in problems]
-    verdict = "ok" if result.ok and not problems else "NOT OK"
-    extra = f", {len(problems)} problem(s)" if problems else ""
-    text.append(f"{verdict}: {sum(len(r.violations) for r in result.plans.values())} "
-                f"violation(s), hash chain {result.chain}{extra}")
+    text += [_("problem ({kind}): {where}{message}").format(
+        kind=problem.kind, where=f"{visible(problem.plan_id)}: " if problem.plan_id else "",
+        message=visible(problem.message)) for problem in problems]
+    verdict = _("ok") if result.ok and not problems else _("NOT OK")
+    extra = _(", {count} problem(s)").format(count=len(problems)) if problems else ""
+    text.append(_("{verdict}: {count} violation(s), hash chain {chain}{extra}").format(
+        verdict=verdict, count=sum(len(r.violations) for r in result.plans.values()),
+        chain=_(result.chain), extra=extra))
     _write(text)
 
 
@@ -195,14 +198,18 @@ def _violations_table(plan_id: str, replay: PlanReplay) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(f"{visible(plan_id)}: {len(replay.violations)} violation(s), "
-                             "each event skipped"), title_justify="left")
+    from workflow.core.refusal_text import reason as said
+
+    table = Table(title=Text(_("{plan}: {count} violation(s), each event skipped").format(
+        plan=visible(plan_id), count=len(replay.violations))), title_justify="left")
     for column in ("line", "seq", "trigger", "rule", "seed", "reason"):
-        table.add_column(column, justify="right" if column in ("line", "seq") else "left")
+        table.add_column(_(column), justify="right" if column in ("line", "seq") else "left")
+    cite = _("{text} [rule {rule}, {seed}]")
     for v in replay.violations:
-        reason = v.reason.removesuffix(f" [rule {v.rule}, {v.seed}]")
+        text = said(v.refusal) if v.refusal is not None else v.reason
+        reason = text.removesuffix(cite.format(text="", rule=v.rule, seed=v.seed))
         table.add_row(str(v.line or ""), str(v.seq), *(
-            Text(visible(x)) for x in (v.trigger, v.rule, v.seed, reason)))
+            Text(visible(x)) for x in (term("trigger", v.trigger), v.rule, v.seed, reason)))
     _console().print(table)
 
 
@@ -229,24 +236,34 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
     (DESIGN-v2): a plan whose definition has aims lists them on a row of their own."""
     info = replay.result()
     funds = info["funds"]
-    chain = info["chain"]
-    if chain == CHAIN_BROKEN:
-        chain += " at " + ", ".join(f"seq {link.seq} ({link.reason})" for link in replay.links)
+    chain = _(info["chain"])
+    if info["chain"] == CHAIN_BROKEN:
+        chain += _(" at ") + ", ".join(f"seq {link.seq} ({link.reason})" for link in replay.links)
+    names = [name for name in ("paid", "costs", "refund", "reclaim") if f"{name}_eur" in funds]
+    if current() == "en":
+        money = ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}" for name in names)
+    else:
+        from workflow.core import formats
+
+        money = ", ".join(
+            f"{_(name)} {formats.amount(int(from_eur(funds[f'{name}_eur']).scaleb(2)))}"
+            for name in names)
     rows = dict(zip(_BOX_KEYS, (
-        info["definition"], info["events"], info["state"], info["escalation"],
-        ", ".join(info["breaches"]) or "none", ", ".join(info["missed_aims"]) or "none",
-        ", ".join(f"{name} € {from_eur(funds[f'{name}_eur']):,.2f}"
-                  for name in ("paid", "costs", "refund", "reclaim") if f"{name}_eur" in funds),
-        chain, len(info["violations"])), strict=True))
+        info["definition"], info["events"], term("state", info["state"]),
+        term("escalation", info["escalation"]),
+        ", ".join(term("deadline", b) for b in info["breaches"]) or _("none"),
+        ", ".join(term("deadline", b) for b in info["missed_aims"]) or _("none"),
+        money, chain, len(info["violations"])), strict=True))
     if not info["missed_aims"] and not _keeps_aims(info["definition"]):
         del rows["missed aims"]
     values = [visible(value) for value in rows.values()]
+    labels = [_(key) for key in rows]
     width = max(map(len, values))
-    keys = max(map(len, rows))
+    keys = max(map(len, labels))
     rule = "─" * (width + 2)
-    lines = [f"plan {visible(plan_id)}", f"┌{'─' * (keys + 2)}┬{rule}┐"]
+    lines = [_("plan {plan}").format(plan=visible(plan_id)), f"┌{'─' * (keys + 2)}┬{rule}┐"]
     lines += [f"│ {key.ljust(keys)} │ {value.ljust(width)} │"
-              for key, value in zip(rows, values, strict=True)]
+              for key, value in zip(labels, values, strict=True)]
     lines.append(f"└{'─' * (keys + 2)}┴{rule}┘")
     return "\n".join(lines)
 

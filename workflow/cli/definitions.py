@@ -185,7 +185,9 @@ def migrate(
     except (StoreUnavailable, UnknownPlan, ValueError) as error:
         raise _fail(str(error)) from None
     except Refused as refusal:
-        raise _fail(refusal.reason, code=1) from None
+        from workflow.core.refusal_text import reason
+
+        raise _fail(reason(refusal), code=1) from None
     data = {"plan_id": plan_id, "to": to, "dry_run": dry_run,
             "events": [e.to_dict() for e in fired.events]}
     if as_json:

@@ -23,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, visible
+from workflow.core.i18n import _, current, term
 from workflow.store.url import CorruptRow, StoreUnavailable, resolve_url
 
 if TYPE_CHECKING:
@@ -276,6 +277,20 @@ def _replace_unwritable() -> None:
                 reconfigure(errors="backslashreplace")
 
 
+def day_text(iso: str) -> str:
+    """An ISO day as the reader writes it (`10 april 2028`; in English the ISO day)."""
+    if current() == "en":
+        return iso
+    from datetime import date
+
+    from workflow.core import formats
+
+    try:
+        return formats.day(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print `message` as one line with control characters visible, and exit `code`."""
     err.print(visible(message), markup=False, highlight=False, soft_wrap=True)
@@ -340,11 +355,13 @@ def run_command(action: Callable[[], Any], as_json: bool) -> Any:
     try:
         return action()
     except Refused as refusal:
+        from workflow.core.refusal_text import reason, refusal_json
+
         if as_json:
-            out.print_json(data={"refused": refusal.to_dict(), "reason": refusal.reason})
-        fail(f"refused: {refusal.reason}", 1)
+            out.print_json(data={"refused": refusal_json(refusal), "reason": refusal.reason})
+        fail(_("refused: {reason}").format(reason=reason(refusal)), 1)
     except StaleWrite as exc:
-        fail(f"refused: {exc} [rule optimistic_concurrency]", 1)
+        fail(_("refused: {reason}").format(reason=f"{exc} [rule optimistic_concurrency]"), 1)
     except UnknownPlan as exc:
         fail(str(exc))
     except ValueError as exc:
@@ -372,7 +389,7 @@ def init(db: Db = None) -> None:
     url = resolve_url(db)
     _opened.append(db or url)
     create_or_upgrade(db).close()
-    out.print(f"database ready: {url}", markup=False, highlight=False)
+    out.print(_("database ready: {url}").format(url=url), markup=False, highlight=False)
 
 
 @plan_app.command("register")
@@ -430,10 +447,12 @@ def emit_fired(fired: Fired, as_json: bool) -> None:
                              "events": [e.to_dict() for e in fired.events]})
         return
     for e in fired.events:
-        out.print(f"#{e.seq} {safe(e.trigger)} at {safe(e.at)}")
-    out.print(f"{safe(fired.plan.plan_id)} is {fired.plan.state} "
-              f"(escalation {fired.plan.escalation})"
-              + (" — command seen before, nothing new" if fired.repeated else ""))
+        out.print(_("#{seq} {trigger} at {at}").format(
+            seq=e.seq, trigger=safe(term("trigger", e.trigger)), at=safe(e.at)))
+    out.print(_("{plan} is {state} (escalation {escalation})").format(
+        plan=safe(fired.plan.plan_id), state=term("state", fired.plan.state),
+        escalation=term("escalation", fired.plan.escalation))
+              + (_(" — command seen before, nothing new") if fired.repeated else ""))
 
 
 @plan_app.command("show")
@@ -495,7 +514,7 @@ def history(plan_id: str, db: Db = None, as_json: Json = False) -> None:
     if as_json:
         out.print_json(data=[e.to_dict() for e in events])
     else:
-        out.print(history_table(events, f"History of {plan_id}"))
+        out.print(history_table(events, _("History of {plan}").format(plan=plan_id)))
 
 
 @plan_app.command("list")
@@ -566,9 +585,10 @@ def tick(
         out.print_json(data={"expired": [e.to_dict() for e in events]})
         return
     for e in events:
-        out.print(f"{safe(e.plan_id)}: {safe(e.payload['deadline'])} expired "
-                  f"(due {e.payload['due']})")
-    out.print(f"{len(events)} deadline(s) expired")
+        out.print(_("{plan}: {deadline} expired (due {due})").format(
+            plan=safe(e.plan_id), deadline=safe(term("deadline", e.payload["deadline"])),
+            due=day_text(e.payload["due"])))
+    out.print(_("{count} deadline(s) expired").format(count=len(events)))
 
 
 @app.command()
@@ -629,16 +649,28 @@ def demo(
         })
         return
     out.print(timeline_table(rows))
-    out.print(f"[bold]{plan_id}[/bold] ended [bold]{plan.state}[/bold]; breaches: "
-              f"{', '.join(plan.breaches) or 'none'}; escalation steps: "
-              f"{' → '.join(h['to'] for h in plan.escalation_history) or 'none'}")
+    out.print(_("[bold]{plan}[/bold] ended [bold]{state}[/bold]; breaches: {breaches}; "
+                "escalation steps: {steps}").format(
+        plan=plan_id, state=term("state", plan.state),
+        breaches=", ".join(term("deadline", b) for b in plan.breaches) or _("none"),
+        steps=" → ".join(term("escalation", h["to"]) for h in plan.escalation_history)
+        or _("none")))
     paid, costs, refund = (to_decimal(plan.funds[f"{name}_cents"])
                            for name in ("paid", "costs", "refund"))
-    out.print(f"paid €{paid:,.0f}, costs €{costs:,.0f}, refund €{refund:,.0f}")
-    out.print(f"[bold]{bt_id}[/bold] ({bt.attrs['title']}, breakthrough track, modelplan meeting "
-              f"every basiseis) ended [bold]{bt.state}[/bold] after {bt.seq} events")
-    out.print(f"database {safe(resolve_url(db))}: try `azwa plan show {plan_id} --db "
-              f"{safe(db)}` or `azwa plan history {bt_id} --db {safe(db)}`")
+    if current() == "en":
+        out.print(f"paid €{paid:,.0f}, costs €{costs:,.0f}, refund €{refund:,.0f}")
+    else:
+        from workflow.core import formats
+
+        out.print(_("paid {paid}, costs {costs}, refund {refund}").format(
+            **{name: formats.amount(plan.funds[f"{name}_cents"])
+               for name in ("paid", "costs", "refund")}))
+    out.print(_("[bold]{plan}[/bold] ({title}, breakthrough track, modelplan meeting every "
+                "basiseis) ended [bold]{state}[/bold] after {count} events").format(
+        plan=bt_id, title=bt.attrs["title"], state=term("state", bt.state), count=bt.seq))
+    out.print(_("database {url}: try `azwa plan show {plan} --db {db}` or "
+                "`azwa plan history {other} --db {db}`").format(
+        url=safe(resolve_url(db)), plan=plan_id, db=safe(db), other=bt_id))
 
 
 definition_app = typer.Typer(name="definition", no_args_is_help=True, rich_markup_mode=None,
@@ -656,7 +688,8 @@ def definitions_list(as_json: Json = False) -> None:
         out.print_json(data=rows)
     else:
         for row in rows:
-            out.print(f"{row['ref']}  in force from {row['effective_from']}")
+            out.print(_("{ref}  in force from {day}").format(
+                ref=row["ref"], day=day_text(str(row["effective_from"]))))
 
 
 def _new_plans_follow() -> str:
@@ -699,7 +732,7 @@ def definition_reference(
             write_output(output, text, force=force)
         except OutputError as exc:
             fail(str(exc))
-        out.print(f"wrote {safe(output)}")
+        out.print(_("wrote {path}").format(path=safe(output)))
 
 
 @definition_app.command("schema")

@@ -25,6 +25,8 @@ from states.modelplan_v2 import check_modelplan_v2
 from states.modelplan_v2_doc import ModelplanV2
 from workflow.cli.output import OutputError, check_output, write_output
 from workflow.cli.text import visible
+from workflow.core.i18n import _
+from workflow.core.refusal_text import say
 from workflow.modelplan.files import (
     ModelplanFileError,
     read_modelplan,
@@ -72,7 +74,8 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output f
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
+    typer.echo(_("error: {message}").format(message=visible(" ".join(message.split()))),
+               err=True)
     return typer.Exit(code=2)
 
 
@@ -115,7 +118,7 @@ def _write(text: str, output: Path | None, force: bool, source: Path | None = No
         write_output(output, text, force=force, forbidden=[source] if source else [])
     except OutputError as error:
         raise _fail(str(error)) from None
-    typer.echo(f"wrote {output}", err=True)
+    typer.echo(_("wrote {path}").format(path=output), err=True)
 
 
 @app.command()
@@ -133,16 +136,17 @@ def check(
         typer.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings]},
                               ensure_ascii=False))
     elif not findings:
-        typer.echo(f"ok: {file} meets every basiseis (transformation@{version.value})")
+        typer.echo(_("ok: {file} meets every basiseis (transformation@{version})").format(
+            file=file, version=version.value))
     else:
-        table = Table(title=Text(f"{len(findings)} finding(s) in {visible(file)}"),
-                      title_justify="left")
+        table = Table(title=Text(_("{count} finding(s) in {file}").format(
+                          count=len(findings), file=visible(file))), title_justify="left")
         table.add_column("BE", justify="right")
-        table.add_column("field")
-        table.add_column("message")
+        table.add_column(_("field"))
+        table.add_column(_("message"))
         for finding in findings:
             table.add_row(str(finding.basiseis), Text(visible(finding.field)),
-                          Text(visible(finding.message)))
+                          Text(visible(say(finding.message))))
         Console(highlight=False).print(table)
     if findings:
         raise typer.Exit(code=1)

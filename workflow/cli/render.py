@@ -6,7 +6,7 @@ workflow.core.formats. JSON stays as it is in every language: identifiers and IS
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +19,10 @@ from workflow.core import formats
 from workflow.core.events import Event
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
+from workflow.core.phrase import Phrase
+from workflow.core.refusal_text import say
 from workflow.core.timecalc import format_at, parse_at
+from workflow.core.todo import IDLE_REASONS, WAITING_FOR, idle_reason
 from workflow.service.views import Owed, due_of
 from workflow.service.views import plan_json as plan_json  # the views live in the service
 from workflow.service.views import plans_json as plans_json
@@ -56,10 +59,10 @@ def show_plan(console: Console, data: dict[str, Any]) -> None:
         refund=_eur(funds["refund_eur"])))
     show_verdicts(console, data)
     orgs = data["organisations"]
-    reasons = {row["idle"] for row in orgs}
+    reasons = {idle_text(row) for row in orgs}
     if orgs and not any(row["todos"] for row in orgs) and len(reasons) == 1:
         console.print(_("nothing to do for any organisation: {reason}").format(
-            reason=visible(idle_text(reasons.pop()))), markup=False, highlight=False)
+            reason=visible(reasons.pop())), markup=False, highlight=False)
     elif orgs:
         console.print(worklist_table(orgs))
 
@@ -104,6 +107,11 @@ def _trigger(name: str) -> str:
     return name if label == name else f"{label} ({name})"
 
 
+def _term(kind: str, name: str | None) -> str | None:
+    """A term of a value that may be absent (None stays None, as it always printed)."""
+    return None if name is None else term(kind, name)
+
+
 def _day(iso: str) -> str:
     """An ISO day as the reader's language writes it (English keeps the ISO day)."""
     try:
@@ -128,40 +136,28 @@ def says(t: dict[str, Any]) -> str:
     return _(text)
 
 
-_IDLE = (
-    (re.compile(r"the plan is (?P<state>\w+): a final state, nothing is awaited any more"),
-     "the plan is {state}: a final state, nothing is awaited any more"),
-    (re.compile(r"(?P<at>\S+) lies before the plan's last event \((?P<last>[^)]*)\): ask "
-                r"about a later moment"),
-     "{at} lies before the plan's last event ({last}): ask about a later moment"),
-    (re.compile(r"waiting until (?P<what>.*)", re.S), "waiting until {what}"),
-)
-_WAITING = re.compile(r"(?P<org>.*) \((?P<role>\w+)\): (?P<triggers>[\w, ]+)")
-
-
-def idle_text(reason: str | None) -> str:
-    """Why an organisation has nothing to do (workflow.core.todo composes it in English), in
-    the reader's language: its known shapes are matched and their parts translated; a
-    refusal quoted inside stays as the rule gave it."""
-    text = "" if reason is None else str(reason)
+def idle_text(row: Mapping[str, Any] | str | None) -> str:
+    """Why an organisation has nothing to do, in the reader's language, from the reason's
+    code and values (workflow.core.todo.IDLE_REASONS); a refusal quoted inside is said in
+    that language too."""
+    if row is None or isinstance(row, str):  # a reason already composed: as it is
+        return row or ""
+    code, params = row.get("idle_code"), dict(row.get("idle_params") or {})
+    if code is None:
+        return "" if row.get("idle") is None else str(row["idle"])
     if current() == "en":
-        return text
-    if text.startswith("waiting for "):
-        parts = []
-        for part in text.removeprefix("waiting for ").split("; "):
-            found = _WAITING.fullmatch(part)
-            parts.append(part if found is None else "{org} ({role}): {triggers}".format(
-                org=found["org"], role=term("role", found["role"]),
-                triggers=", ".join(term("trigger", x) for x in found["triggers"].split(", "))))
-        return _("waiting for {others}").format(others="; ".join(parts))
-    for pattern, template in _IDLE:
-        found = pattern.fullmatch(text)
-        if found is not None:
-            values = dict(found.groupdict())
-            if "state" in values:
-                values["state"] = term("state", values["state"])
-            return _(template).format(**values)
-    return _(text)
+        return idle_reason(code, params)
+    if code == "final_state":
+        params["state"] = term("state", params["state"])
+    elif code == "waiting_for":
+        params["others"] = "; ".join(_(WAITING_FOR).format(
+            org=o["org"], role=term("role", o["role"]),
+            triggers=", ".join(term("trigger", x) for x in o["triggers"]))
+            for o in params["others"])
+    elif code == "waiting_until":
+        params["what"] = "; ".join(say(what) if isinstance(what, Phrase) else str(what)
+                                   for what in params["what"])  # read back from JSON: as is
+    return _(IDLE_REASONS[code]).format(**params)
 
 
 def worklist_table(rows: list[dict[str, Any]]) -> Table:
@@ -171,7 +167,7 @@ def worklist_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         todo = "\n".join(_todo_line(t) for t in row["todos"])
         if not todo:
-            why = _("nothing: {reason}").format(reason=safe(idle_text(row["idle"])))
+            why = _("nothing: {reason}").format(reason=safe(idle_text(row)))
             todo = f"[dim]{why}[/dim]"
         table.add_row(safe(row["org"]), term("role", row["role"]), todo,
                       ", ".join(term("trigger", m) for m in row["may_also"]) or "-")
@@ -193,14 +189,14 @@ def todo_table(org: str, todos: list[dict[str, Any]]) -> Table:
 
 
 def history_table(events: list[Event], title: str = "History") -> Table:
-    table = Table("seq", "at", "trigger", "actor", "payload", title=safe(title),
-                  title_justify="left")
+    table = Table(_("seq"), _("at"), _("trigger"), _("actor"), _("payload"),
+                  title=safe(_(title) if title == "History" else title), title_justify="left")
     for e in events:
-        actor = safe(f"{e.actor['role']} ({e.actor['org']})")
+        actor = safe(f"{term('role', e.actor['role'])} ({e.actor['org']})")
         payload = ", ".join(f"{k}={v}" for k, v in e.payload.items()
                             if not isinstance(v, list | dict))
         style = "red" if e.trigger == "deadline_expired" else ""
-        trigger = safe(e.trigger)
+        trigger = safe(term("trigger", e.trigger))
         table.add_row(str(e.seq), safe(e.at[:16].replace("T", " ")),
                       f"[{style}]{trigger}[/{style}]" if style else trigger, actor,
                       safe(payload[:60]))
@@ -209,16 +205,19 @@ def history_table(events: list[Event], title: str = "History") -> Table:
 
 def timeline_table(rows: list[tuple[Event, str, str]]) -> Table:
     """The demo's timeline: each event with the state and escalation step after it."""
-    table = Table("#", "date", "who", "trigger", "state after", "escalation", "note",
-                  title="Timeline", title_justify="left")
+    table = Table("#", _("date"), _("who"), _("trigger"), _("state after"), _("escalation"),
+                  _("note"), title=_("Timeline"), title_justify="left")
     for e, state, escalation in rows:
         note = ""
         if e.trigger == "deadline_expired":
-            note = f"[red]breach: {safe(e.payload['deadline'])} (due {e.payload['due']})[/red]"
+            note = "[red]" + _("breach: {deadline} (due {due})").format(
+                deadline=safe(term("deadline", e.payload["deadline"])),
+                due=_day(str(e.payload["due"]))) + "[/red]"
         elif "issue" in e.payload:
             note = safe(str(e.payload["issue"])[:40])
-        table.add_row(str(e.seq), format_at(parse_at(e.at))[:10], safe(e.actor["org"]),
-                      safe(e.trigger), state, escalation, note)
+        table.add_row(str(e.seq), _day(format_at(parse_at(e.at))[:10]), safe(e.actor["org"]),
+                      safe(term("trigger", e.trigger)), term("state", state),
+                      term("escalation", escalation), note)
     return table
 
 
@@ -260,26 +259,30 @@ def _eur(value: Any) -> str:
 def due_label(due: dict[str, Any]) -> str:
     if due["next_due"] is None:
         if due.get("overdue_since"):
-            return f"overdue since {due['overdue_since']} ({due['overdue_deadline']})"
+            return _("overdue since {day} ({deadline})").format(
+                day=_day(due["overdue_since"]), deadline=term("deadline", due["overdue_deadline"]))
         return "-"
     left = due["days_left"]
-    when = ("overdue" if due["overdue"] else "due today" if left == 0
-            else f"{left} day{'s' if left != 1 else ''} left")
-    return f"{due['next_due']} {due['next_deadline']} ({when})"
+    when = (_("overdue") if due["overdue"] else _("due today") if left == 0
+            else (_("1 day left") if left == 1 else _("{count} days left").format(count=left)))
+    return _("{day} {deadline} ({when})").format(
+        day=_day(due["next_due"]), deadline=term("deadline", due["next_deadline"]), when=when)
 
 
 def plans_table(rows: list[PlanSummary], now: datetime, owed: Owed | None = None) -> Table:
     """`plan list`: every value printed as text, never read as markup."""
     owed = owed or {}
-    table = Table("plan", "title", "region", "track", "state", "escalation",
-                  title="Plans", title_justify="left")
-    table.add_column("next due", no_wrap=True)
-    table.add_column("breaches", overflow="fold")
+    table = Table(_("plan"), _("title"), _("region"), _("track"), _("state"), _("escalation"),
+                  title=_("Plans"), title_justify="left")
+    table.add_column(_("next due"), no_wrap=True)
+    table.add_column(_("breaches"), overflow="fold")
     for r in rows:
         due = due_of(r, now, owed.get(r.plan_id))
         label = Text(visible(due_label(due)), style="red" if due["overdue"] else "")
-        table.add_row(*(Text(visible(v)) for v in (r.plan_id, r.title, r.region, r.track, r.state,
-                                          r.escalation)),
-                      label, Text(", ".join(r.breaches) or "none",
+        table.add_row(*(Text(visible(v)) for v in (
+                          r.plan_id, r.title, r.region, _term("track", r.track),
+                          _term("state", r.state), _term("escalation", r.escalation))),
+                      label, Text(", ".join(term("deadline", b) for b in r.breaches)
+                                  or _("none"),
                                   style="red" if r.breaches else ""))
     return table

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from workflow.cli.main import Db, Json, fail, out
+from workflow.core.i18n import _
 
 app = typer.Typer(name="serve", rich_markup_mode=None, invoke_without_command=True,
                   help="Run the HTTP service: plans, commands, to-dos, webhooks, metrics "
@@ -47,9 +48,10 @@ def serve(
         fail(str(exc))
     configure(default_level="WARNING")
     application = create_app(settings)
-    out.print(f"azwa serving on http://{settings.host}:{settings.port} "
-              f"({len(settings.tokens)} token(s), {len(settings.subscribers)} webhook "
-              "subscriber(s))", markup=False, highlight=False)
+    out.print(_("azwa serving on http://{host}:{port} ({tokens} token(s), {subscribers} "
+                "webhook subscriber(s))").format(
+        host=settings.host, port=settings.port, tokens=len(settings.tokens),
+        subscribers=len(settings.subscribers)), markup=False, highlight=False)
     # h11, even where httptools is installed: with httptools uvicorn drops the body of a
     # request that offers an HTTP/2 upgrade, as Java's HttpClient does by default.
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning",
@@ -99,4 +101,4 @@ def openapi(
         write_output(output, text, force=force)
     except OutputError as exc:
         fail(str(exc))
-    out.print(f"wrote {output}", markup=False, highlight=False)
+    out.print(_("wrote {path}").format(path=output), markup=False, highlight=False)

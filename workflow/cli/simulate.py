@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from workflow.cli.main import Db, Json, fail, out
 from workflow.cli.output import OutputError, check_output, write_output
+from workflow.core.i18n import _
 
 
 class _ScenarioFirst(TyperGroup):
@@ -125,8 +126,9 @@ def run(
     if as_json:
         out.print_json(data=summary)
         return
-    out.print(f"simulated {runs} run(s) of {plans} plans; wrote "
-              f"{', '.join(files)} to {output}", markup=False, highlight=False)
+    out.print(_("simulated {runs} run(s) of {plans} plans; wrote {files} to {output}").format(
+        runs=runs, plans=plans, files=", ".join(files), output=output), markup=False,
+        highlight=False)
 
 
 def _jsonl(results: list[Any]) -> bytes:
@@ -169,7 +171,7 @@ def calibrate(
         return
     for line in report_lines(fit):
         out.print(line, markup=False, highlight=False)
-    out.print(f"wrote {output}", markup=False, highlight=False)
+    out.print(_("wrote {path}").format(path=output), markup=False, highlight=False)
 
 
 def forecast_command(
@@ -199,14 +201,21 @@ def forecast_command(
         out.print_json(data={"forecast": rows})
         return
     if not rows:
-        out.print("no running deadlines on open plans", markup=False, highlight=False)
+        out.print(_("no running deadlines on open plans"), markup=False, highlight=False)
         return
     from rich.table import Table
 
-    table = Table(title=f"Forecast ({runs} futures per plan)")
-    for name in ("plan", "state", "deadline", "due", "P(miss)", "expected decision"):
+    from workflow.cli.main import day_text
+    from workflow.core.i18n import term
+
+    table = Table(title=_("Forecast ({runs} futures per plan)").format(runs=runs))
+    for name in (_("plan"), _("state"), _("deadline"), _("due"), "P(miss)",
+                 _("expected decision")):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["plan_id"], row["state"], row["deadline"], row["due"],
-                      f"{100 * row['p_miss']:.0f}%", row["expected_decision"] or "–")
+        table.add_row(row["plan_id"], term("state", row["state"]),
+                      term("deadline", row["deadline"]), day_text(str(row["due"])),
+                      f"{100 * row['p_miss']:.0f}%",
+                      day_text(str(row["expected_decision"])) if row["expected_decision"]
+                      else "–")
     out.print(table)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from workflow.cli.main import Db, Json, _opened, _stores, fail, out
+from workflow.core.i18n import _
 from workflow.store.url import resolve_url
 
 app = typer.Typer(name="webhooks", rich_markup_mode=None, no_args_is_help=True,
@@ -35,14 +36,13 @@ def status(db: Db = None, as_json: Json = False) -> None:
         out.print_json(data=data)
         return
     if not data["subscribers"]:
-        out.print("no notifications in the outbox", markup=False, highlight=False)
+        out.print(_("no notifications in the outbox"), markup=False, highlight=False)
     for name, counts in data["subscribers"].items():
-        out.print(f"{name}: {counts['pending']} pending, {counts['delivered']} delivered, "
-                  f"{counts['dead']} dead", markup=False, highlight=False)
+        out.print(_("{name}: {pending} pending, {delivered} delivered, {dead} dead").format(
+            name=name, **counts), markup=False, highlight=False)
     for row in data["dead"]:
-        out.print(f"dead #{row['id']} {row['subscriber']} {row['plan_id']} {row['kind']} "
-                  f"after {row['attempts']} attempts: {row['last_error']}", markup=False,
-                  highlight=False)
+        out.print(_("dead #{id} {subscriber} {plan_id} {kind} after {attempts} attempts: "
+                    "{last_error}").format(**row), markup=False, highlight=False)
 
 
 @app.command("retry")
@@ -62,4 +62,5 @@ def retry(
     if as_json:
         out.print_json(data={"retried": count})
     else:
-        out.print(f"{count} notification(s) to be sent again", markup=False, highlight=False)
+        out.print(_("{count} notification(s) to be sent again").format(count=count),
+                  markup=False, highlight=False)

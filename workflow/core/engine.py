@@ -22,6 +22,7 @@ from workflow.core.errors import AZWA, Refused
 from workflow.core.events import Event, sealed
 from workflow.core.payload import PayloadSchema, Problem, problems
 from workflow.core.permission import Permission as Permission
+from workflow.core.phrase import Phrase, Terms, joined
 from workflow.core.plan import CANCELLED, EXPIRED, MET, OPEN, Deadline, Plan
 from workflow.core.spec import (
     AIM,
@@ -109,7 +110,8 @@ def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
 
 def _payload_problems(seed: str, found: list[Problem]) -> tuple[tuple[str, str, str], ...]:
     """A payload's problems as a refusal lists them: the payload rule, each by its path."""
-    return tuple((PAYLOAD_RULE, seed, f"{path} {what}") for path, what in found)
+    return tuple((PAYLOAD_RULE, seed, Phrase("{path} {what}", path=path, what=what))
+                 for path, what in found)
 
 
 def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
@@ -249,8 +251,9 @@ class ProcessEngine:
         """`check` with the command's moment in UTC, the zone of every instant it is compared
         with (`last_at`, the expiries)."""
         if cmd.trigger == REGISTER:
-            raise Refused("is_new_plan", "A4 §1.a.2", f"Plan {plan.plan_id} is already registered",
-                          trigger=cmd.trigger, plan_id=plan.plan_id)
+            raise Refused("is_new_plan", "A4 §1.a.2", Phrase(
+                "Plan {plan_id} is already registered", plan_id=plan.plan_id),
+                trigger=cmd.trigger, plan_id=plan.plan_id)
         at, payload = cmd.at, cmd.payload
         ctx = Context(plan, cmd.actor, payload, at, cmd.trigger,
                       _due_by(plan, utc) if plan.deadlines else _NOTHING_DUE)
@@ -274,7 +277,8 @@ class ProcessEngine:
         if last is not None and ctx.at < last:
             raise Refused(
                 "time_moves_forward", AZWA,
-                f"{format_at(ctx.at)} lies before the plan's last event ({format_at(last)})",
+                Phrase("{at} lies before the plan's last event ({last})",
+                       at=format_at(ctx.at), last=format_at(last)),
                 trigger=ctx.trigger, plan_id=ctx.plan.plan_id)
 
     def allowed(self, plan: Plan, actor: Actor, at: datetime) -> list[Permission]:
@@ -333,38 +337,47 @@ class ProcessEngine:
         d, plan, trigger = self.definition, ctx.plan, ctx.trigger
         ids: dict[str, Any] = {"trigger": trigger, "plan_id": plan.plan_id}
         if trigger not in self._roles or trigger == DEADLINE_EXPIRED:
-            raise Refused("known_trigger", AZWA, f"{trigger!r} is not a trigger of {d.ref}",
-                          **ids)
+            raise Refused("known_trigger", AZWA, Phrase(
+                "{name!r} is not a trigger of {ref}", name=trigger, ref=d.ref), **ids)
         if plan.state in d.finals:
             raise Refused("final_state_is_final", AZWA,
-                          f"The plan is {plan.state}; nothing can happen after that", **ids)
+                          Phrase("The plan is {state}; nothing can happen after that",
+                                 state=plan.state), **ids)
         if ctx.actor.role not in self._roles[trigger]:
             raise Refused("role_may_fire", self._seed[trigger],
-                          f"A {ctx.actor.role} may not {trigger}; only "
-                          f"{' or '.join(sorted(self._roles[trigger]))} may", **ids)
+                          Phrase("A {role} may not {trigger}; only {roles} may",
+                                 role=ctx.actor.role, trigger=trigger,
+                                 roles=Terms("role", sorted(self._roles[trigger]), "or")),
+                          **ids)
         in_region = trigger in self._region_triggers
         if in_region and plan.state not in d.region.open_in:
             raise Refused("escalation_only_while_worked_out_or_carried_out", d.region.open_seed,
-                          f"Escalation is open only while the plan is worked out or carried "
-                          f"out, not in {plan.state}", **ids)
+                          Phrase("Escalation is open only while the plan is worked out or "
+                                 "carried out, not in {state}", state=plan.state), **ids)
         key = plan.escalation if in_region else plan.state
         tr = self._index.get((key, trigger))
         if tr is None:
             where = sorted({s for (s, trig) in self._index if trig == trigger})
             raise Refused("allowed_in_state", self._seed[trigger],
-                          f"{trigger} is not possible while the "
-                          f"{'escalation is at' if in_region else 'plan is in'} {key} "
-                          f"(possible in: {', '.join(where)})", **ids)
+                          Phrase("{trigger} is not possible while the escalation is at "
+                                 "{escalation} (possible in: {steps})", trigger=trigger,
+                                 escalation=key, steps=Terms("escalation", where))
+                          if in_region else
+                          Phrase("{trigger} is not possible while the plan is in {state} "
+                                 "(possible in: {states})", trigger=trigger, state=key,
+                                 states=Terms("state", where)), **ids)
         self._check_role(tr, ctx)
         raise Refused("is_party_of_plan", d.membership_seed.get(ctx.actor.role, "A4 §1.a.3"),
-                      f"{ctx.actor.org} is not this plan's {ctx.actor.role}", **ids)
+                      Phrase("{org} is not this plan's {role}", org=ctx.actor.org,
+                             role=ctx.actor.role), **ids)
 
     @staticmethod
     def _check_role(tr: Transition, ctx: Context) -> None:
         if ctx.actor.role not in tr.roles:
             raise Refused("role_may_fire", tr.seed,
-                          f"A {ctx.actor.role} may not {tr.trigger} here; only "
-                          f"{' or '.join(sorted(tr.roles))} may",
+                          Phrase("A {role} may not {trigger} here; only {roles} may",
+                                 role=ctx.actor.role, trigger=tr.trigger,
+                                 roles=Terms("role", sorted(tr.roles), "or")),
                           trigger=tr.trigger, plan_id=ctx.plan.plan_id)
 
     def _check_payload(self, tr: Transition, ctx: Context) -> None:
@@ -374,7 +387,7 @@ class ProcessEngine:
         if schema is not None:
             found = problems(schema, ctx.payload)
         elif not isinstance(ctx.payload, dict):  # nothing declared: still one object
-            found = [("payload", "must be an object of fields")]
+            found = [("payload", Phrase("must be an object of fields"))]
         else:
             return
         if found:
@@ -426,8 +439,7 @@ class ProcessEngine:
             details = (explained,) if explained else ()
             if i == 0:
                 first_details = details
-            listed.append((guard.name, guard.seed,
-                           guard.message + (": " + explained if explained else "")))
+            listed.append((guard.name, guard.seed, joined(Phrase(guard.message), explained)))
         first = guards[0]
         return Refused(first.name, first.seed, first.message, trigger=ctx.trigger,
                        plan_id=ctx.plan.plan_id, details=first_details, problems=tuple(listed))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.core.phrase import joined
 from workflow.core.text import visible
 
 AZWA = "azwa"
@@ -44,6 +45,21 @@ AZWA_RULES: Mapping[str, str] = {
 payload_matches_schema, which cites the trigger's paragraph)."""
 
 Problem = tuple[str, str, str]
+
+
+class Reason(str):
+    """A refusal's one line in English (`Refused.reason`) that keeps its refusal, so where
+    it is quoted (a to-do's "waiting until ...") it can be said in the reader's language."""
+
+    refusal: Refused
+
+    def __new__(cls, text: str, refusal: Refused) -> Reason:
+        made = super().__new__(cls, text)
+        made.refusal = refusal
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))
 """One failing rule: (rule, seed, message)."""
 
 
@@ -86,12 +102,12 @@ class Refused(AzwaError):
         first = f"{_with_details(self.message, self.details)} [rule {self.rule}, {self.seed}]"
         more = self.problems[1:]
         if not more:
-            return visible(first)
+            return Reason(visible(first), self)
         rest = "; ".join(
             text if (rule, seed) == (self.rule, self.seed) else f"{text} [rule {rule}, {seed}]"
             for rule, seed, text in more
         )
-        return visible(f"{first} (+{len(more)} more: {rest})")
+        return Reason(visible(f"{first} (+{len(more)} more: {rest})"), self)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,7 +122,7 @@ class Refused(AzwaError):
 
 
 def _with_details(message: str, details: tuple[str, ...]) -> str:
-    return message + (": " + "; ".join(details) if details else "")
+    return joined(message, "; ".join(details))
 
 
 class UnknownPlan(AzwaError):

@@ -130,8 +130,9 @@ def catalogue(language: str) -> gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    """`message` (English, as written in the code) in the current language."""
-    return catalogue(current()).gettext(message)
+    """`message` (English, as written in the code) in the current language; an empty one
+    stays empty (gettext would give the catalogue's header)."""
+    return catalogue(current()).gettext(message) if message else message
 
 
 def term(kind: str, name: str | None) -> str:

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from workflow.core.bounds import BadInput, setting
+from workflow.core.phrase import Phrase
 
 DEFAULT_MAX_AMOUNT_EUR = 10**12
 LIMIT_EUR = 10**13
@@ -65,7 +66,7 @@ def parse_cents(value: Any, field: str = "amount_eur") -> int:
 def amount_problem(value: Any, field: str) -> str | None:
     """Why `value` is no amount, naming `field`, or None when it is one."""
     why = amount_reason(value)
-    return None if why is None else f"{field} {why}"
+    return None if why is None else Phrase("{path} {what}", path=field, what=why)
 
 
 def amount_reason(value: Any) -> str | None:
@@ -81,24 +82,25 @@ def _cents(value: Any) -> tuple[int, str | None]:
             return 0, f"exceeds the largest amount, € {max_amount_eur():,}"
         return value * 100, None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return 0, f"must be a number of euros, not {type(value).__name__}"
+        return 0, Phrase("must be a number of euros, not {kind}", kind=type(value).__name__)
     if isinstance(value, int):
         exact = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            return 0, f"must be a finite number of euros, not {value}"
+            return 0, Phrase("must be a finite number of euros, not {value}", value=value)
         exact = Decimal(repr(value))
     else:
         if not _DECIMAL.fullmatch(value):
-            return 0, f"must be euros with at most two decimals, not {value[:40]!r}"
+            return 0, Phrase("must be euros with at most two decimals, not {value!r}",
+                             value=value[:40])
         exact = Decimal(value)
     if exact < 0:
-        return 0, f"must be zero or more, not {value}"
+        return 0, Phrase("must be zero or more, not {value}", value=value)
     if exact > max_amount_eur():
-        return 0, f"exceeds the largest amount, € {max_amount_eur():,}"
+        return 0, Phrase("exceeds the largest amount, € {most:,}", most=max_amount_eur())
     cents = exact * 100
     if cents != cents.to_integral_value():
-        return 0, f"has more than two decimals ({value}): give whole cents"
+        return 0, Phrase("has more than two decimals ({value}): give whole cents", value=value)
     return int(cents), None
 
 

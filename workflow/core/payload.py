@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from workflow.core.money import amount_reason, max_amount_eur
+from workflow.core.phrase import Phrase
 
 """The largest amount of euros any payload may carry: a thousand billion, far above any fund,
 and low enough that every amount in cents is exact as a float and as a JSON number (2**53)."""
@@ -48,13 +49,13 @@ def kind_of(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return Phrase("the number {value!r}", value=value)
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
+        return Phrase("the text {value!r}", value=value[:40])
     if isinstance(value, list):
-        return "a list"
+        return Phrase("a list")
     if isinstance(value, dict):
-        return "an object"
+        return Phrase("an object")
     return type(value).__name__
 
 
@@ -67,7 +68,7 @@ class Text:
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, str):
-            out.append((path, f"must be text, got {kind_of(value)}"))
+            out.append((path, Phrase("must be text, got {got}", got=kind_of(value))))
 
     def describe(self) -> str:
         return "text"
@@ -82,7 +83,8 @@ class Bool:
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, bool):
-            out.append((path, f"must be true or false, got {kind_of(value)}"))
+            out.append((path, Phrase("must be true or false, got {got}",
+                                      got=kind_of(value))))
 
     def describe(self) -> str:
         return "true/false"
@@ -102,7 +104,8 @@ class Date:
                 return
             except ValueError:
                 pass
-        out.append((path, f"must be a date YYYY-MM-DD, got {kind_of(value)}"))
+        out.append((path, Phrase("must be a date YYYY-MM-DD, got {got}",
+                                  got=kind_of(value))))
 
     def describe(self) -> str:
         return "date YYYY-MM-DD"
@@ -157,7 +160,7 @@ class Number:
         if isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, float) and not math.isfinite(value)
         ):
-            out.append((path, f"must be a number, got {kind_of(value)}"))
+            out.append((path, Phrase("must be a number, got {got}", got=kind_of(value))))
 
     def describe(self) -> str:
         return "number"
@@ -174,7 +177,8 @@ class Enum:
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, str) or value not in self.values:
-            out.append((path, f"must be one of {', '.join(self.values)}, got {kind_of(value)}"))
+            out.append((path, Phrase("must be one of {values}, got {got}",
+                                      values=", ".join(self.values), got=kind_of(value))))
 
     def describe(self) -> str:
         return "one of " + ", ".join(f"`{v}`" for v in self.values)
@@ -191,7 +195,7 @@ class ListOf:
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, list):
-            out.append((path, f"must be a list, got {kind_of(value)}"))
+            out.append((path, Phrase("must be a list, got {got}", got=kind_of(value))))
             return
         check = self.item.check
         for i, item in enumerate(value):
@@ -249,7 +253,7 @@ class Object:
 
     def check(self, value: object, path: str, out: list[Problem]) -> None:
         if not isinstance(value, dict):
-            out.append((path, f"must be an object, got {kind_of(value)}"))
+            out.append((path, Phrase("must be an object, got {got}", got=kind_of(value))))
             return
         self.check_fields(value, path + ".", out)
 
@@ -257,15 +261,16 @@ class Object:
         """Unknown keys first, in the payload's order; then each declared field in turn."""
         index = self.index
         if not self.open and not value.keys() <= index.keys():
-            takes = ", ".join(index) or "no fields"
+            takes = ", ".join(index) or Phrase("no fields")
             for key in value:
                 if key not in index:
-                    out.append((f"{prefix}{key}", f"is not a field here (it takes {takes})"))
+                    out.append((f"{prefix}{key}",
+                                Phrase("is not a field here (it takes {takes})", takes=takes)))
         for name, check, required, nullable in self._steps:
             item = value.get(name, _MISSING)
             if item is _MISSING:
                 if required:
-                    out.append((prefix + name, "is required and missing"))
+                    out.append((prefix + name, Phrase("is required and missing")))
             elif item is not None or not nullable:
                 check(item, prefix + name, out)
 
@@ -396,7 +401,8 @@ def problems(schema: PayloadSchema, payload: object) -> list[Problem]:
     """
     found: list[Problem] = []
     if not isinstance(payload, dict):
-        found.append(("payload", f"must be an object of fields, got {kind_of(payload)}"))
+        found.append(("payload", Phrase("must be an object of fields, got {got}",
+                                        got=kind_of(payload))))
     elif not schema.body.valid_fields(payload):  # the careful pass names what is wrong
         schema.body.check_fields(payload, "", found)
     return found

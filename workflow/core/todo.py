@@ -16,12 +16,25 @@ from typing import Any
 
 from workflow.core.engine import Command, Permission, ProcessEngine
 from workflow.core.errors import Refused
+from workflow.core.phrase import Phrase
 from workflow.core.plan import EXPIRED, Deadline, Plan
 from workflow.core.spec import Actor, Agenda, Definition, Duty
 from workflow.core.timecalc import format_at
 
 NO_AGENDA = Agenda(duties=(), optional=frozenset())
 RULE = re.compile(r"\[rule (\w+),")
+IDLE_REASONS: dict[str, str] = {
+    "final_state": "the plan is {state}: a final state, nothing is awaited any more",
+    "before_last_event": "{at} lies before the plan's last event ({last}): ask about a later "
+                         "moment",
+    "waiting_for": "waiting for {others}",
+    "waiting_until": "waiting until {what}",
+    "nothing_awaited": "the process awaits nothing from this organisation now",
+}
+"""Why an organisation has nothing to do, by code (`idle_code`); the values (`idle_params`)
+fill the English template here and the reader's language at the edge."""
+WAITING_FOR = "{org} ({role}): {triggers}"
+"""One organisation another waits for, in `waiting_for`'s `others`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +72,33 @@ class Worklist:
     actor: Actor
     todos: tuple[Todo, ...]
     may: tuple[str, ...]
-    idle: str | None = None
+    idle_code: str | None = None
+    """Why there is no to-do, a key of IDLE_REASONS; None when there are to-dos."""
+    idle_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def idle(self) -> str | None:
+        """Why there is no to-do, in English."""
+        return None if self.idle_code is None else idle_reason(self.idle_code, self.idle_params)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "org": self.actor.org, "role": self.actor.role,
             "todos": [t.to_dict() for t in self.todos], "may_also": list(self.may),
-            "idle": self.idle,
+            "idle": self.idle, "idle_code": self.idle_code, "idle_params": self.idle_params,
         }
+
+
+def idle_reason(code: str, params: dict[str, Any]) -> str:
+    """The English of an idle reason (its template in IDLE_REASONS, its values filled)."""
+    values = dict(params)
+    if code == "waiting_for":
+        values["others"] = "; ".join(
+            WAITING_FOR.format(org=o["org"], role=o["role"], triggers=", ".join(o["triggers"]))
+            for o in params["others"])
+    elif code == "waiting_until":
+        values["what"] = "; ".join(params["what"])
+    return IDLE_REASONS[code].format(**values)
 
 
 def order(todos: Iterable[Todo]) -> list[Todo]:
@@ -81,12 +113,12 @@ def worklists(process: ProcessEngine, plan: Plan, at: datetime) -> list[Worklist
     agenda = d.agenda or NO_AGENDA
     actors = d.actors(plan) if d.actors is not None else []
     if plan.state in d.finals:
-        why = f"the plan is {plan.state}: a final state, nothing is awaited any more"
-        return [Worklist(plan.plan_id, a, (), (), why) for a in actors]
+        return [Worklist(plan.plan_id, a, (), (), "final_state", {"state": plan.state})
+                for a in actors]
     if plan.last_at is not None and at < plan.last_at:
-        why = (f"{format_at(at)} lies before the plan's last event ({format_at(plan.last_at)}): "
-               "ask about a later moment")
-        return [Worklist(plan.plan_id, a, (), (), why) for a in actors]
+        when = {"at": format_at(at), "last": format_at(plan.last_at)}
+        return [Worklist(plan.plan_id, a, (), (), "before_last_event", dict(when))
+                for a in actors]
     guards = {g.name for tr in d.all_transitions() for g in tr.guards}
     found: list[tuple[Actor, list[Todo], list[str], list[str]]] = []
     for actor in actors:
@@ -94,8 +126,9 @@ def worklists(process: ProcessEngine, plan: Plan, at: datetime) -> list[Worklist
         found.append((actor, todos, may, blocked))
     lists: list[Worklist] = []
     for actor, todos, may, blocked in found:
-        idle = None if todos else _why_idle(actor, found, blocked)
-        lists.append(Worklist(plan.plan_id, actor, tuple(order(todos)), tuple(may), idle))
+        code, params = (None, {}) if todos else _why_idle(actor, found, blocked)
+        lists.append(Worklist(plan.plan_id, actor, tuple(order(todos)), tuple(may), code,
+                              params))
     return lists
 
 
@@ -141,7 +174,8 @@ def _judge(
         if not permission.allowed:
             if owed and _moves_on(process.definition, plan, trigger) and _by_guard(
                     guards, permission.reason):
-                blocked.append(f"{trigger}: {permission.reason}")
+                blocked.append(Phrase("{trigger}: {reason}", trigger=trigger,
+                                      reason=permission.reason))
             continue
         if duty is None or not owed:
             may.append(trigger)
@@ -225,16 +259,19 @@ def _deadline(d: Definition, duty: Duty, plan: Plan, item: str | None) -> Deadli
 def _why_idle(
     actor: Actor, found: list[tuple[Actor, list[Todo], list[str], list[str]]],
     blocked: list[str],
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """The code of IDLE_REASONS and its values."""
     others = [
-        f"{a.org} ({a.role}): {', '.join(dict.fromkeys(t.trigger for t in todos))}"
+        {"org": a.org, "role": a.role,
+         "triggers": list(dict.fromkeys(t.trigger for t in todos))}
         for a, todos, _, _ in found if todos and a != actor
     ]
     if others:
-        return "waiting for " + "; ".join(others)
+        return "waiting_for", {"others": others}
     stuck = blocked or [
-        f"{a.org} ({a.role}) may {why}" for a, _, _, whys in found if a != actor for why in whys
+        Phrase("{org} ({role}) may {why}", org=a.org, role=a.role, why=Phrase(why))
+        for a, _, _, whys in found if a != actor for why in whys
     ]
     if stuck:
-        return "waiting until " + "; ".join(stuck)
-    return "the process awaits nothing from this organisation now"
+        return "waiting_until", {"what": stuck}
+    return "nothing_awaited", {}

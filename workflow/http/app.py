@@ -121,7 +121,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
-        return response(exc, request.url.path)
+        return response(exc, request.url.path, request.headers.get("accept-language"))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

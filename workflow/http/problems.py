@@ -22,6 +22,8 @@ from starlette.responses import Response
 
 from workflow.core.engine import PAYLOAD_RULE
 from workflow.core.errors import AZWA, Refused
+from workflow.core.i18n import _, from_accept_language, reading
+from workflow.core.refusal_text import reason, say
 
 PROBLEM_JSON = "application/problem+json"
 ACTOR_RULES = frozenset({"role_may_fire", "is_party_of_plan"})
@@ -46,9 +48,11 @@ class ProblemError(Exception):
     """A refusal to answer with a problem body; raised by routes and dependencies."""
 
     def __init__(self, status: int, detail: str, problems: list[tuple[str, str, str]],
-                 **extra: Any) -> None:
+                 refusal: Refused | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.detail, self.problems, self.extra = status, detail, problems, extra
+        self.refusal = refusal
+        """The engine's refusal it answers, whose texts are said in the reader's language."""
 
 
 def status_of(refusal: Refused) -> int:
@@ -61,7 +65,7 @@ def status_of(refusal: Refused) -> int:
 
 
 def of_refusal(refusal: Refused) -> ProblemError:
-    return ProblemError(status_of(refusal), refusal.reason, list(refusal.problems),
+    return ProblemError(status_of(refusal), refusal.reason, list(refusal.problems), refusal,
                         trigger=refusal.trigger, plan_id=refusal.plan_id)
 
 
@@ -72,11 +76,22 @@ def azwa_rule(status: int, rule: str, message: str, **extra: Any) -> ProblemErro
 
 
 def body(error: ProblemError, instance: str) -> dict[str, Any]:
+    """The problem document in the current language: `title` and `detail` are read by
+    people; `problems` (rules, seeds, the English messages) stays as it is for programs."""
+    if error.refusal is not None:
+        detail = reason(error.refusal)
+    elif len(error.problems) == 1 and error.detail.endswith(f" [rule {error.problems[0][0]}, "
+                                                              f"{error.problems[0][1]}]"):
+        rule, seed, message = error.problems[0]
+        detail = _("{text} [rule {rule}, {seed}]").format(text=say(message), rule=rule,
+                                                          seed=seed)
+    else:
+        detail = error.detail
     found: dict[str, Any] = {
         "type": f"urn:azwa:problem:{error.status}",
-        "title": TITLES.get(error.status, "Refused"),
+        "title": _(TITLES.get(error.status, "Refused")),
         "status": error.status,
-        "detail": error.detail,
+        "detail": detail,
         "instance": instance,
         "problems": [{"rule": r, "seed": s, "message": m} for r, s, m in error.problems],
     }
@@ -84,7 +99,11 @@ def body(error: ProblemError, instance: str) -> dict[str, Any]:
     return found
 
 
-def response(error: ProblemError, instance: str) -> Response:
+def response(error: ProblemError, instance: str, accept_language: str | None = None) -> Response:
+    """The problem as a response, in the language the request accepts (none named: as
+    AZWA_LANG says, else Dutch)."""
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return Response(orjson.dumps(body(error, instance)), status_code=error.status,
+    with reading(from_accept_language(accept_language) if accept_language else None):
+        content = body(error, instance)
+    return Response(orjson.dumps(content), status_code=error.status,
                     media_type=PROBLEM_JSON, headers=headers)

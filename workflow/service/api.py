@@ -32,6 +32,7 @@ from workflow.core.clock import Clock, SystemClock
 from workflow.core.engine import Command, Outcome, Permission, ProcessEngine
 from workflow.core.errors import AZWA, Refused, StaleWrite, UnknownPlan
 from workflow.core.events import Event, canonical
+from workflow.core.phrase import Phrase
 from workflow.core.plan import Deadline, Plan, StoredPlan
 from workflow.core.spec import REGISTER, Actor, Definition
 from workflow.core.text import normal_name
@@ -88,7 +89,8 @@ def _new_store(db_url: str | None, signing_key: bytes | None) -> SqlStore:
 
 def _already_registered(plan_id: str) -> Refused:
     return Refused("unique_plan_id", "A4 §1.a.2",
-                   f"A plan with id {plan_id!r} is already registered",
+                   Phrase("A plan with id {plan_id!r} is already registered",
+                          plan_id=plan_id),
                    trigger=REGISTER, plan_id=plan_id)
 
 

@@ -1,0 +1,74 @@
+"""Text that remembers how it was made, so it can be said in another language at the edge.
+
+The engine and the payload checks compose their refusals in English (what logs, tests and
+scripts read). A `Phrase` *is* that English string, and beside it keeps its template and
+values: the command line and the web service translate the template by its message id and
+fill in the values (`workflow.core.refusal_text`), instead of taking composed English apart.
+The core itself holds no language state: it only says what it said, and how.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+JOINERS = {"and": ", ", "or": " or ", "list": ", "}
+"""How `Terms` join their names in English (the Dutch joiners are in the catalogue)."""
+
+
+class Terms:
+    """Identifiers of one kind in a phrase (`roles`, `states`): in English joined as they
+    always were (`a or b`), in Dutch each read as its label and joined in Dutch."""
+
+    __slots__ = ("joiner", "kind", "names")
+
+    def __init__(self, kind: str, names: Iterable[str], joiner: str = "list") -> None:
+        self.kind, self.names, self.joiner = kind, tuple(names), joiner
+
+    def __str__(self) -> str:
+        return JOINERS[self.joiner].join(self.names)
+
+    def __repr__(self) -> str:
+        return f"Terms({self.kind!r}, {self.names!r}, {self.joiner!r})"
+
+
+class Phrase(str):
+    """An English text (`str`, equal to what was always printed) with its `template` and
+    `params`. A value may itself be a Phrase, a `Terms`, or data (an organisation, a date).
+    Without values the template is the text itself, braces and all."""
+
+    template: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Phrase:
+        made = super().__new__(cls, template.format(**params) if params else template)
+        made.template, made.params = template, params
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuilt, (self.template, dict(self.params)))
+
+
+def _rebuilt(template: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(template, **params)
+
+
+class Listed(tuple[str, ...]):
+    """Texts listed one after another (`a; b`), each said in the reader's language."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def listed(texts: Iterable[str]) -> str:
+    """The texts as one, `a; b` in English, each of them said in the reader's language."""
+    items = Listed(texts)
+    return Phrase("{items}", items=items) if items else ""
+
+
+def joined(first: str, rest: str, template: str = "{first}: {rest}") -> str:
+    """`first: rest` keeping `first`'s structure (a rule's text and its explanation)."""
+    return Phrase(template, first=first, rest=rest) if rest else first
