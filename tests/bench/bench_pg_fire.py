@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from tests.bench.pg import DSN, fresh_schema, unavailable
+from tests.pg import DSN, fresh_schema, unavailable
 from tests.store import load
 from tests.store.pgtrace import round_trips
 from workflow import Engine, SystemClock

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.common import scratch_dir
-from tests.bench.pg import copy_schema, fresh_schema, unavailable
+from tests.pg import copy_schema, fresh_schema, unavailable
 from tests.store import load
 from workflow import Engine, FakeClock, SystemClock
 from workflow.service.logs import configure
