@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
 
 # The tests written for transformation@1 register their plans in 2027; transformation@2 is in
 # force from 2026-01-01 by default (states/settings.py). They keep testing @1 with its in-force
@@ -19,9 +17,8 @@ os.environ.setdefault("AZWA_TRANSFORMATION_V2_FROM", "2100-01-01")
 import pytest
 import structlog
 
+from tests.pg import fresh_schema, unavailable
 from workflow.service.logs import configure  # after the setting: imports the definitions
-
-PG_URL = os.environ.get("AZWA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 configure(json=True, level="CRITICAL")
 os.environ["AZWA_LANG"] = "en"
@@ -32,16 +29,10 @@ and tests/i18n checks it (docs/language.md)."""
 def _pg_reason() -> str | None:
     """None when PostgreSQL answers, else why the PostgreSQL tests skip."""
     try:
-        import psycopg
+        import psycopg  # noqa: F401
     except ImportError:
         return "psycopg is not installed"
-    dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(dsn, connect_timeout=3) as conn:
-            conn.execute("select 1")
-    except Exception as exc:
-        return f"no PostgreSQL server at {PG_URL}: {exc.__class__.__name__}"
-    return None
+    return unavailable()
 
 
 PG_SKIP = _pg_reason()
@@ -57,18 +48,8 @@ def pg_url() -> Iterator[str]:
     """A fresh schema on the local PostgreSQL, dropped afterwards."""
     if PG_SKIP:
         pytest.skip(PG_SKIP)
-    import psycopg
-
-    schema = f"azwa_{uuid.uuid4().hex[:12]}"
-    dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'create schema "{schema}"')
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'drop schema "{schema}" cascade')
+    with fresh_schema("test") as (url, _schema):
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from tests.bench.pg import DSN, fresh_schema, unavailable
+from tests.pg import DSN, fresh_schema, unavailable
 from tests.store import load
+from tests.store.pgtrace import round_trips
 from workflow import Engine, SystemClock
 from workflow.service import demo
 from workflow.service.logs import configure
@@ -74,21 +74,6 @@ def _send(conn: Any, statements: Recorded) -> None:
             cur.execute(text, params)
 
 
-def _trips(pgconn: Any, work: Callable[[], Any]) -> int:
-    import psycopg
-
-    with tempfile.TemporaryFile("w+") as trace:
-        pgconn.trace(trace.fileno())
-        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-        try:
-            work()
-        finally:
-            pgconn.untrace()
-        trace.seek(0)
-        sides = [line.split("\t", 1)[0] for line in trace if line[:2] in ("F\t", "B\t")]
-    return sum(1 for a, b in itertools.pairwise(sides) if (a, b) == ("F", "B"))
-
-
 def main(plans: int = 40, rounds: int = 7) -> str:
     reason = unavailable()
     if reason:
@@ -132,16 +117,16 @@ def main(plans: int = 40, rounds: int = 7) -> str:
             store: Any = engine.store
             pgconn = store._connection().connection().dbapi_connection.pgconn
             k = next(counter)
-            engine_trips = _trips(pgconn, lambda: engine.fire(
+            engine_trips = round_trips(pgconn, lambda: engine.fire(
                 ids[0], "record_costs", demo.MAKER, {"amount_eur": 1, "period": f"t{k}"},
                 command_id=f"c{k}"))
             engine._cache.clear()
             k = next(counter)
-            fresh_trips = _trips(pgconn, lambda: engine.fire(
+            fresh_trips = round_trips(pgconn, lambda: engine.fire(
                 ids[1], "record_costs", demo.MAKER, {"amount_eur": 1, "period": f"t{k}"},
                 command_id=f"c{k}"))
             one = Recording.transactions[:1]
-            bare_trips = _trips(bare.pgconn, lambda: _bare(bare, one, pipelined=False))
+            bare_trips = round_trips(bare.pgconn, lambda: _bare(bare, one, pipelined=False))
         finally:
             sqlrun.PipelineRunner = original  # type: ignore[misc]
             bare.close()

@@ -24,12 +24,11 @@ import os
 import random
 import signal
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from tests.bench.common import scratch_dir
-from tests.bench.pg import copy_schema, fresh_schema, unavailable
+from tests.pg import copy_schema, fresh_schema, unavailable
 from tests.store import load
 from workflow import Engine, FakeClock, SystemClock
 from workflow.service.logs import configure
@@ -176,15 +175,6 @@ def _timed_workers(url: str, count: int) -> float:
     return time.perf_counter() - began
 
 
-def _expiries(url: str) -> Counter[tuple[str, str]]:
-    store = SqlStore(url, create=False)
-    try:
-        return Counter((e.plan_id, str(e.payload["deadline"])) for e in store.iter_events()
-                       if e.trigger == "deadline_expired")
-    finally:
-        store.close()
-
-
 def workers_section(deadlines: int) -> list[str]:
     rows, base = [], None
     with fresh_schema("due") as (url, schema):
@@ -198,7 +188,7 @@ def workers_section(deadlines: int) -> list[str]:
                 SqlStore(copy_url).close()
                 copy_schema(schema, copy, AZWA_TABLES)
                 elapsed = _timed_workers(copy_url, count)
-                expired = _expiries(copy_url)
+                expired = load.expiries(copy_url)
                 store = SqlStore(copy_url, create=False)
                 left = len(store.due(FakeClock(FAR).now()))
                 store.close()

@@ -7,7 +7,6 @@ definition: a definition that lets the wrong role fire a trigger fails this tabl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -36,6 +35,7 @@ from .builders import (
     plan_in,
     registration,
 )
+from .role_table import ISSUE, REASON, Row, assert_verdict, row
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
 MUNI, RC, NZA = "municipality", "regional_coordinator", "nza"
@@ -101,29 +101,6 @@ def _ladder(step: str) -> Callable[[], Run]:
     return lambda: escalated_to(step)
 
 
-@dataclass(frozen=True)
-class Row:
-    trigger: str
-    situation: str
-    roles: frozenset[str]
-    """Who may fire it here, per DESIGN.md."""
-    build: Callable[[], Run]
-    payload: dict[str, Any]
-    source: str
-    """Where DESIGN.md says so."""
-    conditional: dict[str, str]
-    """Roles that may fire it only under a further rule: role -> the rule refusing it here."""
-
-
-def row(trigger: str, situation: str, roles: set[str], build: Callable[[], Run],
-        payload: dict[str, Any] | None = None, *, source: str,
-        conditional: dict[str, str] | None = None) -> Row:
-    return Row(trigger, situation, frozenset(roles), build, payload or {}, source,
-               conditional or {})
-
-
-REASON = {"reason": "Besproken in het overleg"}
-ISSUE = {"issue": "Geen overeenstemming over personeel"}
 PARTIAL = {"kpi": "k1", "amount_eur": 20000, "reason": "Deels behaald",
            "efforts_delivered": True}
 
@@ -280,13 +257,7 @@ def test_role_may_fire__table(r: Row, role: str) -> None:
     with a valid payload it is accepted, or refused only by the further rule the row names.
     """
     refusal = _fire(r, MEMBER[role])[1]
-    if role in r.conditional:
-        assert refusal is not None and refusal.rule == r.conditional[role], refusal
-    elif role in r.roles:
-        assert refusal is None, f"{role} may {r.trigger} ({r.source}) but got: {refusal}"
-    else:
-        assert refusal is not None, f"{role} fired {r.trigger}; only {sorted(r.roles)} may"
-        assert refusal.rule == "role_may_fire", refusal.reason
+    assert_verdict(r, role, refusal)
 
 
 def test_role_table__covers_every_trigger_of_the_definition() -> None:

@@ -164,6 +164,16 @@ def logged_commands(url: str) -> Counter[str]:
         store.close()
 
 
+def expiries(url: str) -> Counter[tuple[str, str]]:
+    """How often each (plan, deadline) was expired, read from the log."""
+    store = SqlStore(url, create=False)
+    try:
+        return Counter((e.plan_id, str(e.payload["deadline"])) for e in store.iter_events()
+                       if e.trigger == "deadline_expired")
+    finally:
+        store.close()
+
+
 def _command_ids(store: SqlStore) -> Iterable[str]:
     from sqlalchemy import text
 

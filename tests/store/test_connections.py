@@ -3,8 +3,6 @@ URL and the environment give, and one line when the server cannot be reached."""
 
 from __future__ import annotations
 
-import itertools
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,29 +17,17 @@ from workflow.service import demo
 from workflow.store.sql import SqlStore
 from workflow.store.url import StoreUnavailable
 
+from . import pgtrace
 from .scenario import PLAN_ID, START, close, play
 
 COSTS = {"amount_eur": 10, "period": "2027-H1"}
 
 
 def round_trips(engine: Engine, work: Callable[[], Any]) -> int:
-    """How often the client waited for the server during `work`, read from libpq's trace
-    of the store's connection (a run of messages sent, then a run received, is one)."""
-    import psycopg
-
+    """How often the client waited for the server during `work` on the store's connection."""
     store = engine.store
     assert isinstance(store, SqlStore)
-    pgconn = store._connection().connection().dbapi_connection.pgconn
-    with tempfile.TemporaryFile("w+") as trace:
-        pgconn.trace(trace.fileno())
-        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-        try:
-            work()
-        finally:
-            pgconn.untrace()
-        trace.seek(0)
-        directions = [line.split("\t", 1)[0] for line in trace if line[:2] in ("F\t", "B\t")]
-    return sum(1 for a, b in itertools.pairwise(directions) if (a, b) == ("F", "B"))
+    return pgtrace.round_trips(store._connection().connection().dbapi_connection.pgconn, work)
 
 
 def test_a_command_on_postgresql_costs_at_most_four_round_trips(pg_url: str) -> None:

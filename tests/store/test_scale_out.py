@@ -90,15 +90,6 @@ def _due_plans(url: str, count: int) -> list[str]:
     return ids
 
 
-def _expiries(url: str) -> Counter[tuple[str, str]]:
-    store = SqlStore(url, create=False)
-    try:
-        return Counter((e.plan_id, str(e.payload["deadline"])) for e in store.iter_events()
-                       if e.trigger == "deadline_expired")
-    finally:
-        store.close()
-
-
 def _work(url: str, batch: int) -> None:
     engine = Engine.open(url, FakeClock(FAR))
     drain(engine, limit=batch)
@@ -117,7 +108,7 @@ def test_four_workers_expire_each_due_deadline_exactly_once(db_url: str) -> None
     for proc in workers:
         proc.start()
     assert _joined(workers) == [0, 0, 0, 0]  # type: ignore[arg-type]
-    expired = _expiries(db_url)
+    expired = load.expiries(db_url)
     assert expired == Counter({(pid, "quick_test_decision"): 1 for pid in ids})
     store = SqlStore(db_url, create=False)
     try:
@@ -135,7 +126,7 @@ def test_a_worker_finds_nothing_due_before_its_time(sqlite_url: str) -> None:
         assert drain(engine) == 0
     finally:
         engine.store.close()  # type: ignore[attr-defined]
-    assert _expiries(sqlite_url) == Counter()
+    assert load.expiries(sqlite_url) == Counter()
 
 
 def _kill_at_random(url: str, ids: list[str], folder: Path, kills: int, seed: int) -> None:
@@ -183,7 +174,7 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_due(db_url: str) -> None:
         drain(engine)
     finally:
         engine.store.close()  # type: ignore[attr-defined]
-    assert _expiries(db_url) == Counter({(pid, "quick_test_decision"): 1 for pid in ids})
+    assert load.expiries(db_url) == Counter({(pid, "quick_test_decision"): 1 for pid in ids})
     load.assert_sound(db_url, ids)
 
 
@@ -197,7 +188,7 @@ def test_azwa_worker_stops_on_sigterm_after_its_batch(sqlite_url: str) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "AZWA_LOG_JSON": "1", "AZWA_LOG_LEVEL": "INFO"})
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and sum(_expiries(sqlite_url).values()) < len(ids):
+    while time.monotonic() < deadline and sum(load.expiries(sqlite_url).values()) < len(ids):
         time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -205,7 +196,7 @@ def test_azwa_worker_stops_on_sigterm_after_its_batch(sqlite_url: str) -> None:
     assert "stopped: 12 events in" in out
     batches = [line for line in err.splitlines() if '"deadline_batch"' in line]
     assert [b.count('"plans": 5') for b in batches[:2]] == [1, 1]
-    assert _expiries(sqlite_url) == Counter({(pid, "quick_test_decision"): 1 for pid in ids})
+    assert load.expiries(sqlite_url) == Counter({(pid, "quick_test_decision"): 1 for pid in ids})
 
 
 def test_a_deadline_written_due_wakes_a_listening_worker(pg_url: str) -> None:

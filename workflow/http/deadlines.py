@@ -8,10 +8,10 @@ expires exactly once.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from workflow.core.events import Event
+from workflow.http.background import Background
 from workflow.service.api import Engine
 from workflow.service.worker import drain
 
@@ -25,23 +25,13 @@ def expire_due(engine: Engine) -> list[Event]:
     return found
 
 
-class DeadlineWorker:
+class DeadlineWorker(Background):
     """Calls `expire_due` every `every` seconds on a background thread until stopped."""
 
     def __init__(self, engine: Engine, every: float,
                  on_expired: Callable[[list[Event]], None] | None = None) -> None:
-        self.engine, self.every, self.on_expired = engine, every, on_expired
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="azwa-deadlines", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().__init__("azwa-deadlines", every, log, "expiring deadlines failed")
+        self.engine, self.on_expired = engine, on_expired
 
     def run_once(self) -> list[Event]:
         events = expire_due(self.engine)
@@ -49,10 +39,6 @@ class DeadlineWorker:
             self.on_expired(events)
         return events
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # the database is away: the next round tries again
-                log.exception("expiring deadlines failed")
-            self._stop.wait(self.every)
+    def round(self) -> bool:
+        self.run_once()
+        return False  # the next round after `every` seconds, whatever this one expired

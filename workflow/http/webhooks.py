@@ -17,13 +17,13 @@ import hashlib
 import hmac
 import logging
 import random
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from workflow.http.background import Background
 from workflow.http.settings import Settings, Subscriber
 from workflow.store.outbox import Pending, now_us
 from workflow.store.outbox import Queue as Queue
@@ -76,48 +76,26 @@ class DeliveryFailed(Exception):
     pass
 
 
-class Deliverer:
+class Deliverer(Background):
     """A background thread that empties the outbox; `wake()` after a command wrote to it."""
 
     def __init__(self, queue: Queue, settings: Settings,
                  on_result: Callable[[str, bool], None] | None = None) -> None:
+        super().__init__("azwa-webhooks", settings.poll_seconds, log,
+                         "delivering webhooks failed")
         self.queue, self.settings = queue, settings
         self.subscribers = {s.name: s for s in settings.subscribers}
         self.on_result = on_result
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="azwa-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sent = self.run_once()
-            except Exception:  # a database hiccup: try again on the next round
-                log.exception("delivering webhooks failed")
-                sent = 0
-            if not sent:
-                self._wake.wait(self.settings.poll_seconds)
-                self._wake.clear()
+    def round(self) -> bool:
+        return bool(self.run_once())
 
     def run_once(self) -> int:
         """Try every notification that is due now (the oldest pending one of each plan and
         subscriber); the number tried."""
         rows = self.queue.ready()
         for row in rows:
-            if self._stop.is_set():
+            if self.stopping:
                 break
             self._attempt(row)
         return len(rows)

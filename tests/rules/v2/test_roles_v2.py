@@ -8,7 +8,6 @@ the definition: a definition that lets the wrong role fire a trigger fails this 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,6 +31,7 @@ from ..builders import (
     escalated_to,
     registration,
 )
+from ..role_table import ISSUE, REASON, Row, assert_verdict, row
 from .builders import CONDITIONAL, DEFINITION, ENGINE, EVIDENCE, complete_joint_review, plan_in_v2
 
 PM, CI, SI = "plan_maker", "coordinating_insurer", "second_insurer"
@@ -139,26 +139,6 @@ def _aim_missed() -> Run:
     return run
 
 
-@dataclass(frozen=True)
-class Row:
-    trigger: str
-    situation: str
-    roles: frozenset[str]
-    build: Callable[[], Run]
-    payload: dict[str, Any]
-    source: str
-    conditional: dict[str, str]
-
-
-def row(trigger: str, situation: str, roles: set[str], build: Callable[[], Run],
-        payload: dict[str, Any] | None = None, *, source: str,
-        conditional: dict[str, str] | None = None) -> Row:
-    return Row(trigger, situation, frozenset(roles), build, payload or {}, source,
-               conditional or {})
-
-
-REASON = {"reason": "Besproken in het overleg"}
-ISSUE = {"issue": "Geen overeenstemming over personeel"}
 KPI_AGREEMENT = {"id": "k3", "description": "Extra wijkteam", "amount_eur": 10000,
                  "due": "2028-06-30", "go_no_go": False}
 
@@ -307,13 +287,7 @@ def test_role_may_fire__v2_table(r: Row, role: str) -> None:
     role is accepted, or refused only by the further rule the row names.
     """
     refusal = _fire(r, MEMBER[role])
-    if role in r.conditional:
-        assert refusal is not None and refusal.rule == r.conditional[role], refusal
-    elif role in r.roles:
-        assert refusal is None, f"{role} may {r.trigger} ({r.source}) but got: {refusal}"
-    else:
-        assert refusal is not None, f"{role} fired {r.trigger}; only {sorted(r.roles)} may"
-        assert refusal.rule == "role_may_fire", refusal.reason
+    assert_verdict(r, role, refusal)
 
 
 def test_v2_role_table__covers_every_trigger_of_the_definition() -> None:

@@ -204,6 +204,11 @@ async def fire(request: Request, plan_id: str) -> Response:
                             status_code=303)
 
 
+def _svg(data: bytes) -> Response:
+    """An SVG drawing of things as they are now: never cached, the next command changes it."""
+    return Response(data, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
 @router.get("/plans/{plan_id}/timeline.svg")
 def timeline(request: Request, plan_id: str) -> Response:
     caller = session.caller(request)
@@ -217,8 +222,7 @@ def timeline(request: Request, plan_id: str) -> Response:
         report = build(engine.history(plan_id), _now(request))
     except (UnknownPlan, BadInput):
         return Response(status_code=404)
-    return Response(picture(report, "svg"), media_type="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return _svg(picture(report, "svg"))
 
 
 @router.get("/plans/{plan_id}/diagram.svg")
@@ -241,7 +245,7 @@ def diagram(request: Request, plan_id: str) -> Response:
             data = diagrams.image(definition, "svg", current)
         except diagrams.DotMissing as exc:
             return Response(str(exc), status_code=503, media_type="text/plain")
-    return Response(data, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return _svg(data)
 
 
 def _figures_asked(request: Request) -> tuple[str, str | None]:
@@ -288,7 +292,7 @@ def monitoring_chart(request: Request) -> Response:
     with reading(session.language(request)):
         found, _tables = screens.monitoring(_engine(request), period, by, _now(request))
         data = chart(found, "svg")
-    return Response(data, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return _svg(data)
 
 
 @router.get("/glossary")

@@ -1,5 +1,5 @@
-"""PostgreSQL for the benchmarks: a fresh schema on the local server per measurement, and
-why a PostgreSQL benchmark is skipped when no server answers."""
+"""The local PostgreSQL for the tests and the benchmarks: a fresh schema per test or
+measurement, and why they skip when no server answers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ DSN = PG_URL.replace("postgresql+psycopg://", "postgresql://")
 
 
 def unavailable() -> str | None:
-    """None when the server answers, else why the PostgreSQL benchmarks are skipped."""
+    """None when the server answers, else why the PostgreSQL tests and benchmarks skip."""
     try:
         import psycopg
 
