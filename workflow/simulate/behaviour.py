@@ -57,6 +57,18 @@ ALTERNATIVES: dict[str, tuple[tuple[str, str, dict[str, Any]], ...]] = {
 }
 """Per duty: (branch, the trigger taken instead, its payload), drawn in this order."""
 
+BLOCKED_REASON = {"request_revision": {"reason": "A reviewer gave a negative verdict"},
+                  "reject_plan": {"reason": "A reviewer gave a negative verdict"}}
+"""What an alternative carries when the definition refused the duty's own trigger."""
+
+
+def instead_payload(duty: str, trigger: str) -> dict[str, Any]:
+    """The payload of `trigger` taken in place of `duty` (empty for one not listed)."""
+    found = BLOCKED_REASON.get(trigger)
+    if found is None:
+        found = next((p for _, alt, p in ALTERNATIVES.get(duty, ()) if alt == trigger), {})
+    return dict(found)
+
 KPI_TIMED = frozenset({"confirm_kpi", "decide_go"})
 """Duties timed by their KPI's due day rather than by a delay from when they are owed."""
 
@@ -100,6 +112,22 @@ def decide(
                 return instead, dict(payload)
             u -= p
     return trigger, fitting(scenario.definition, trigger, ready_payload(trigger, item, plan))
+
+
+def decide_instead(
+    scenario: Scenario, rng: random.Random, duty: str, options: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
+    """The alternative taken when the definition refuses the duty's own trigger: of the
+    accepted `options`, a rejection with the scenario's `blocked_rejected` probability,
+    else a revision (or whichever other alternative is accepted)."""
+    if len(options) > 1:
+        rejections = [o for o in options if o.startswith("reject")]
+        others = [o for o in options if not o.startswith("reject")]
+        if rejections and others:
+            rejected = rng.random() < scenario.branches["blocked_rejected"]
+            options = tuple(rejections if rejected else others)
+    trigger = options[0]
+    return trigger, fitting(scenario.definition, trigger, instead_payload(duty, trigger))
 
 
 @cache

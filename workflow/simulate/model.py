@@ -247,7 +247,12 @@ class Run:
             sp.where = (plan.state, plan.escalation)
             sp.done.clear()
         at = self.at(t)
-        for ready in self.owed.ready(plan, at, sp.pending | sp.done if sp.done else sp.pending):
+        found = self.owed.ready(plan, at, sp.pending | sp.done if sp.done else sp.pending)
+        if not found and not sp.pending:
+            # nothing owed is accepted and nothing under way: a refused decision (a negative
+            # verdict blocks approval under transformation@2) is settled another way
+            found = [r for r in self.owed.instead(plan, at) if r.key not in sp.done]
+        for ready in found:
             self.plan_step(sp, ready, t)
         self.escalation(sp, t)
 
@@ -255,7 +260,10 @@ class Run:
         plan = sp.plan
         assert plan is not None
         trigger, payload = ready.duty.trigger, None
-        if trigger == "sign_contract":
+        if ready.options:
+            trigger, payload = behaviour.decide_instead(self.scenario, self.rng, trigger,
+                                                        ready.options)
+        elif trigger == "sign_contract":
             payload = behaviour.contract(self.scenario, self.rng, self.day_of(t))
         else:
             trigger, payload = behaviour.decide(self.scenario, self.rng, plan, trigger,

@@ -21,7 +21,7 @@ from workflow.core.context import Context
 from workflow.core.engine import ProcessEngine
 from workflow.core.plan import OPEN, Plan
 from workflow.core.spec import Actor, Duty, Guard, Transition
-from workflow.simulate.behaviour import CHOSEN, READY, chosen_item, ready_payload
+from workflow.simulate.behaviour import CHOSEN, READY, chosen_item, instead_payload, ready_payload
 
 NONE: dict[str, Any] = {}
 """The empty payload the readiness check shares (guards only read it)."""
@@ -35,6 +35,9 @@ class Ready(NamedTuple):
     duty: Duty
     actor: Actor
     item: str | None
+    options: tuple[str, ...] = ()
+    """The duty's alternatives (`Duty.instead`) the definition accepts now, when its own
+    trigger is refused (`Owed.instead`); empty for a step whose own trigger is accepted."""
 
 
 class _Step(NamedTuple):
@@ -72,6 +75,10 @@ class Owed:
         self._region = self._table(duties, d.region.transitions, tolerated)
         self.duties = {duty.trigger: duty for duty in duties}
         self._finals, self._open_in = d.finals, d.region.open_in
+        self._transitions = d.transitions
+        self._instead: dict[tuple[str, str, str], tuple[Guard, ...] | None] = {}
+        """(state, role, trigger) → that trigger's guards for the role there (None: no
+        transition), asked only for a plan that waits for nothing else (`instead`)."""
         self._actors, self._membership = d.actors, d.membership
         self._at: dict[tuple[str, str | None], dict[str, list[_Step]]] = {}
         """(state, escalation step or None while the ladder is closed) → role → its steps:
@@ -168,6 +175,56 @@ class Owed:
                             continue
                     found.append(Ready(key, duty, actor, item))
         return found
+
+    def instead(self, plan: Plan, at: datetime) -> list[Ready]:
+        """For a plan that waits for nothing else: each owed duty whose own trigger the
+        definition refuses now, with the alternatives (`Duty.instead`) it accepts instead.
+
+        Under transformation@2 a standing negative verdict refuses `approve_plan`; the
+        coordinating insurer may then only request a revision or reject the plan. Judged by
+        the alternatives' own transitions and guards, so the rules stay in the definition.
+        Asked only when `ready` found nothing and nothing is under way: no cost per event."""
+        state = plan.state
+        if state in self._finals or self._actors is None:
+            return []
+        by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
+        found: list[Ready] = []
+        due = _due(plan, at)
+        for actor in self._actors(plan):
+            for duty, tr, guards in by_role.get(actor.role, ()):
+                if not duty.instead or duty.trigger in CHOSEN:
+                    continue
+                owed = True if duty.owed is None else duty.owed(plan, actor)
+                if owed is not True:
+                    continue  # items (KPIs) are settled one by one, never blocked as a whole
+                if not tr.any_org and not self._membership[actor.role](plan, actor):
+                    continue
+                own = Context(plan, actor, READY.get(duty.trigger, NONE), at, duty.trigger, due)
+                if all(g.check(own) for g in guards):
+                    continue
+                options = tuple(alt for alt in duty.instead
+                                if self._accepts(plan, actor, duty.trigger, alt, at, due))
+                if options:
+                    found.append(Ready((duty.trigger, actor.org, actor.role, None), duty,
+                                       actor, None, options))
+        return found
+
+    def _accepts(self, plan: Plan, actor: Actor, duty: str, trigger: str, at: datetime,
+                 due: frozenset[str]) -> bool:
+        """Would the definition accept `trigger` from this actor now, with the payload the
+        simulation gives it in place of `duty`?"""
+        key = (plan.state, actor.role, trigger)
+        if key not in self._instead:
+            self._instead[key] = next(
+                (tuple(g for g in tr.guards if g.only_for is None or actor.role in g.only_for)
+                 for tr in self._transitions
+                 if tr.trigger == trigger and plan.state in tr.sources
+                 and actor.role in tr.roles), None)
+        guards = self._instead[key]
+        if guards is None:
+            return False
+        ctx = Context(plan, actor, instead_payload(duty, trigger), at, trigger, due)
+        return all(g.check(ctx) for g in guards)
 
     def settles(self, trigger: str) -> list[Duty]:
         """The duties a fired trigger settles: its own, or one it stands instead of."""

@@ -25,7 +25,12 @@ BRANCHES: dict[str, str] = {
     "plan_incomplete": "the coordinating insurer asks for what is missing from the plan",
     "plan_rejected": "the plan is rejected (reject_plan)",
     "revision": "the plan is sent back for revision (request_revision)",
-    "negative_verdict": "a reviewer's verdict is negative (the round then ends in a revision)",
+    "negative_verdict": "a reviewer's verdict is negative (the round then ends in a revision "
+                        "or, where it blocks approval, a rejection)",
+    "blocked_rejected": "when the definition refuses the decision itself (under "
+                        "transformation@2 a standing negative verdict blocks approve_plan), "
+                        "the plan is rejected (reject_plan) rather than sent back for "
+                        "revision (request_revision)",
     "escalation": "a plan in preparation or implementation is escalated (step 1)",
     "kpi_missed": "a KPI is confirmed only after its due day (a missed KPI deadline)",
     "no_go": "a go/no-go moment ends in no-go (the plan is terminated)",
@@ -36,7 +41,8 @@ BRANCHES: dict[str, str] = {
 
 DEFAULT_BRANCHES: dict[str, float] = {
     "quick_test_incomplete": 0.2, "quick_test_rejected": 0.1, "plan_incomplete": 0.2,
-    "plan_rejected": 0.05, "revision": 0.15, "negative_verdict": 0.05, "escalation": 0.1,
+    "plan_rejected": 0.05, "revision": 0.15, "negative_verdict": 0.05, "blocked_rejected": 0.2,
+    "escalation": 0.1,
     "kpi_missed": 0.1, "no_go": 0.1, "go_no_go": 0.3, "social_domain": 0.4,
 }
 DEFAULT_STEPS = (0.4, 0.4, 0.3)
