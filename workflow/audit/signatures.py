@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from workflow.core.events import Event
+from workflow.core.phrase import Phrase
 from workflow.store.heads import HEADS, REGISTRY, Signer, head_message
 
 UNSIGNED_NOTE = "heads not signed: forgery cannot be excluded"
@@ -42,13 +43,16 @@ class Tally:
 
     def notes(self) -> list[str]:
         if not self.present:
-            return ["no heads table (a database older than signed heads): " + UNSIGNED_NOTE]
-        out = []
+            return [Phrase("no heads table (a database older than signed heads): {note}",
+                           note=Phrase(UNSIGNED_NOTE))]
+        out: list[str] = []
         if self.unsigned:
-            out.append(f"{UNSIGNED_NOTE} ({self.unsigned} unsigned head(s))")
+            out.append(Phrase("{note} ({count} unsigned head(s))", note=Phrase(UNSIGNED_NOTE),
+                              count=self.unsigned))
         if self.unchecked:
-            out.append(f"{self.unchecked} signed head(s) not checked: no signing key given "
-                       f"(AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY)")
+            out.append(Phrase("{count} signed head(s) not checked: no signing key given "
+                              "(AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY)",
+                              count=self.unchecked))
         return out
 
 
