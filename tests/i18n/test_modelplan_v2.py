@@ -97,3 +97,37 @@ def test_a_document_that_cannot_be_read_is_refused_in_dutch(tmp_path: Path) -> N
     assert code == 2
     assert i18n.missing() == set()
     assert 'kpis[0].due: moet een datum zijn zoals "2027-10-01", maar is tekst' in err
+
+
+def test_a_breakthrough_submission_is_refused_in_dutch(sqlite_url: str) -> None:
+    """submit_plan under transformation@2: the basiseisen a modelplan falls short of, and a
+    modelplan that cannot be read, in Dutch with their rule and seed; English as before."""
+    from tests.modelplan.test_v2_engine import MAKER, _single_applicant, in_preparation
+    from tests.modelplan.v2_support import example_v2
+    from workflow.core.refusal_text import reason
+
+    _engine, steps = in_preparation(sqlite_url)
+
+    def faulty(data: dict[str, object]) -> None:
+        _single_applicant(data)
+        data["business_case"] = {"costs_eur": 2_000_000, "benefits_eur": 1_475_000,
+                                 "horizon_years": 4}
+
+    refused = steps.refuse("submit_plan", MAKER, {"modelplan": example_v2(faulty)})
+    i18n.forget_missing()
+    with i18n.reading("nl"):
+        said = reason(refused)
+    assert i18n.missing() == set()
+    assert "[regel has_complete_modelplan, MP BE1–BE14]" in said
+    assert ("BE2 business_case.benefits_eur: het netto-effect is niet positief: een opbrengst "
+            "van € 1.475.000 tegenover kosten van € 2.000.000 over 4 jaar") in said
+    assert "BE12 applicants: een gezamenlijke aanvraag vraagt twee of meer aanvragers" in said
+    assert "benefits of € 1,475,000 against costs of € 2,000,000 over 4 year(s)" in str(refused)
+    unreadable = steps.refuse("submit_plan", MAKER, {"modelplan": {"applicants": 3}})
+    i18n.forget_missing()
+    with i18n.reading("nl"):
+        said = reason(unreadable)
+    assert i18n.missing() == set()
+    assert "BE1–BE14 modelplan: basiseisen: is verplicht maar ontbreekt" in said
+    with i18n.reading("en"):
+        assert reason(unreadable) == unreadable.reason
