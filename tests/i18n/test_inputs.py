@@ -108,3 +108,34 @@ def test_audit_verify_in_dutch(sqlite_url: str) -> None:
     assert english.exit_code == 0
     assert "ok: 1 plan(s)" in english.stdout
     assert "note: heads not signed: forgery cannot be excluded" in english.stdout
+
+
+@pytest.mark.parametrize(("sql", "dutch"), [
+    ("update plans set state = 'approved' where plan_id = :p",
+     "kolom state van het plan wijkt af van het nagespeelde plan"),
+    ("update deadlines set status = 'met' where plan_id = :p and name = 'quick_test_decision'",
+     "termijn quick_test_decision.status wijkt af van het nagespeelde plan"),
+    ("update events set payload = 'x' where plan_id = :p and seq = 3",
+     "de gebeurtenis met nr. 3 is onleesbaar: actor of payload is geen JSON"),
+])
+def test_what_audit_verify_finds_is_said_in_dutch(sqlite_url: str, sql: str,
+                                                  dutch: str) -> None:
+    """A database changed behind the engine's back: what differs, in Dutch."""
+    from sqlalchemy import text
+
+    from workflow.service import demo
+    from workflow.service.api import Engine
+
+    engine = Engine(sqlite_url)
+    demo.run(engine)
+    with engine.store.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(text(sql), {"p": demo.PLAN_ID})
+    engine.store.close()
+    i18n.forget_missing()
+    result = CliRunner().invoke(app, ["audit", "verify", "--db", sqlite_url],
+                                env={"COLUMNS": "400", "AZWA_LANG": "nl"})
+    assert result.exit_code == 1
+    assert i18n.missing() == set()
+    out = " ".join(result.stdout.split())
+    assert "1 van 1 plan(nen) wijken af van hun gebeurtenissenlog" in out
+    assert dutch in out

@@ -393,7 +393,7 @@ def verify_command(
             for p in result.problems:
                 table.add_row(Text(visible(p.plan_id)), p.kind,
                               "" if p.seq is None else str(p.seq), *(Text(visible(x)) for x in (
-                                  p.message, _short(p.stored), _short(p.replayed))))
+                                  say(p.message), _short(p.stored), _short(p.replayed))))
             console.print(table)
         for note in result.notes:
             console.print(Text(_("note: {note}").format(note=say(note))))
