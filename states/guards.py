@@ -191,7 +191,7 @@ def modelplan_problems(ctx: Context) -> list[str]:
     try:
         doc = modelplan.parse_modelplan(ctx.payload.get("modelplan"))
     except modelplan.ModelplanError as exc:
-        return [str(exc)]
+        return [exc.text]
     return [Phrase("BE{number} {field}: {message}", number=f.basiseis, field=f.field,
                    message=f.message) for f in modelplan.check_modelplan(doc)]
 

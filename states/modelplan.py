@@ -37,7 +37,7 @@ from states.modelplan_seed import (
 )
 from workflow.core.money import format_eur as format_cents
 from workflow.core.money import stored_cents
-from workflow.core.phrase import Phrase
+from workflow.core.phrase import Euros, Phrase
 
 __all__ = [
     "BASISEISEN",
@@ -57,6 +57,7 @@ __all__ = [
     "budget_findings",
     "by_basiseis",
     "check_modelplan",
+    "euros",
     "format_eur",
     "joint_application_findings",
     "labour_findings",
@@ -143,12 +144,19 @@ class ModelplanError(ValueError):
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
         self.message = message
+        self.text = Phrase("{path}: {message}", path=path, message=message) if path else message
+        """The whole message, said in the reader's language at the edge (a `Phrase`)."""
 
 
 def format_eur(amount: float) -> str:
     """Euros (a modelplan's amounts are numbers of euros) as workflow.core.money shows them,
     rounded to the cent; a whole number of euros without cents."""
     return format_cents(stored_cents(amount), cents_if_any=float(amount).is_integer())
+
+
+def euros(amount: float) -> Euros:
+    """An amount in a finding: `format_eur`'s text in English, the reader's format else."""
+    return Euros(stored_cents(amount), format_eur(amount))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -159,8 +167,9 @@ _OPTIONAL = ("title", "joint_application_exemption", "social_domain_budget")
 
 
 def _kind_of(value: object) -> str:
-    names = {bool: "true/false", int: "a whole number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping", type(None): "null"}
+    names = {bool: Phrase("true/false"), int: Phrase("a whole number"),
+             float: Phrase("a number"), str: Phrase("text"), list: Phrase("a list"),
+             dict: Phrase("a mapping"), type(None): "null"}
     return names.get(type(value), type(value).__name__)
 
 
@@ -170,7 +179,8 @@ def _join(path: str, key: object) -> str:
 
 def _notes_dropped(value: object, path: str) -> dict[object, object]:
     if not isinstance(value, dict):
-        raise ModelplanError(path, f"must be a mapping, got {_kind_of(value)}")
+        raise ModelplanError(path, Phrase("must be a mapping, got {kind}",
+                                           kind=_kind_of(value)))
     return {k: v for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
 
 
@@ -180,10 +190,11 @@ def _fields(value: object, path: str, required: tuple[str, ...],
     known = required + optional
     for key in data:
         if key not in known:
-            raise ModelplanError(_join(path, key), f"unknown field; expected {', '.join(known)}")
+            raise ModelplanError(_join(path, key), Phrase("unknown field; expected {fields}",
+                                                           fields=", ".join(known)))
     for key in required:
         if key not in data:
-            raise ModelplanError(_join(path, key), "is required but missing")
+            raise ModelplanError(_join(path, key), Phrase("is required but missing"))
     return data
 
 
@@ -192,23 +203,24 @@ def _text(value: object, path: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ModelplanError(path, f"must be text, got {_kind_of(value)}")
+        raise ModelplanError(path, Phrase("must be text, got {kind}", kind=_kind_of(value)))
     return value
 
 
 def _name(value: object, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ModelplanError(path, f"must be a non-empty name, got {_kind_of(value)}")
+        raise ModelplanError(path, Phrase("must be a non-empty name, got {kind}",
+                                          kind=_kind_of(value)))
     return value.strip()
 
 
 def _number(value: object, path: str, *, non_negative: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ModelplanError(path, f"must be a number, got {_kind_of(value)}")
+        raise ModelplanError(path, Phrase("must be a number, got {kind}", kind=_kind_of(value)))
     if not math.isfinite(value):
-        raise ModelplanError(path, "must be a finite number")
+        raise ModelplanError(path, Phrase("must be a finite number"))
     if non_negative and value < 0:
-        raise ModelplanError(path, f"must not be negative, got {value}")
+        raise ModelplanError(path, Phrase("must not be negative, got {value}", value=value))
     return value
 
 
@@ -220,20 +232,22 @@ def _optional_number(value: object, path: str, *, non_negative: bool) -> float |
 def _year(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         shown = f" {value!r}" if isinstance(value, str) else ""
-        raise ModelplanError(path, f"must be a year as a whole number such as 2027, "
-                                   f"got {_kind_of(value)}{shown}")
+        raise ModelplanError(path, Phrase("must be a year as a whole number such as 2027, "
+                                          "got {kind}{shown}", kind=_kind_of(value),
+                                          shown=shown))
     return value
 
 
 def _choice(value: object, path: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ModelplanError(path, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise ModelplanError(path, Phrase("must be one of {allowed}, got {value!r}",
+                                          allowed=", ".join(allowed), value=value))
     return value
 
 
 def _list(value: object, path: str) -> list[object]:
     if not isinstance(value, list):
-        raise ModelplanError(path, f"must be a list, got {_kind_of(value)}")
+        raise ModelplanError(path, Phrase("must be a list, got {kind}", kind=_kind_of(value)))
     return value
 
 
@@ -264,9 +278,9 @@ def _basiseisen(value: object) -> dict[int, str]:
         number = int(key) if isinstance(key, str) and key.isdigit() else key
         path = _join("basiseisen", key)
         if isinstance(number, bool) or not isinstance(number, int) or number not in BASISEISEN:
-            raise ModelplanError(path, "unknown basiseis; expected the numbers 1 to 14")
+            raise ModelplanError(path, Phrase("unknown basiseis; expected the numbers 1 to 14"))
         if number in seen:
-            raise ModelplanError(path, "basiseis given twice")
+            raise ModelplanError(path, Phrase("basiseis given twice"))
         seen.add(number)
         answers[number] = _text(answer, path)
     return answers
@@ -292,13 +306,14 @@ def parse_modelplan(data: object) -> Modelplan:
     so the empty template reads.
     """
     if not isinstance(data, dict):
-        raise ModelplanError("", f"a modelplan must be a mapping of fields, got {_kind_of(data)}")
+        raise ModelplanError("", Phrase("a modelplan must be a mapping of fields, got {kind}",
+                                        kind=_kind_of(data)))
     top = _fields(data, "", _REQUIRED, _OPTIONAL)
     exemption = _text(top.get("joint_application_exemption"), "joint_application_exemption")
     social = top.get("social_domain_budget", False)
     if not isinstance(social, bool):
-        raise ModelplanError("social_domain_budget", f"must be true or false, got "
-                                                     f"{_kind_of(social)}")
+        raise ModelplanError("social_domain_budget", Phrase("must be true or false, got {kind}",
+                                                            kind=_kind_of(social)))
     return Modelplan(
         title=_text(top.get("title"), "title"),
         applicants=tuple(_applicant(item, f"applicants[{i}]")
@@ -382,7 +397,7 @@ def savings_findings(doc: Modelplan) -> list[Finding]:
         year, costs = peak
         return [Finding(9, "structural_savings_eur_per_year", Phrase(
             "structural costs of {costs} in {year} exceed the structural savings of {savings} "
-            "a year", costs=format_eur(costs), year=year, savings=format_eur(savings)))]
+            "a year", costs=euros(costs), year=year, savings=euros(savings)))]
     return []
 
 

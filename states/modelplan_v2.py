@@ -44,7 +44,7 @@ from states.modelplan import (
     ModelplanError,
     budget_findings,
     by_basiseis,
-    format_eur,
+    euros,
     labour_findings,
     savings_findings,
 )
@@ -52,6 +52,7 @@ from states.modelplan_v2_doc import DATA_CONDITIONS, ModelplanV2, parse_modelpla
 from states.substantive import answer_problem
 from workflow.core.context import Context
 from workflow.core.money import AmountError, parse_cents
+from workflow.core.phrase import Phrase
 from workflow.core.text import normal_name
 
 __all__ = [
@@ -91,56 +92,60 @@ def _answer_findings(doc: Modelplan) -> list[Finding]:
         problem = answer_problem(doc.basiseisen.get(number, ""))
         if problem is None:
             continue
-        ask = ("describe how the one-time impulse is secured after the funding, through "
-               "regular operation and contracting (BE8's second sentence, which the "
-               "social-domain budget does not waive)" if number == 8
-               else "describe how the plan meets it")
-        findings.append(Finding(number, f"basiseisen.{number}", f"the answer to basiseis "
-                                f"{number} ({basiseis.title}) {problem}: {ask}"))
+        ask = Phrase("describe how the one-time impulse is secured after the funding, through "
+                     "regular operation and contracting (BE8's second sentence, which the "
+                     "social-domain budget does not waive)" if number == 8
+                     else "describe how the plan meets it")
+        findings.append(Finding(number, f"basiseisen.{number}", Phrase(
+            "the answer to basiseis {number} ({title}) {problem}: {ask}", number=number,
+            title=basiseis.title, problem=problem, ask=ask)))
     if not doc.social_domain_budget:
         problem = answer_problem(doc.sections["financien"]["eenmalige_impuls"])
         if problem is not None:
-            findings.append(Finding(8, "sections.financien.eenmalige_impuls", f"the answer "
-                                    f"{problem}: say why the application does not get off the "
-                                    "ground without a one-time investment (BE8's first "
-                                    "sentence; waived only for the social-domain budget)"))
+            findings.append(Finding(8, "sections.financien.eenmalige_impuls", Phrase(
+                "the answer {problem}: say why the application does not get off the ground "
+                "without a one-time investment (BE8's first sentence; waived only for the "
+                "social-domain budget)", problem=problem)))
     return findings
 
 
 def _joint_application_findings(doc: Modelplan, parties: Sequence[str] | None,
                                  granted: bool) -> list[Finding]:
     if not doc.applicants:
-        return [Finding(12, "applicants", "no applicants are named")]
+        return [Finding(12, "applicants", Phrase("no applicants are named"))]
     findings: list[Finding] = []
     if parties is not None:
         known = {normal_name(org) for org in parties}
         for i, applicant in enumerate(doc.applicants):
             if normal_name(applicant.org) not in known:
-                findings.append(Finding(12, f"applicants[{i}].org", f"applicant "
-                                        f"{applicant.org!r} is not a party of the plan: the "
-                                        "applicants are the parties it was registered with"))
+                findings.append(Finding(12, f"applicants[{i}].org", Phrase(
+                    "applicant {org!r} is not a party of the plan: the applicants are the "
+                    "parties it was registered with", org=applicant.org)))
     if len({normal_name(a.org) for a in doc.applicants}) < 2 and not granted:
-        claimed = (" (the document's joint_application_exemption does not count)"
-                   if (doc.joint_application_exemption or "").strip() else "")
-        findings.append(Finding(12, "applicants", "a joint application needs two or more "
-                                "applicants; a single applicant only when the coordinating "
-                                f"insurer grants it (grant_single_applicant){claimed}"))
+        claimed = (doc.joint_application_exemption or "").strip()
+        findings.append(Finding(12, "applicants", Phrase(
+            "a joint application needs two or more applicants; a single applicant only when "
+            "the coordinating insurer grants it (grant_single_applicant) (the document's "
+            "joint_application_exemption does not count)" if claimed else
+            "a joint application needs two or more applicants; a single applicant only when "
+            "the coordinating insurer grants it (grant_single_applicant)")))
     return findings
 
 
 def _amount_problem(amount: float, cap: int) -> str | None:
     if amount <= 0:
-        return f"amount {format_eur(amount)} must be positive"
+        return Phrase("amount {amount} must be positive", amount=euros(amount))
     if amount > cap:
-        return (f"amount {format_eur(amount)} exceeds {format_eur(cap)}, the most one amount "
-                f"may be ({MAX_AMOUNT_SETTING})")
+        return Phrase("amount {amount} exceeds {cap}, the most one amount may be ({setting})",
+                      amount=euros(amount), cap=euros(cap), setting=MAX_AMOUNT_SETTING)
     return None
 
 
 def _due_problem(due: date) -> str | None:
     if due.year in BUDGET_YEARS:
         return None
-    return f"due date {due.isoformat()} is outside {_YEARS}, the years the funds are spent in"
+    return Phrase("due date {due} is outside {years}, the years the funds are spent in",
+                  due=due, years=_YEARS)
 
 
 def _amount_findings(doc: ModelplanV2, cap: int) -> list[Finding]:
@@ -152,29 +157,32 @@ def _amount_findings(doc: ModelplanV2, cap: int) -> list[Finding]:
     for i, kpi in enumerate(doc.kpis):
         due = _due_problem(kpi.due)
         if due:
-            findings.append(Finding(4, f"kpis[{i}].due", f"KPI {kpi.id!r}: {due}"))
+            findings.append(Finding(4, f"kpis[{i}].due", Phrase("KPI {kpi!r}: {problem}",
+                                                                    kpi=kpi.id, problem=due)))
         amount = None if kpi.amount_eur is None else _amount_problem(kpi.amount_eur, cap)
         if amount:
-            findings.append(Finding(4, f"kpis[{i}].amount_eur", f"KPI {kpi.id!r}: {amount}"))
+            findings.append(Finding(4, f"kpis[{i}].amount_eur", Phrase(
+                "KPI {kpi!r}: {problem}", kpi=kpi.id, problem=amount)))
     return findings
 
 
 def _business_case_findings(doc: ModelplanV2) -> list[Finding]:
     case = doc.business_case
     if case is None or None in (case.costs_eur, case.benefits_eur, case.horizon_years):
-        return [Finding(2, "business_case", "give the business case as numbers: costs_eur, "
-                        "benefits_eur and horizon_years")]
+        return [Finding(2, "business_case", Phrase(
+            "give the business case as numbers: costs_eur, benefits_eur and horizon_years"))]
     costs, benefits, years = case.costs_eur or 0, case.benefits_eur or 0, case.horizon_years
     findings: list[Finding] = []
     if benefits <= costs:
-        findings.append(Finding(2, "business_case.benefits_eur", f"the net effect is not "
-                                f"positive: benefits of {format_eur(benefits)} against costs of "
-                                f"{format_eur(costs)} over {years} year(s)"))
+        findings.append(Finding(2, "business_case.benefits_eur", Phrase(
+            "the net effect is not positive: benefits of {benefits} against costs of {costs} "
+            "over {years} year(s)", benefits=euros(benefits), costs=euros(costs),
+            years=years)))
     asked = doc.base.total_eur
     if costs < asked:
-        findings.append(Finding(2, "business_case.costs_eur", f"costs of {format_eur(costs)} "
-                                f"leave out part of the {format_eur(asked)} the budget asks: "
-                                "the business case counts the funds as costs"))
+        findings.append(Finding(2, "business_case.costs_eur", Phrase(
+            "costs of {costs} leave out part of the {asked} the budget asks: the business "
+            "case counts the funds as costs", costs=euros(costs), asked=euros(asked))))
     return findings
 
 
@@ -183,9 +191,9 @@ def _data_condition_findings(doc: ModelplanV2) -> list[Finding]:
     for key, label in DATA_CONDITIONS.items():
         problem = answer_problem(doc.data_conditions.get(key, ""))
         if problem:
-            findings.append(Finding(10, f"data_conditions.{key}", f"the answer {problem}: name "
-                                    f"what is needed for {label}, one of the three aspects "
-                                    "BE10 asks at least"))
+            findings.append(Finding(10, f"data_conditions.{key}", Phrase(
+                "the answer {problem}: name what is needed for {aspect}, one of the three "
+                "aspects BE10 asks at least", problem=problem, aspect=label)))
     return findings
 
 
@@ -224,11 +232,12 @@ def modelplan_problems_v2(ctx: Context) -> list[str]:
     try:
         doc = parse_modelplan_v2(ctx.payload.get("modelplan"))
     except ModelplanError as exc:
-        return [f"BE1–BE14 modelplan: {exc}"]
+        return [Phrase("BE1–BE14 modelplan: {error}", error=exc.text)]
     findings = check_modelplan_v2(
         doc, parties=_party_orgs(ctx),
         single_applicant_granted=ctx.attrs.get("single_applicant_granted") is True)
-    return [f"BE{f.basiseis} {f.field}: {f.message}" for f in findings]
+    return [Phrase("BE{number} {field}: {message}", number=f.basiseis, field=f.field,
+                   message=f.message) for f in findings]
 
 
 # --- the contract (sign_contract, amend_contract) -------------------------------------------
@@ -258,12 +267,14 @@ def breakthrough_contract_problems(ctx: Context) -> list[str]:
         else:
             problem = _due_problem(due)
             if problem:
-                problems.append(f"BE4 kpis[{i}].due: {name}{problem}")
+                problems.append(Phrase("BE4 kpis[{i}].due: {name}{problem}", i=i, name=name,
+                                       problem=problem))
         try:
             cents = parse_cents(kpi.get("amount_eur"))
         except AmountError:
             continue
         problem = _amount_problem(cents / 100, cap)
         if problem:
-            problems.append(f"BE4 kpis[{i}].amount_eur: {name}{problem}")
+            problems.append(Phrase("BE4 kpis[{i}].amount_eur: {name}{problem}", i=i, name=name,
+                                   problem=problem))
     return problems

@@ -37,15 +37,17 @@ from states.modelplan import (
     _text,
     parse_modelplan,
 )
+from workflow.core.phrase import Phrase
 
 __all__ = ["DATA_CONDITIONS", "V2_FIELDS", "BusinessCase", "ModelplanV2", "PlannedKpi",
            "parse_modelplan_v2"]
 
 V2_FIELDS = ("business_case", "data_conditions", "kpis")
 DATA_CONDITIONS: Mapping[str, str] = MappingProxyType({
-    "dependencies": "dependencies (afhankelijkheden, e.g. links to source systems)",
-    "data_quality": "data quality and a common language (datakwaliteit & eenheid van taal)",
-    "generic_functions": "the use of generic functions (inzet generieke functies)",
+    "dependencies": Phrase("dependencies (afhankelijkheden, e.g. links to source systems)"),
+    "data_quality": Phrase("data quality and a common language (datakwaliteit & eenheid van "
+                           "taal)"),
+    "generic_functions": Phrase("the use of generic functions (inzet generieke functies)"),
 })
 """The three aspects BE10 names as the least a plan covers, with how a finding names them."""
 
@@ -83,8 +85,8 @@ def _horizon(value: object, path: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ModelplanError(path, f"must be a whole number of years, at least 1, got "
-                                   f"{value!r}")
+        raise ModelplanError(path, Phrase("must be a whole number of years, at least 1, got "
+                                          "{value!r}", value=value))
     return value
 
 
@@ -112,16 +114,18 @@ def _due(value: object, path: str) -> date:
     """A date as text, YYYY-MM-DD. YAML reads an unquoted 2027-10-01 as a date object, which
     no JSON payload can carry: refused here too, so a file the check passes also submits."""
     if isinstance(value, date):
-        raise ModelplanError(path, f"must be a date as text: write \"{value.isoformat()}\" in "
-                                   "quotes (a submitted modelplan is JSON, which has no dates)")
+        raise ModelplanError(path, Phrase("must be a date as text: write \"{day}\" in quotes (a "
+                                          "submitted modelplan is JSON, which has no dates)",
+                                          day=value.isoformat()))
     if isinstance(value, str):
         try:
             if len(value.strip()) == 10:
                 return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ModelplanError(path, f"must be a date such as \"2027-10-01\", got {_kind_of(value)}"
-                               f"{f' {value!r}' if isinstance(value, str) else ''}")
+    raise ModelplanError(path, Phrase("must be a date such as \"2027-10-01\", got {kind}{shown}",
+                                      kind=_kind_of(value),
+                                      shown=f" {value!r}" if isinstance(value, str) else ""))
 
 
 def _kpi(value: object, path: str) -> PlannedKpi:
@@ -138,7 +142,8 @@ def _kpi(value: object, path: str) -> PlannedKpi:
 def parse_modelplan_v2(data: object) -> ModelplanV2:
     """Read a modelplan for `transformation@2`; `ModelplanError` names the bad field."""
     if not isinstance(data, dict):
-        raise ModelplanError("", f"a modelplan must be a mapping of fields, got {_kind_of(data)}")
+        raise ModelplanError("", Phrase("a modelplan must be a mapping of fields, got {kind}",
+                                        kind=_kind_of(data)))
     _fields(data, "", _REQUIRED, _OPTIONAL + V2_FIELDS)
     base = parse_modelplan({k: v for k, v in data.items() if k not in V2_FIELDS})
     kpis = data.get("kpis")

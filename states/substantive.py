@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from workflow.core.phrase import Phrase
+
 __all__ = ["MIN_WORDS", "PLACEHOLDERS", "answer_problem", "words"]
 
 MIN_WORDS = 3
@@ -48,15 +50,17 @@ def words(text: str) -> list[str]:
 def answer_problem(text: str) -> str | None:
     """Why `text` does not count as an answer ("is empty", ...), or None when it does."""
     if not text.strip():
-        return "is empty"
+        return Phrase("is empty")
     found = words(text)
     if not found:
-        return f"{_quoted(text)} has no words"
+        return Phrase("{answer} has no words", answer=_quoted(text))
     if " ".join(found) in PLACEHOLDERS or " ".join(found).startswith("lorem ipsum"):
-        return f"{_quoted(text)} is a placeholder"
-    if len(set(found)) < MIN_WORDS:
-        return (f"{_quoted(text)} has {len(set(found))} word{'s' if len(set(found)) > 1 else ''}"
-                f", fewer than {MIN_WORDS}")
+        return Phrase("{answer} is a placeholder", answer=_quoted(text))
+    count = len(set(found))
+    if count < MIN_WORDS:
+        return Phrase("{answer} has {count} words, fewer than {least}" if count > 1 else
+                      "{answer} has {count} word, fewer than {least}",
+                      answer=_quoted(text), count=count, least=MIN_WORDS)
     return None
 
 

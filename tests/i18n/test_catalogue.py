@@ -17,10 +17,11 @@ import states
 from states.guards import TRACKS
 from workflow.audit import report
 from workflow.audit.replay import CHAIN_ABSENT, CHAIN_BROKEN, CHAIN_OK
+from workflow.cli.main import JSON_PROBLEMS
 from workflow.core.i18n import LANGUAGES
 from workflow.core.phrase import JOINERS
 from workflow.core.todo import IDLE_REASONS, WAITING_FOR
-from workflow.http.problems import TITLES
+from workflow.http.problems import SCHEMA_MESSAGES, TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "workflow" / "locale"
@@ -94,9 +95,11 @@ def rule_texts() -> list[tuple[str, str]]:
 
 def service_texts() -> list[str]:
     """Fixed texts said at the edge by value: the problem titles, the joiners, the audit
-    report's condition labels, deadline verdicts and hash-chain states."""
+    report's condition labels, deadline verdicts and hash-chain states, what the web
+    framework and the JSON reader say of input of the wrong shape."""
     return sorted({*TITLES.values(), *JOINERS.values(), *report.CONDITION_LABELS.values(),
-                   *report.VERDICTS.values(), CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN})
+                   *report.VERDICTS.values(), CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN,
+                   *SCHEMA_MESSAGES, *JSON_PROBLEMS})
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from workflow.core.events import Event
+from workflow.core.phrase import Phrase
 from workflow.store.heads import HEADS, REGISTRY, Signer, head_message
 
 UNSIGNED_NOTE = "heads not signed: forgery cannot be excluded"
@@ -42,13 +43,16 @@ class Tally:
 
     def notes(self) -> list[str]:
         if not self.present:
-            return ["no heads table (a database older than signed heads): " + UNSIGNED_NOTE]
-        out = []
+            return [Phrase("no heads table (a database older than signed heads): {note}",
+                           note=Phrase(UNSIGNED_NOTE))]
+        out: list[str] = []
         if self.unsigned:
-            out.append(f"{UNSIGNED_NOTE} ({self.unsigned} unsigned head(s))")
+            out.append(Phrase("{note} ({count} unsigned head(s))", note=Phrase(UNSIGNED_NOTE),
+                              count=self.unsigned))
         if self.unchecked:
-            out.append(f"{self.unchecked} signed head(s) not checked: no signing key given "
-                       f"(AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY)")
+            out.append(Phrase("{count} signed head(s) not checked: no signing key given "
+                              "(AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY)",
+                              count=self.unchecked))
         return out
 
 
@@ -78,22 +82,25 @@ def check_registry(engine: Engine, stored: set[str], signer: Signer,
     for n, row in enumerate(stored_heads(engine, REGISTRY), start=1):
         plan_id = str(row.hash)
         if row.seq != n or row.prev_sig != prev:
-            out.append((plan_id, f"the plan registry does not follow on at registration "
-                        f"#{row.seq}: registrations were deleted or rewritten", row.seq))
+            out.append((plan_id, Phrase("the plan registry does not follow on at registration "
+                                        "#{seq}: registrations were deleted or rewritten",
+                                        seq=row.seq), row.seq))
         if not row.key_id:
             tally.unsigned += 1
         elif signer.key is None:
             tally.unchecked += 1
         elif row.key_id != signer.key_id or not signer.valid(
                 head_message(REGISTRY, row.seq, plan_id, row.at, row.prev_sig), str(row.sig)):
-            out.append((plan_id, f"the signature of registration #{row.seq} does not match: "
-                        f"the plan registry was forged", row.seq))
+            out.append((plan_id, Phrase("the signature of registration #{seq} does not "
+                                        "match: the plan registry was forged", seq=row.seq),
+                        row.seq))
         else:
             tally.signed += 1
         if plan_id not in stored:
-            out.append((plan_id, f"the signed plan registry lists plan {plan_id!r} "
-                        f"(registration #{row.seq}, {row.at}) but the database holds none of "
-                        f"its events: the plan was deleted", row.seq))
+            out.append((plan_id, Phrase(
+                "the signed plan registry lists plan {plan!r} (registration #{seq}, {at}) but "
+                "the database holds none of its events: the plan was deleted", plan=plan_id,
+                seq=row.seq, at=row.at), row.seq))
         prev = str(row.sig)
     return out
 
@@ -102,39 +109,41 @@ def check(events: Sequence[Event], heads: Sequence[Any], signer: Signer,
           tally: Tally) -> list[tuple[str, int | None]]:
     """The problems of one plan's events against its heads: (message, seq)."""
     if not heads:
-        return [("no head covers the plan's events: they were written before heads were "
-                 "recorded, or its heads were deleted", None)] if events else []
+        return [(Phrase("no head covers the plan's events: they were written before heads "
+                        "were recorded, or its heads were deleted"), None)] if events else []
     by_seq = {e.seq: e for e in events}
     out: list[tuple[str, int | None]] = []
     prev = ""
     for head in heads:
         seq = head.seq
         if head.prev_sig != prev:
-            out.append((f"the head at seq {seq} does not follow the head before it: heads "
-                        f"were deleted or rewritten", seq))
+            out.append((Phrase("the head at seq {seq} does not follow the head before it: "
+                               "heads were deleted or rewritten", seq=seq), seq))
         event = by_seq.get(seq)
         if event is None:
-            out.append((f"the head at seq {seq} names an event the database does not hold: "
-                        f"events were deleted", seq))
+            out.append((Phrase("the head at seq {seq} names an event the database does not "
+                               "hold: events were deleted", seq=seq), seq))
         elif event.hash != head.hash:
-            out.append((f"the event at seq {seq} is not the one its head recorded: the "
-                        f"history was rewritten", seq))
+            out.append((Phrase("the event at seq {seq} is not the one its head recorded: the "
+                               "history was rewritten", seq=seq), seq))
         if not head.key_id:
             tally.unsigned += 1
         elif signer.key is None:
             tally.unchecked += 1
         elif head.key_id != signer.key_id:
-            out.append((f"the head at seq {seq} is signed with another key (id "
-                        f"{head.key_id}) than the one given (id {signer.key_id})", seq))
+            out.append((Phrase("the head at seq {seq} is signed with another key (id {key}) "
+                               "than the one given (id {given})", seq=seq, key=head.key_id,
+                               given=signer.key_id), seq))
         elif not signer.valid(head_message(head.plan_id, seq, head.hash, head.at,
                                            head.prev_sig), str(head.sig)):
-            out.append((f"the signature of the head at seq {seq} does not match: the head was "
-                        f"forged", seq))
+            out.append((Phrase("the signature of the head at seq {seq} does not match: the "
+                               "head was forged", seq=seq), seq))
         else:
             tally.signed += 1
         prev = str(head.sig)
     last = max(by_seq, default=0)
     if heads[-1].seq < last:
-        out.append((f"events after seq {heads[-1].seq} are not covered by a head: they were "
-                    f"added behind the engine's back", heads[-1].seq + 1))
+        out.append((Phrase("events after seq {seq} are not covered by a head: they were "
+                           "added behind the engine's back", seq=heads[-1].seq),
+                    heads[-1].seq + 1))
     return out

@@ -23,6 +23,7 @@ from workflow.audit import signatures
 from workflow.audit.anchors import Anchors, Tracker
 from workflow.audit.replay import CHAIN_BROKEN, PlanReplay
 from workflow.core.events import Event
+from workflow.core.phrase import Phrase
 from workflow.core.plan import Plan
 from workflow.store.heads import Signer
 from workflow.store.opening import unusable_as_one_line
@@ -102,15 +103,18 @@ def _decoded(row: Any) -> Read:
     try:
         actor, payload = json.loads(row.actor), json.loads(row.payload)
     except (TypeError, ValueError) as exc:
-        return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} cannot be "
-                       f"read: actor or payload is not JSON ({described(exc)})", seq=row.seq)
+        return Problem(str(row.plan_id), "corrupt", Phrase(
+            "the event row at seq {seq} cannot be read: actor or payload is not JSON ({why})",
+            seq=row.seq, why=described(exc)), seq=row.seq)
     for name in ("at", "trigger", "definition", "prev_hash", "hash"):
         if type(getattr(row, name)) is not str:
-            return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} "
-                           f"cannot be read: {name} is not a text", seq=row.seq)
+            return Problem(str(row.plan_id), "corrupt", Phrase(
+                "the event row at seq {seq} cannot be read: {name} is not a text",
+                seq=row.seq, name=name), seq=row.seq)
     if type(actor) is not dict or type(payload) is not dict:
-        return Problem(str(row.plan_id), "corrupt", f"the event row at seq {row.seq} cannot "
-                       f"be read: actor and payload must be JSON objects", seq=row.seq)
+        return Problem(str(row.plan_id), "corrupt", Phrase(
+            "the event row at seq {seq} cannot be read: actor and payload must be JSON "
+            "objects", seq=row.seq), seq=row.seq)
     return Event(row.plan_id, row.seq, row.at, row.trigger, actor, payload, row.definition,
                  row.prev_hash, row.hash)
 
@@ -171,43 +175,48 @@ def check_plan(store: Store, plan_id: str, events: list[Event]) -> list[Problem]
     for event in events:
         replay.step(event.to_dict())
     problems = [
-        Problem(plan_id, "chain", f"hash chain broken at seq {link.seq}: {link.reason}",
-                seq=link.seq)
+        Problem(plan_id, "chain", Phrase("hash chain broken at seq {seq}: {reason}",
+                                         seq=link.seq, reason=link.reason), seq=link.seq)
         for link in replay.links
     ]
     if replay.chain != CHAIN_BROKEN and events and events[0].seq != 1:
-        problems.append(Problem(plan_id, "chain", "the log does not start at seq 1", seq=1))
+        problems.append(Problem(plan_id, "chain", Phrase("the log does not start at seq 1"),
+                                seq=1))
     problems += [
         Problem(plan_id, "violation", v.reason, seq=v.seq) for v in replay.violations
     ]
     stored = store.load(plan_id)
     if stored is None:
-        return [*problems, Problem(plan_id, "no_plan", "events are stored for a plan that is "
-                                                        "not")]
+        return [*problems, Problem(plan_id, "no_plan", Phrase(
+            "events are stored for a plan that is not"))]
     if replay.plan is None:
-        return [*problems, Problem(plan_id, "differs", "the events do not register the plan")]
+        return [*problems, Problem(plan_id, "differs", Phrase(
+            "the events do not register the plan"))]
     problems += _compare(plan_id, stored, replay.plan)
     row = _row(store, plan_id)
     if row is not None:
         for name in ROW_COLUMNS:
             if row[name] != getattr(replay.plan, name):
                 problems.append(Problem(
-                    plan_id, "differs", f"plan row column {name} differs from the replay",
+                    plan_id, "differs", Phrase("plan row column {name} differs from the replay",
+                                               name=name),
                     field=f"row.{name}", stored=row[name], replayed=getattr(replay.plan, name)))
     rows = {d.name: d.to_dict() for d in store.stored_deadlines(plan_id)}
     mine = {name: d.to_dict() for name, d in replay.plan.deadlines.items()}
     for data in (*rows.values(), *mine.values()):
         data.pop("extensions", None)
     for path, was, now in _differences("", rows, mine):
-        problems.append(Problem(plan_id, "differs", f"deadline row {path} differs from the "
-                                                    f"replay", field=f"deadline_rows.{path}",
+        problems.append(Problem(plan_id, "differs", Phrase(
+            "deadline row {path} differs from the replay", path=path),
+                                field=f"deadline_rows.{path}",
                                 stored=was, replayed=now))
     return problems
 
 
 def _compare(plan_id: str, stored: Plan, replayed: Plan) -> list[Problem]:
     return [
-        Problem(plan_id, "differs", f"stored {path} differs from the replay", field=path,
+        Problem(plan_id, "differs", Phrase("stored {path} differs from the replay", path=path),
+                field=path,
                 stored=was, replayed=now)
         for path, was, now in _differences("", stored.to_dict(), replayed.to_dict())
     ]
@@ -223,8 +232,8 @@ def _checked(store: Store, plan_id: str, items: list[Read]) -> list[Problem]:
     try:
         return problems + check_plan(store, plan_id, events)
     except CORRUPT as exc:
-        return [*problems, Problem(plan_id, "corrupt", f"a stored row of the plan cannot be "
-                                                       f"read: {described(exc)}")]
+        return [*problems, Problem(plan_id, "corrupt", Phrase(
+            "a stored row of the plan cannot be read: {why}", why=described(exc)))]
 
 
 def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signer,
@@ -233,8 +242,8 @@ def _heads_checked(engine: Any, plan_id: str, events: list[Event], signer: Signe
         return [Problem(plan_id, "head", message, seq=seq) for message, seq in signatures.check(
             events, signatures.stored_heads(engine, plan_id), signer, tally)]
     except CORRUPT as exc:
-        return [Problem(plan_id, "corrupt", f"a head row of the plan cannot be read: "
-                                            f"{described(exc)}")]
+        return [Problem(plan_id, "corrupt", Phrase(
+            "a head row of the plan cannot be read: {why}", why=described(exc)))]
 
 
 def _registry_checked(engine: Any, seen: set[str], signer: Signer,
@@ -282,14 +291,14 @@ def verify(
             if plan_id not in seen:
                 result.plans += 1
                 result.problems.append(
-                    Problem(plan_id, "no_events", "a stored plan has no events at all"))
+                    Problem(plan_id, "no_events", Phrase("a stored plan has no events at all")))
         if tally.present:
             assert engine is not None
             for plan_id in signatures.plans_with_heads(engine):
                 if plan_id not in seen:
                     result.problems.append(Problem(
-                        plan_id, "deleted", "signed heads are stored for a plan whose events "
-                                            "are gone: the plan was deleted"))
+                        plan_id, "deleted", Phrase("signed heads are stored for a plan whose "
+                                                   "events are gone: the plan was deleted")))
             flagged = {p.plan_id for p in result.problems if p.kind == "deleted"}
             for plan_id, message, seq in _registry_checked(engine, seen, signer, tally):
                 if plan_id not in flagged or "deleted" not in message:

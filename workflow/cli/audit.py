@@ -38,6 +38,8 @@ from workflow.cli.text import visible
 from workflow.core.bounds import BadInput, Limits, instant
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
+from workflow.core.phrase import Phrase
+from workflow.core.refusal_text import say
 from workflow.store import signing
 from workflow.store.url import StoreUnavailable
 
@@ -56,7 +58,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as on
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
+    typer.echo(_("error: {message}").format(message=visible(" ".join(message.split()))),
+               err=True)
     return typer.Exit(code=2)
 
 
@@ -363,9 +366,9 @@ def verify_command(
     except StoreUnavailable as error:
         raise _fail(str(error)) from None
     if require_signature and result.signing != "signed":
-        result.notes.append("--require-signature: " + (
+        result.notes.append(Phrase("--require-signature: {why}", why=Phrase(
             "heads not signed: forgery cannot be excluded" if result.signing in ("unsigned", "none")
-            else "signatures not checked: no signing key given"))
+            else "signatures not checked: no signing key given")))
     failed = not result.ok or (require_signature and result.signing != "signed")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
@@ -375,21 +378,25 @@ def verify_command(
 
         console = _console()
         if result.ok:
-            console.print(Text(f"{'NOT OK' if failed else 'ok'}: {result.plans} plan(s), "
-                               f"{result.events} event(s): every plan equals its replay and "
-                               "every hash chain holds"))
+            console.print(Text(_("{verdict}: {plans} plan(s), {events} event(s): every plan "
+                                 "equals its replay and every hash chain holds").format(
+                verdict=_("NOT OK") if failed else _("ok"), plans=result.plans,
+                events=result.events)))
         else:
-            table = Table(title=Text(f"{len(result.bad_plans())} of {result.plans} plan(s) "
-                                     "differ from their event log"), title_justify="left")
-            for column in ("plan", "kind", "seq", "problem", "stored", "replayed"):
+            table = Table(title=Text(_("{bad} of {plans} plan(s) differ from their event "
+                                       "log").format(bad=len(result.bad_plans()),
+                                                     plans=result.plans)),
+                          title_justify="left")
+            for column in (_("plan"), _("kind"), _("seq"), _("problem"), _("stored"),
+                           _("replayed")):
                 table.add_column(column)
             for p in result.problems:
                 table.add_row(Text(visible(p.plan_id)), p.kind,
                               "" if p.seq is None else str(p.seq), *(Text(visible(x)) for x in (
-                                  p.message, _short(p.stored), _short(p.replayed))))
+                                  say(p.message), _short(p.stored), _short(p.replayed))))
             console.print(table)
         for note in result.notes:
-            console.print(Text(f"note: {note}"))
+            console.print(Text(_("note: {note}").format(note=say(note))))
     if failed:
         raise typer.Exit(code=1)
 

@@ -297,6 +297,22 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+JSON_PROBLEMS = frozenset({
+    "Expecting value", "Extra data", "Expecting property name enclosed in double quotes",
+    "Expecting ',' delimiter", "Expecting ':' delimiter", "Unterminated string starting at",
+    "Invalid control character at", "Invalid \\escape", "Illegal trailing comma before end "
+    "of object", "Illegal trailing comma before end of array",
+})
+"""What Python's JSON reader says of a text that is no JSON, as far as the catalogue has it."""
+
+
+def json_problem(text: str) -> str:
+    """The JSON reader's message, a Phrase when the catalogue can say it in Dutch."""
+    from workflow.core.phrase import Phrase
+
+    return Phrase(text) if text in JSON_PROBLEMS else text
+
+
 def read_payload(text: str | None) -> dict[str, Any]:
     """`-p JSON` or `-p @FILE`. A file is read at most one byte past the longest event a log
     line holds (AZWA_MAX_LINE_BYTES): `-p @/dev/zero` is one line, not a machine out of
@@ -304,6 +320,8 @@ def read_payload(text: str | None) -> dict[str, Any]:
     import json
 
     from workflow.core.bounds import BadInput, Limits
+    from workflow.core.phrase import Phrase
+    from workflow.core.refusal_text import say
 
     if not text:
         return {}
@@ -315,24 +333,28 @@ def read_payload(text: str | None) -> dict[str, Any]:
             with Path(source).open("rb") as handle:
                 raw = handle.read(limit + 1)
         except OSError as exc:
-            fail(f"cannot read {visible(source)}: {exc.strerror or exc}")
+            fail(say(Phrase("cannot read {source}: {reason}", source=visible(source),
+                            reason=exc.strerror or str(exc))))
         except BadInput as exc:
             fail(str(exc))
         if len(raw) > limit:
-            fail(f"{visible(source)}: larger than {limit:,} bytes, the most an event may hold "
-                 "(AZWA_MAX_LINE_BYTES)")
+            fail(say(Phrase("{source}: larger than {limit:,} bytes, the most an event may hold "
+                            "(AZWA_MAX_LINE_BYTES)", source=visible(source), limit=limit)))
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            fail(f"{visible(source)} is not UTF-8 text (byte {exc.start + 1})")
+            fail(say(Phrase("{source} is not UTF-8 text (byte {byte})", source=visible(source),
+                            byte=exc.start + 1)))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"{source} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        fail(say(Phrase("{source} is not JSON: {problem} at line {line} column {column}",
+                        source=source, problem=json_problem(exc.msg), line=exc.lineno,
+                        column=exc.colno)))
     except RecursionError:
-        fail(f"{source} is nested too deeply to read")
+        fail(say(Phrase("{source} is nested too deeply to read", source=source)))
     if not isinstance(data, dict):
-        fail(f"{source} must be a JSON object")
+        fail(say(Phrase("{source} must be a JSON object", source=source)))
     return data
 
 
@@ -377,7 +399,9 @@ def parse_time(text: str | None, name: str = "at") -> Any:
     try:
         return instant(text, name)
     except BadInput as exc:
-        fail(str(exc))
+        from workflow.core.refusal_text import say
+
+        fail(say(exc.args[0]))
 
 
 @app.command()

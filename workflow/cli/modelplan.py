@@ -26,6 +26,7 @@ from states.modelplan_v2_doc import ModelplanV2
 from workflow.cli.output import OutputError, check_output, write_output
 from workflow.cli.text import visible
 from workflow.core.i18n import _
+from workflow.core.phrase import Phrase
 from workflow.core.refusal_text import say
 from workflow.modelplan.files import (
     ModelplanFileError,
@@ -79,11 +80,21 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _file_error(error: ModelplanFileError) -> str:
+    """The reading error in the reader's language: a field's problem is a `Phrase`."""
+    if not isinstance(error.message, Phrase):
+        return str(error)
+    where = f"{error.file}:{error.line}" if error.line is not None else error.file
+    return say(Phrase("{where}: {path}: {message}", where=where, path=error.path,
+                      message=error.message) if error.path else
+               Phrase("{where}: {message}", where=where, message=error.message))
+
+
 def _read(file: Path, version: VersionChoice) -> Modelplan | ModelplanV2:
     try:
         return read_modelplan(file) if version is VersionChoice.one else read_modelplan_v2(file)
     except ModelplanFileError as error:
-        raise _fail(str(error)) from None
+        raise _fail(_file_error(error)) from None
 
 
 def _plan_facts(version: VersionChoice, parties: list[str] | None, granted: bool) -> None:

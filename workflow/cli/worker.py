@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from workflow.cli.main import Db, fail, out
+from workflow.core.i18n import _
 
 
 def worker_command(
@@ -46,5 +47,5 @@ def worker_command(
         fail(str(exc))
     finally:
         restore()
-    out.print(f"stopped: {stats.expired} events in {stats.batches} batches",
-              markup=False, highlight=False)
+    out.print(_("stopped: {events} events in {batches} batches").format(
+        events=stats.expired, batches=stats.batches), markup=False, highlight=False)

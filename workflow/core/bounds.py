@@ -23,6 +23,7 @@ from typing import Any
 
 from workflow.core.actor import Actor
 from workflow.core.errors import AzwaError
+from workflow.core.phrase import Phrase
 from workflow.core.timecalc import parse_at
 
 MAX_DEPTH = 64
@@ -84,7 +85,8 @@ class Limits:
 
 def check_year(at: datetime, name: str = "at") -> datetime:
     if not YEAR_MIN <= at.year <= YEAR_MAX:
-        raise BadInput(f"{name}: the year {at.year} is outside {YEAR_MIN}–{YEAR_MAX}")
+        raise BadInput(Phrase("{name}: the year {year} is outside {low}–{high}", name=name,
+                              year=at.year, low=YEAR_MIN, high=YEAR_MAX))
     return at
 
 
@@ -94,7 +96,7 @@ def instant(text: str, name: str) -> datetime:
     try:
         value = parse_at(text)
     except ValueError as exc:
-        raise BadInput(f"{name}: {exc}") from None
+        raise BadInput(Phrase("{name}: {problem}", name=name, problem=exc.args[0])) from None
     return check_year(value, name)
 
 

@@ -32,6 +32,28 @@ class Terms:
         return f"Terms({self.kind!r}, {self.names!r}, {self.joiner!r})"
 
 
+class Euros:
+    """An amount in a phrase: in English the text it was always printed as (`text`), in the
+    reader's language from its `cents` (`€ 1.475.000` in Dutch)."""
+
+    __slots__ = ("cents", "text")
+
+    def __init__(self, cents: int, text: str) -> None:
+        self.cents, self.text = cents, text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __repr__(self) -> str:
+        return f"Euros({self.cents!r}, {self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Euros, (self.cents, self.text))
+
+
 class Phrase(str):
     """An English text (`str`, equal to what was always printed) with its `template` and
     `params`. A value may itself be a Phrase, a `Terms`, or data (an organisation, a date).

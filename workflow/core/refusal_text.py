@@ -15,7 +15,7 @@ from typing import Any
 from workflow.core import formats
 from workflow.core.errors import Reason, Refused
 from workflow.core.i18n import _, current, term
-from workflow.core.phrase import Listed, Phrase, Terms
+from workflow.core.phrase import Euros, Listed, Phrase, Terms
 from workflow.core.text import visible
 
 TERM_PARAMS = {"state": "state", "trigger": "trigger", "role": "role",
@@ -42,6 +42,8 @@ def _value(name: str, value: Any) -> Any:
         return formats.day(value)
     if isinstance(value, Phrase):
         return say(value)
+    if isinstance(value, Euros):
+        return formats.amount(value.cents)
     if isinstance(value, Listed):
         return "; ".join(say(item) if isinstance(item, Phrase) else item for item in value)
     if isinstance(value, Terms):

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from workflow.core.phrase import Phrase
+
 
 @dataclass(frozen=True, slots=True)
 class Length:
@@ -84,7 +86,8 @@ def parse_iso(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not an ISO-8601 timestamp: {text[:40]!r}") from None
+        raise ValueError(Phrase("not an ISO-8601 timestamp: {text!r}",
+                                text=text[:40])) from None
     if value.tzinfo is None:
         raise ValueError(f"timestamp without offset: {text[:40]!r}")
     return value
@@ -99,20 +102,21 @@ def parse_at(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         if not text[:4].isdigit():
-            raise ValueError(f"not an ISO-8601 timestamp: {text[:40]!r}") from None
+            raise ValueError(Phrase("not an ISO-8601 timestamp: {text!r}",
+                                    text=text[:40])) from None
         import pendulum  # only for the spellings datetime cannot read: a slow import
 
         try:
             parsed = pendulum.parse(text, tz=None)  # tz=None: no offset stays no offset
         except Exception as exc:
-            raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
+            raise ValueError(Phrase("not an ISO-8601 timestamp: {text!r}", text=text)) from exc
         if not isinstance(parsed, datetime):
-            raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from None
+            raise ValueError(Phrase("not an ISO-8601 timestamp: {text!r}", text=text)) from None
         if parsed.tzinfo is None:
-            raise ValueError(f"timestamp without offset: {text!r}") from None
+            raise ValueError(Phrase("timestamp without offset: {text!r}", text=text)) from None
         value = plain(parsed)
     if value.tzinfo is None:
-        raise ValueError(f"timestamp without offset: {text!r}")
+        raise ValueError(Phrase("timestamp without offset: {text!r}", text=text))
     return value
 
 

@@ -18,12 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from workflow.core.phrase import Phrase
 from workflow.core.spec import Actor
 from workflow.http import commands, reads
 from workflow.http.auth import caller_of
 from workflow.http.deadlines import DeadlineWorker
 from workflow.http.metrics import Metrics
-from workflow.http.problems import JSON, ProblemError, azwa_rule, response
+from workflow.http.problems import JSON, ProblemError, azwa_rule, response, schema_message
 from workflow.http.settings import Settings
 from workflow.http.telemetry import Tracing
 from workflow.http.views import answer
@@ -125,21 +126,24 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        found = [(
+        found: list[tuple[str, str, str]] = [(
             "request_matches_schema", "azwa",
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}")
+            Phrase("{where}: {message}", where=".".join(str(p) for p in e.get("loc", ())),
+                   message=schema_message(str(e.get("msg", "invalid")))))
             for e in exc.errors()]
         detail = "; ".join(m for _r, _s, m in found) or "invalid request"
         return response(ProblemError(422, f"{detail} [rule request_matches_schema, azwa]",
-                                     found), request.url.path)
+                                     found), request.url.path,
+                        request.headers.get("accept-language"))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 400:  # a body that is no JSON: input of the wrong shape
-            return response(azwa_rule(422, "request_matches_schema", str(exc.detail)),
-                            request.url.path)
+            return response(azwa_rule(422, "request_matches_schema", schema_message(
+                str(exc.detail))), request.url.path, request.headers.get("accept-language"))
         rule = {404: "known_route", 405: "known_method"}.get(exc.status_code, "http")
-        return response(azwa_rule(exc.status_code, rule, str(exc.detail)), request.url.path)
+        return response(azwa_rule(exc.status_code, rule, schema_message(str(exc.detail))),
+                        request.url.path, request.headers.get("accept-language"))
 
 
 def _openapi(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from workflow.core.bounds import BadInput
 from workflow.core.errors import Refused, StaleWrite, UnknownPlan
+from workflow.core.phrase import Phrase
 from workflow.core.spec import REGISTER, Actor
 from workflow.http.auth import acting, caller_of
 from workflow.http.problems import JSON, ProblemError, azwa_rule, of_refusal
@@ -88,7 +89,8 @@ def _run(request: Request, trigger: str, actor: Actor, plan_id: str, action: Any
             state.notify_refusal(plan_id, trigger, actor, problem)
             raise problem from None
         except UnknownPlan:
-            raise azwa_rule(404, "known_plan", f"No plan {plan_id!r} is registered") from None
+            raise azwa_rule(404, "known_plan", Phrase("No plan {plan!r} is registered",
+                                                     plan=plan_id)) from None
         except BadInput as exc:
             raise azwa_rule(422, "input_within_limits", str(exc)) from None
     state.metrics.latency.labels(trigger).observe(time.perf_counter() - began)

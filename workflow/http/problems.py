@@ -23,6 +23,7 @@ from starlette.responses import Response
 from workflow.core.engine import PAYLOAD_RULE
 from workflow.core.errors import AZWA, Refused
 from workflow.core.i18n import _, from_accept_language, reading
+from workflow.core.phrase import Phrase
 from workflow.core.refusal_text import reason, say
 
 PROBLEM_JSON = "application/problem+json"
@@ -33,6 +34,22 @@ TITLES = {
     409: "Refused by a process rule", 412: "The plan changed since it was read",
     422: "Input that does not have the required shape",
 }
+
+SCHEMA_MESSAGES = frozenset({
+    "Not Found", "Method Not Allowed", "Field required", "invalid",
+    "Input should be a valid string", "Input should be a valid dictionary",
+    "Input should be a valid list", "Input should be a valid integer",
+    "Input should be a valid boolean", "Input should be a valid number",
+    "Extra inputs are not permitted", "JSON decode error",
+    "There was an error parsing the body",
+})
+"""What the web framework says of a request of the wrong shape, as far as the catalogue
+knows it (a Phrase each, said in the reader's language); other texts stay as given."""
+
+
+def schema_message(text: str) -> str:
+    """The framework's message, a Phrase when the catalogue can say it in Dutch."""
+    return Phrase(text) if text in SCHEMA_MESSAGES else text
 
 
 class JSON(Response):
@@ -80,11 +97,11 @@ def body(error: ProblemError, instance: str) -> dict[str, Any]:
     people; `problems` (rules, seeds, the English messages) stays as it is for programs."""
     if error.refusal is not None:
         detail = reason(error.refusal)
-    elif len(error.problems) == 1 and error.detail.endswith(f" [rule {error.problems[0][0]}, "
-                                                              f"{error.problems[0][1]}]"):
-        rule, seed, message = error.problems[0]
-        detail = _("{text} [rule {rule}, {seed}]").format(text=say(message), rule=rule,
-                                                          seed=seed)
+    elif (error.problems and len({(r, s) for r, s, _m in error.problems}) == 1
+          and error.detail.endswith(f" [rule {error.problems[0][0]}, {error.problems[0][1]}]")):
+        rule, seed, _message = error.problems[0]
+        detail = _("{text} [rule {rule}, {seed}]").format(
+            text="; ".join(say(m) for _r, _s, m in error.problems), rule=rule, seed=seed)
     else:
         detail = error.detail
     found: dict[str, Any] = {

@@ -11,6 +11,7 @@ from starlette.responses import Response
 import states
 from workflow.core.bounds import BadInput
 from workflow.core.errors import UnknownPlan
+from workflow.core.phrase import Phrase
 from workflow.core.text import normal_name
 from workflow.http.auth import caller_of
 from workflow.http.metrics import CONTENT_TYPE
@@ -56,7 +57,8 @@ def _guarded(plan_id: str, read: Any) -> Any:
     try:
         return read()
     except UnknownPlan:
-        raise azwa_rule(404, "known_plan", f"No plan {plan_id!r} is registered") from None
+        raise azwa_rule(404, "known_plan", Phrase("No plan {plan!r} is registered",
+                                                     plan=plan_id)) from None
     except BadInput as exc:
         raise azwa_rule(422, "input_within_limits", str(exc)) from None
 
