@@ -102,6 +102,8 @@ def _blocked_run(tmp_path: Path, name: str, branches: str) -> tuple[Counter[str]
     for e in map(json.loads, lines):
         if e["trigger"] == "submit_review" and e["payload"].get("verdict") == "negative":
             negative.add(e["plan_id"])
+        elif e["trigger"] == "submit_plan":  # a new round: the quick test's verdicts are past
+            negative.discard(e["plan_id"])
         elif e["trigger"] in ("approve_plan", "request_revision", "reject_plan"):
             if e["plan_id"] in negative:
                 blocked[e["trigger"]] += 1

@@ -24,7 +24,7 @@ from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
 from workflow.core.timecalc import local_date, parse_iso
 from workflow.simulate.behaviour import KPI_TIMED
 from workflow.simulate.delays import Delay
-from workflow.simulate.model import LADDER_STEP
+from workflow.simulate.model import ladder_of
 from workflow.simulate.owed import Key, Owed
 from workflow.simulate.runner import engine_for
 from workflow.simulate.summary import wilson
@@ -113,6 +113,7 @@ class _Walk:
         self.esc_since: float | None = None
         self.was_open = False
         self.open_in = engine.definition.region.open_in
+        self.ladder = ladder_of(engine.definition)
 
     def run(self, plan: Plan, events: list[Mapping[str, Any]], origin: datetime) -> None:
         for event in events[1:]:
@@ -178,7 +179,7 @@ class _Walk:
             fit.samples.setdefault(f"{trigger}:{actor.role}", []).append(t - self.since[key][0])
         if ladder and self.esc_since is not None:
             fit.samples.setdefault(f"{trigger}:{actor.role}", []).append(t - self.esc_since)
-            step = LADDER_STEP.get(plan.escalation, 0)
+            step = self.ladder.get(plan.escalation, 0)
             if step == 0 and trigger == "escalate":
                 fit.branch("escalation").hits += 1
             elif 1 <= step <= len(fit.steps):

@@ -20,7 +20,7 @@ from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import Refused
 from workflow.core.events import Event
 from workflow.core.plan import Plan
-from workflow.core.spec import Actor
+from workflow.core.spec import Actor, Definition
 from workflow.core.timecalc import AMSTERDAM
 from workflow.simulate import behaviour
 from workflow.simulate.calendar import working_time
@@ -30,7 +30,13 @@ from workflow.simulate.pools import Pools
 from workflow.simulate.scenario import Scenario
 
 ARRIVE, FIRE, SERVED = 0, 1, 2
-LADDER_STEP = {"none": 0, "bilateral": 1, "convened": 2, "board_level": 3, "governance": 4}
+
+
+def ladder_of(definition: Definition) -> dict[str, int]:
+    """Escalation step → its height on the definition's own ladder (`none`, the initial
+    step, is 0): four steps above it under transformation@1, three under @2."""
+    return {step: n for n, step in enumerate(definition.region.states)}
+
 MAX_REFUSALS = 200
 DAY = 86_400
 ESCALATION = ("escalation", "", "", None)
@@ -98,6 +104,7 @@ class Run:
         self.heap: list[tuple[float, int, int, int, Any]] = []
         self._n = 0
         self.assessed = frozenset(scenario.assessed)
+        self.ladder = ladder_of(engine.definition)
         self.open_in = engine.definition.region.open_in
         self.now = 0.0
         self.last_t = 0.0
@@ -234,7 +241,7 @@ class Run:
             kpi = sp.plan.facts["kpis"][action.payload["kpi"]] if sp.plan else {}
             sp.paid.append((t, int(kpi.get("paid_cents", 0))))
         if action.trigger == "escalate" and sp.plan is not None:
-            sp.top_step = max(sp.top_step, LADDER_STEP.get(sp.plan.escalation, 0))
+            sp.top_step = max(sp.top_step, self.ladder.get(sp.plan.escalation, 0))
 
     # -- deciding what happens next ------------------------------------------------------------
 
@@ -305,7 +312,7 @@ class Run:
         assert plan is not None
         if plan.state not in self.engine.definition.region.open_in or ESCALATION in sp.pending:
             return
-        step = LADDER_STEP.get(plan.escalation, 0)
+        step = self.ladder.get(plan.escalation, 0)
         if step == 0:
             if sp.escalation_drawn:
                 return
@@ -318,7 +325,8 @@ class Run:
         else:
             actor = Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None)
             steps = self.scenario.escalation_steps
-            up = step <= len(steps) and step < 4 and self.rng.random() < steps[step - 1]
+            top = len(self.ladder) - 1
+            up = step <= len(steps) and step < top and self.rng.random() < steps[step - 1]
             trigger = "escalate" if up else "resolve_escalation"
             payload = behaviour.escalation_payload(step) if up else {}
         delay = self.delay(trigger, actor.role).sample(self.rng)

@@ -35,8 +35,9 @@ def ladder(definition: str) -> tuple[str, ...]:
     """The escalation steps above `none` of the scenario's definition, in order (v1 has a
     fourth step, `governance`; v2's ladder ends at `board_level`)."""
     import states
+    from workflow.simulate.model import ladder_of
 
-    return tuple(s for s in states.get(definition).region.states if s != "none")
+    return tuple(step for step, height in ladder_of(states.get(definition)).items() if height)
 
 
 MARK_COLUMNS = ("registered", "quick_test_submitted", "quick_test_decided", "plan_submitted",
