@@ -34,7 +34,7 @@ from workflow.cli.output import (
     write_output,
 )
 from workflow.cli.progress import bar, count_lines, tracked
-from workflow.cli.text import visible
+from workflow.cli.text import said, visible
 from workflow.core.bounds import BadInput, Limits, instant
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
@@ -80,7 +80,7 @@ def _parse_now(now: str | None) -> datetime | None:
     try:
         return instant(now, "--now")
     except BadInput as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
 
 
 AnchorsOption = Annotated[Path | None, typer.Option(
@@ -93,7 +93,7 @@ def _signer() -> signing.Signer:
     try:
         signer = signing.Signer(signing.key_from_env())
     except signing.SigningKeyError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
     return signer
 
 
@@ -101,7 +101,7 @@ def _reader() -> LineReader:
     try:
         return LineReader(Limits.from_env())
     except BadInput as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
 
 
 def _anchors(path: Path | None, signer: signing.Signer) -> audit_anchors.Anchors | None:
@@ -319,7 +319,7 @@ def export_command(
             with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
     except (StoreUnavailable, OutputError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
     if str(output) != "-":
@@ -364,7 +364,7 @@ def verify_command(
         if log is not None:
             _compare_log(result, store, log, reader, anchored)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if require_signature and result.signing != "signed":
         result.notes.append(Phrase("--require-signature: {why}", why=Phrase(
             "heads not signed: forgery cannot be excluded" if result.signing in ("unsigned", "none")
@@ -476,16 +476,17 @@ def report_command(
             check_output(path, force=force, forbidden=forbidden)
         if output is not None and picture is not None and (
                 output.resolve() == picture.resolve()):
-            raise OutputError(f"{output}: the report and its picture need two files")
+            raise OutputError(Phrase("{path}: the report and its picture need two files",
+                                     path=output))
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     image_fmt = _image_format(picture)
     try:
         store = open_existing(db, write=False)
         with reading():
             events = store.events(plan)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if not events:
         raise _fail(f"no plan {plan!r} in the database")
     try:
@@ -511,7 +512,7 @@ def report_command(
         if output is not None:
             write_output(output, text, force=force, forbidden=forbidden)
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
@@ -556,7 +557,7 @@ def anchor_command(
                 with safe_output(output, force=force, forbidden=database_files(db)) as out:
                     count = audit_anchors.write(audit_anchors.collect(store), out, signer)
     except (StoreUnavailable, OutputError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except OSError as exc:
         raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
     if str(output) != "-":
@@ -579,7 +580,7 @@ def keygen_command(
     try:
         write_output(output, key + "\n", force=force, mode=0o600)
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     key_id = signing.Signer(bytes.fromhex(key)).key_id
     typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
                f"{signing.KEY_FILE_ENV}={output}", err=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workflow.cli.text import visible
+from workflow.cli.text import said, visible
 
 if TYPE_CHECKING:
     from workflow.audit.impact import Impact
@@ -152,7 +152,7 @@ def audit_impact(
         result = impact(tracked(store.iter_events(), "judging events", None), to,
                         grouped=True)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     print_impact(result, as_json)
 
 
@@ -183,7 +183,7 @@ def migrate(
         engine = Engine.open(db, write=not dry_run)
         fired = engine.migrate(plan_id, to, who, at=at, dry_run=dry_run)
     except (StoreUnavailable, UnknownPlan, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except Refused as refusal:
         from workflow.core.refusal_text import reason
 

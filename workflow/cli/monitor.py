@@ -15,6 +15,8 @@ import typer
 from workflow.cli.main import Db, fail, open_engine, parse_time
 from workflow.cli.output import OutputError, check_output, database_files, write_output
 from workflow.cli.progress import tracked
+from workflow.cli.text import said
+from workflow.core.phrase import Phrase
 
 
 class Period(StrEnum):
@@ -78,9 +80,10 @@ def monitor_command(
         for path in (p for p in (output, chart) if p is not None):
             check_output(path, force=force, forbidden=forbidden)
         if output is not None and chart is not None and output.resolve() == chart.resolve():
-            raise OutputError(f"{output}: the figures and the chart need two files")
+            raise OutputError(Phrase("{path}: the figures and the chart need two files",
+                                     path=output))
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     engine = open_engine(db)
     as_of = parse_time(at) or engine.clock.now()
     found = stories(tracked(engine.store.iter_events(), "replaying plans", None), as_of)
@@ -105,6 +108,6 @@ def monitor_command(
         if output is not None:
             write_output(output, text, force=force, forbidden=forbidden)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if output is None:
         sys.stdout.write(text)

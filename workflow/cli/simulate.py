@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from workflow.cli.main import Db, Json, fail, out
 from workflow.cli.output import OutputError, check_output, write_output
+from workflow.cli.text import said
 from workflow.core.i18n import _
 
 
@@ -45,7 +46,7 @@ def _scenario(path: Path) -> Any:
     try:
         return load(path)
     except ScenarioError as exc:
-        fail(str(exc))
+        fail(said(exc))
 
 
 def _sweep(text: str | None) -> list[int]:
@@ -96,7 +97,7 @@ def run(
         for name in names:
             check_output(output / name, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     except OSError as exc:
         fail(f"{output}: cannot make the folder: {exc.strerror or exc}")
     with bar("simulating", runs * (1 + len(counts))) as advance:
@@ -122,7 +123,7 @@ def run(
         for name, data in files.items():
             write_output(output / name, data, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if as_json:
         out.print_json(data=summary)
         return
@@ -158,14 +159,14 @@ def calibrate(
     try:
         check_output(output, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     fit = calibrated_from_log(log) if log is not None else calibrated_from_db(db)
     if fit.plans == 0:
         fail("no recorded plans to calibrate from (azwa)")
     try:
         write_output(output, to_toml(fit), force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if as_json:
         out.print_json(data=fit.report())
         return
