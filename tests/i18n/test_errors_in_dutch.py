@@ -192,3 +192,32 @@ def test_input_within_limits_over_http_in_dutch(client: TestClient) -> None:
                          headers={**auth("maker"), "Accept-Language": "en"})
     assert english.json()["detail"] == ("at: timestamp without offset: '2027-01-01T09:00' "
                                         "[rule input_within_limits, azwa]")
+
+
+@pytest.mark.parametrize(("content", "dutch", "english"), [
+    ("arrivals = 3\n", "scenariosleutel arrivals: moet een tabel zijn",
+     "scenario key arrivals: must be a table"),
+    ("[delays]\nnowhere = {kind = \"exponential\", mean = 5}\n",
+     "scenariosleutel delays.nowhere: onbekende handeling 'nowhere' in transformation@",
+     "scenario key delays.nowhere: unknown trigger 'nowhere' in transformation@"),
+    ("[delays.default]\nkind = \"triangular\"\nlow = 5\nmode = 3\nhigh = 9\n",
+     "scenariosleutel delays.default: vraagt low <= mode <= high",
+     "scenario key delays.default: needs low <= mode <= high"),
+    ("start = 2027-03-01\n[arrivals]\ndates = [2027-01-04]\n",
+     "scenariosleutel arrivals.dates: 4 januari 2027 ligt vóór het begin (1 maart 2027)",
+     "scenario key arrivals.dates: 2027-01-04 lies before start (2027-03-01)"),
+    ("colour = 'red'\n", "scenariosleutel colour: onbekende sleutel; bekend: arrivals",
+     "scenario key colour: unknown key; known: arrivals"),
+    ("= nothing\n", "scenariosleutel (file): ", "is not valid TOML"),
+], ids=["table", "trigger", "triangular", "dates", "key", "toml"])
+def test_a_scenario_file_that_cannot_be_used_in_dutch(tmp_path: Path, content: str, dutch: str,
+                                                      english: str) -> None:
+    """`azwa simulate SCENARIO`: the first bad key of a scenario, in Dutch."""
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(content, encoding="utf-8")
+    code, _out, err = azwa("simulate", scenario, "--plans", "1", "--no-plots")
+    flat = " ".join(err.split())
+    assert code == 2 and i18n.missing() == set() and english_left(flat) == []
+    assert dutch in flat, flat
+    code, _out, err = azwa("simulate", scenario, "--plans", "1", "--no-plots", language="en")
+    assert code == 2 and english in " ".join(err.split())
