@@ -53,6 +53,9 @@ ALLOWED: dict[tuple[str, str], str] = {
         "file: a key and a value, read by the service, not a sentence",
     ("workflow/cli/render.py", "[bold]{}[/bold]  {}  ({}, {}, {})"):
         "rich markup around data (a plan id, its state and parties), no words of its own",
+    ("workflow/cli/main.py", "paid €{}, costs €{}, refund €{}"):
+        "`azwa demo`'s closing line in English only (`if current() == \"en\"`): English keeps "
+        "what it always printed; the Dutch line beside it is translated, with Dutch amounts",
     ("workflow/modelplan/report.py", "BE{} {}"):
         "a basiseis's number and its title in the seed's own Dutch (data, like the answers)",
     ("workflow/core/validate.py", "{} is not a valid definition:\n  "):

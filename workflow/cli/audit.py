@@ -315,16 +315,16 @@ def export_command(
         store = open_existing(db, write=False)
         with reading():
             if plan is not None and store.load(plan) is None:
-                raise _fail(f"no plan {plan!r} in the database")
+                raise _fail(_("no plan {plan!r} in the database").format(plan=plan))
             with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
     except (StoreUnavailable, OutputError) as error:
         raise _fail(said(error)) from None
     except OSError as exc:
-        raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
+        raise _fail(_unwritable(output, exc)) from None
     if str(output) != "-":
-        typer.echo(f"wrote {written.events} event(s) of {written.plans} plan(s) to {output}",
-                   err=True)
+        typer.echo(_("wrote {events} event(s) of {plans} plan(s) to {path}").format(
+            events=written.events, plans=written.plans, path=output), err=True)
 
 
 # -- audit -------------------------------------------------------------------------------------
@@ -488,11 +488,11 @@ def report_command(
     except StoreUnavailable as error:
         raise _fail(said(error)) from None
     if not events:
-        raise _fail(f"no plan {plan!r} in the database")
+        raise _fail(_("no plan {plan!r} in the database").format(plan=plan))
     try:
         report = audit_report.build(events, when)
     except CORRUPT as exc:  # a stored row the engine did not write, too
-        raise _fail(f"plan {plan!r}: {exc}") from None
+        raise _fail(_("plan {plan!r}: {problem}").format(plan=plan, problem=said(exc))) from None
     image = audit_picture.picture(report, image_fmt)
     if fmt is ReportFormat.html:
         inline = image.decode("utf-8") if image_fmt == "svg" else None
@@ -516,7 +516,8 @@ def report_command(
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    typer.echo(f"wrote {output}" + (f" and {picture}" if picture else ""), err=True)
+    typer.echo((_("wrote {path} and {picture}") if picture else _("wrote {path}")).format(
+        path=output, picture=picture), err=True)
 
 
 def _image_format(picture: Path | None) -> str:
@@ -527,8 +528,8 @@ def _image_format(picture: Path | None) -> str:
         return "svg"
     kind = picture.suffix.lower().lstrip(".")
     if kind not in audit_picture.FORMATS:
-        raise _fail(f"--picture {picture}: give a file ending in "
-                    f"{', '.join('.' + f for f in audit_picture.FORMATS)}")
+        raise _fail(_("--picture {path}: give a file ending in {endings}").format(
+            path=picture, endings=", ".join("." + f for f in audit_picture.FORMATS)))
     return kind
 
 
@@ -559,10 +560,12 @@ def anchor_command(
     except (StoreUnavailable, OutputError) as error:
         raise _fail(said(error)) from None
     except OSError as exc:
-        raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
+        raise _fail(_unwritable(output, exc)) from None
     if str(output) != "-":
-        how = f"signed (key id {signer.key_id})" if signer.key else "unsigned: no signing key"
-        typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
+        how = (_("signed (key id {key_id})").format(key_id=signer.key_id) if signer.key
+               else _("unsigned: no signing key"))
+        typer.echo(_("anchored {count} plan(s) in {path}, {how}").format(
+            count=count, path=output, how=how), err=True)
 
 
 @audit_app.command("keygen")
@@ -582,8 +585,13 @@ def keygen_command(
     except OutputError as error:
         raise _fail(said(error)) from None
     key_id = signing.Signer(bytes.fromhex(key)).key_id
-    typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
-               f"{signing.KEY_FILE_ENV}={output}", err=True)
+    typer.echo(_("wrote a new signing key to {path} (key id {key_id}); set {setting}={path}")
+               .format(path=output, key_id=key_id, setting=signing.KEY_FILE_ENV), err=True)
+
+
+def _unwritable(output: Path, exc: OSError) -> str:
+    return _("{path}: cannot write the file: {reason}").format(
+        path=output, reason=exc.strerror or exc)
 
 
 from workflow.cli.definitions import audit_impact  # noqa: E402 - the versions' audit command

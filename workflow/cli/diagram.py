@@ -15,6 +15,7 @@ import typer
 from workflow.cli.main import Db, _new_plans_follow, fail, open_engine, run_command
 from workflow.cli.output import OutputError, database_files, write_output
 from workflow.cli.text import said
+from workflow.core.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.spec import Definition
@@ -65,7 +66,7 @@ def diagram_command(
     except KeyError as exc:
         fail(str(exc.args[0]))
     if fmt is Format.png and output is None and sys.stdout.isatty():
-        fail("a PNG is no text for a terminal: give -o FILE")
+        fail(_("a PNG is no text for a terminal: give -o FILE"))
     try:
         data: str | bytes = (diagrams.mermaid(definition, current) if fmt is Format.mermaid
                              else diagrams.image(definition, fmt.value, current))

@@ -575,7 +575,8 @@ def known_value(option: str, value: str | None, known: list[str]) -> str | None:
         return None
     found = {k.casefold(): k for k in known}.get(value.strip().casefold())
     if found is None:
-        fail(f"{option} {value!r} is not known; known: {', '.join(known)}")
+        fail(_("{option} {value!r} is not known; known: {known}").format(
+            option=option, value=value, known=", ".join(known)))
     return found
 
 
@@ -628,7 +629,8 @@ def demo(
         try:  # --force deletes an azwa database, never another file
             open_existing(db, write=False).close()
         except StoreUnavailable as exc:
-            fail(f"--force deletes only an azwa database, and {exc}")
+            fail(_("--force deletes only an azwa database, and {problem}").format(
+                problem=said(exc)))
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
@@ -763,7 +765,8 @@ def definition_schema(
         fail(str(exc.args[0]))
     schemas = definition.payloads
     if trigger is not None and trigger not in schemas:
-        fail(f"{trigger!r} has no declared payload in {ref}; triggers: {', '.join(schemas)}")
+        fail(_("{trigger!r} has no declared payload in {ref}; triggers: {triggers}").format(
+            trigger=trigger, ref=ref, triggers=", ".join(schemas)))
     picked = [trigger] if trigger is not None else list(schemas)
     data = {t: to_json_schema(schemas[t], title=f"{t} payload ({ref})") for t in picked}
     sys.stdout.write(json.dumps(data[trigger] if trigger is not None else data, indent=2,

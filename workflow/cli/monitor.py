@@ -16,6 +16,7 @@ from workflow.cli.main import Db, fail, open_engine, parse_time
 from workflow.cli.output import OutputError, check_output, database_files, write_output
 from workflow.cli.progress import tracked
 from workflow.cli.text import said
+from workflow.core.i18n import _
 from workflow.core.phrase import Phrase
 
 
@@ -74,7 +75,7 @@ def monitor_command(
     if chart is not None:
         chart_format = chart.suffix.lower().lstrip(".")
         if chart_format not in ("png", "svg"):
-            fail(f"--chart {chart}: give a file ending in .png or .svg")
+            fail(_("--chart {path}: give a file ending in .png or .svg").format(path=chart))
     forbidden = database_files(db)
     try:
         for path in (p for p in (output, chart) if p is not None):

@@ -72,7 +72,7 @@ def hash_token(
 
     token = token or new_token()
     if len(token) < 16:
-        fail("a token needs at least 16 characters; leave it out to get a random one")
+        fail(_("a token needs at least 16 characters; leave it out to get a random one"))
     if as_json:
         out.print_json(data={"token": token, "hash": token_hash(token)})
         return

@@ -52,11 +52,12 @@ def _scenario(path: Path) -> Any:
 def _sweep(text: str | None) -> list[int]:
     if text is None:
         return []
-    name, _, span = text.partition("=")
-    low, _, high = span.partition("..")
+    name, _sep, span = text.partition("=")
+    low, _sep, high = span.partition("..")
     if name != "assessors" or not low.isdigit() or not high.isdigit() or int(low) < 1 \
             or int(high) < int(low):
-        fail(f"--sweep {text!r}: give assessors=LOW..HIGH, e.g. assessors=2..10 (azwa)")
+        fail(_("--sweep {value!r}: give assessors=LOW..HIGH, e.g. assessors=2..10 (azwa)")
+             .format(value=text))
     return list(range(int(low), int(high) + 1))
 
 
@@ -91,7 +92,7 @@ def run(
     names = [*OUTPUTS[:4], *([] if no_plots else OUTPUTS[4:]),
              *(["sweep.json", "sweep.png"] if counts else [])]
     if output.exists() and not output.is_dir():
-        fail(f"{output}: is a file; --out names a folder")
+        fail(_("{path}: is a file; --out names a folder").format(path=output))
     try:
         output.mkdir(parents=True, exist_ok=True)
         for name in names:
@@ -99,7 +100,8 @@ def run(
     except OutputError as exc:
         fail(said(exc))
     except OSError as exc:
-        fail(f"{output}: cannot make the folder: {exc.strerror or exc}")
+        fail(_("{path}: cannot make the folder: {reason}").format(
+            path=output, reason=exc.strerror or exc))
     with bar("simulating", runs * (1 + len(counts))) as advance:
         results = run_many(loaded, plans, seed, runs, jobs, advance=advance)
         points = [(n, s.summarise(loaded.with_assessors(n), run_many(
@@ -162,7 +164,7 @@ def calibrate(
         fail(said(exc))
     fit = calibrated_from_log(log) if log is not None else calibrated_from_db(db)
     if fit.plans == 0:
-        fail("no recorded plans to calibrate from (azwa)")
+        fail(_("no recorded plans to calibrate from (azwa)"))
     try:
         write_output(output, to_toml(fit), force=force)
     except OutputError as exc:
