@@ -221,3 +221,51 @@ def test_a_scenario_file_that_cannot_be_used_in_dutch(tmp_path: Path, content: s
     assert dutch in flat, flat
     code, _out, err = azwa("simulate", scenario, "--plans", "1", "--no-plots", language="en")
     assert code == 2 and english in " ".join(err.split())
+
+
+def test_a_database_that_cannot_be_opened_in_dutch(tmp_path: Path) -> None:
+    """`--db` naming no azwa database: where, why and what to do, in Dutch."""
+    for db, dutch in ((tmp_path / "nowhere" / "azwa.db", "de map"),
+                      (tmp_path / "new.db", "maak er een met `azwa init --db"),
+                      (tmp_path, "is een map, geen azwa-database")):
+        code, _out, err = azwa("plan", "list", "--db", db)
+        flat = " ".join(err.split())
+        assert code == 2 and i18n.missing() == set() and english_left(flat) == []
+        assert dutch in flat, flat
+    code, _out, err = azwa("plan", "list", "--db", tmp_path / "new.db", language="en")
+    assert "no azwa database at" in err
+
+
+def test_a_log_that_cannot_be_read_in_dutch(tmp_path: Path) -> None:
+    """`azwa replay LOG`: the line that cannot be read and why, in Dutch."""
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"plan_id": "P1"}\n', encoding="utf-8")
+    code, _out, err = azwa("replay", log)
+    flat = " ".join(err.split())
+    assert code == 2 and i18n.missing() == set() and english_left(flat) == []
+    assert "regel 1: velden" in flat and "ontbreken" in flat, flat
+    log.write_text("{nope\n", encoding="utf-8")
+    code, _out, err = azwa("replay", log)
+    flat = " ".join(err.split())
+    assert code == 2 and i18n.missing() == set()
+    assert "regel 1: geen geldige JSON (veldnaam tussen dubbele aanhalingstekens verwacht" \
+        in flat, flat
+    code, _out, err = azwa("replay", log, language="en")
+    assert "line 1: not valid JSON (Expecting property name" in " ".join(err.split())
+
+
+def test_the_services_config_file_errors_in_dutch(tmp_path: Path) -> None:
+    """`azwa serve --config`: a token without its role, said in Dutch."""
+    from workflow.cli.text import said
+    from workflow.http.settings import SettingsError
+
+    config = tmp_path / "azwa.toml"
+    config.write_text('[[tokens]]\nhash = "sha256:' + "0" * 64 + '"\norg = "Menzis"\n',
+                      encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load(config)
+    i18n.forget_missing()
+    with i18n.reading("nl"):
+        assert said(caught.value) == f"{config}: token 1: role en org zijn verplicht"
+    assert i18n.missing() == set()
+    assert str(caught.value) == f"{config}: token 1: role and org are required"

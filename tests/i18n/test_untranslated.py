@@ -7,21 +7,19 @@ that show a text to a person (`SHOWN`). An argument is English left as it is whe
 string literal, an f-string or a `"...".format(...)` whose written parts hold a word; it is
 translated when it is a call (`_("...")`, `say(...)`, `Phrase("...")`, `term(...)`): those
 texts are checked against the catalogue by test_catalogue.py. `ALLOWED` lists, with the
-reason, the few calls whose text is rightly not translated; `STILL_ENGLISH`
-(still_english.txt) the texts not translated yet, which may only shrink: a line whose text
-is gone (translated) must be removed, a text not on it fails.
+reason, the few texts that are rightly shown as written; any other fails.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-STILL_ENGLISH_FILE = Path(__file__).with_name("still_english.txt")
 
 PRINTERS = {"echo", "secho", "print", "fail", "_fail", "BadParameter"}
 """Calls that print their arguments to a person: typer's and rich's, and the command
@@ -111,38 +109,21 @@ def untranslated(source: str, module: str) -> set[tuple[str, str]]:
     return found
 
 
-def scan() -> set[tuple[str, str]]:
+@cache
+def scan() -> frozenset[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for path in sorted((ROOT / "workflow").rglob("*.py")):
         found |= untranslated(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
-    return found
+    return frozenset(found)
 
 
-def still_english() -> set[tuple[str, str]]:
-    """The lines of still_english.txt: `module<TAB>text`, a text's newlines written `\\n`."""
-    found = set()
-    for line in STILL_ENGLISH_FILE.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            module, _tab, text = line.partition("\t")
-            found.add((module, text.replace("\\n", "\n")))
-    return found
-
-
-def test_no_new_english_text_is_shown() -> None:
+def test_no_english_text_is_shown_as_written() -> None:
     """A text printed, raised to a user, put in a web problem or in the modelplan report
     without `_()` or a `Phrase` fails here, naming its module: translate it (and give it
     its Dutch in azwa.po)."""
-    new = sorted(scan() - still_english() - set(ALLOWED))
-    assert new == [], "shown in English; write it as _(...) or Phrase(...): " + "\n".join(
-        f"{m}: {t!r}" for m, t in new)
-
-
-def test_the_list_of_texts_still_in_english_only_shrinks() -> None:
-    """A text on still_english.txt that the code no longer shows as written (translated,
-    or gone) is taken off the list, so the list says what is left."""
-    gone = sorted(still_english() - scan())
-    assert gone == [], "remove from still_english.txt: " + "\n".join(
-        f"{m}\t{t}" for m, t in gone)
+    found = sorted(scan() - set(ALLOWED))
+    assert found == [], "shown in English; write it as _(...) or Phrase(...): " + "\n".join(
+        f"{m}: {t!r}" for m, t in found)
 
 
 def test_the_allowed_texts_are_still_there() -> None:

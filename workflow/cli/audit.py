@@ -110,7 +110,7 @@ def _anchors(path: Path | None, signer: signing.Signer) -> audit_anchors.Anchors
     try:
         return audit_anchors.read(path, signer)
     except LogFileError as error:
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
 
 
 def replay_command(
@@ -151,7 +151,7 @@ def replay_command(
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
     problems = judge(result, header=reader.header, require_chain=require_chain,
                      tracker=tracker)
     if as_json:
@@ -416,7 +416,7 @@ def _compare_log(result: Verified, store: Store, log: Path, reader: LineReader,
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
     result.problems += compared.problems
     if compared.events == 0:
         result.problems.append(Problem("", "log", f"{log} holds no events: an empty log is "

@@ -152,7 +152,7 @@ def replay_as(log: Path, target: str, as_json: bool) -> None:
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
     print_impact(impact(events, target), as_json)
 
 

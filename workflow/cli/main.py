@@ -224,7 +224,7 @@ def choose_language(ctx: typer.Context, lang: Annotated[str | None, typer.Option
     try:
         ctx.with_resource(reading(lang if lang is not None else os.environ.get(ENV) or None))
     except UnknownLanguage as exc:
-        fail(f"{'--lang' if lang is not None else ENV}: {exc}")
+        fail(f"{'--lang' if lang is not None else ENV}: {said(exc)}")
 
 
 class _Console:

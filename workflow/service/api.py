@@ -212,7 +212,7 @@ class Engine:
     def _load(self, plan_id: str) -> Plan:
         plan = self.store.load(plan_id)
         if plan is None:
-            raise UnknownPlan(f"no plan {plan_id!r}")
+            raise UnknownPlan(Phrase("no plan {plan!r}", plan=plan_id))
         return plan
 
     def _take(self, plan_id: str) -> tuple[Plan, bool]:

@@ -490,9 +490,9 @@ class SqlStore:
             })
         else:
             run.expect(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq},
-                       lambda: StaleWrite(
-                           f"plan {plan.plan_id} changed since it was read (expected seq "
-                           f"{expected_seq}); reload and try again"))
+                       lambda: StaleWrite(Phrase(
+                           "plan {plan} changed since it was read (expected seq {seq}); "
+                           "reload and try again", plan=plan.plan_id, seq=expected_seq)))
         if appended:
             _append_entries(run, plan.plan_id, appended)
         sig = None
