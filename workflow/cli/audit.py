@@ -147,7 +147,7 @@ def replay_command(
         if tracker is not None:
             lines = watch(lines, tracker)
         total = count_lines(log) if log.is_file() else None
-        result = replay_lines(tracked(lines, "replaying", total), when)
+        result = replay_lines(tracked(lines, _("replaying"), total), when)
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
@@ -358,7 +358,7 @@ def verify_command(
 
     try:
         store = open_existing(db, write=False)
-        with bar("verifying plans", None) as advance:
+        with bar(_("verifying plans"), None) as advance:
             result = verify(store, on_plan=lambda: advance(1), signer=signer,
                             anchors=anchored)
         if log is not None:

@@ -88,7 +88,7 @@ def check(
     from workflow.audit.statespace import check as explore
     from workflow.cli.progress import bar
 
-    with bar("exploring configurations", limit) as advance:
+    with bar(_("exploring configurations"), limit) as advance:
         result = explore(_definition(ref), limit=limit, on_configuration=advance)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -147,7 +147,7 @@ def replay_as(log: Path, target: str, as_json: bool) -> None:
     _definition(target)
     try:
         total = count_lines(log) if log.is_file() else None
-        events = [item.event for item in tracked(read_log(log, LineReader()), "reading",
+        events = [item.event for item in tracked(read_log(log, LineReader()), _("reading"),
                                                  total)]
     except LogFileError as error:
         if not error.source:
@@ -171,7 +171,7 @@ def audit_impact(
     _definition(to)
     try:
         store = open_existing(db, write=False)
-        result = impact(tracked(store.iter_events(), "judging events", None), to,
+        result = impact(tracked(store.iter_events(), _("judging events"), None), to,
                         grouped=True)
     except StoreUnavailable as error:
         raise _fail(said(error)) from None

@@ -87,7 +87,7 @@ def monitor_command(
         fail(said(exc))
     engine = open_engine(db)
     as_of = parse_time(at) or engine.clock.now()
-    found = stories(tracked(engine.store.iter_events(), "replaying plans", None), as_of)
+    found = stories(tracked(engine.store.iter_events(), _("replaying plans"), None), as_of)
     result = monitor(found, as_of=as_of, period=period.value,
                      by=by.value if by is not None else None)
     if fmt is Format.json or as_json:

@@ -102,7 +102,7 @@ def run(
     except OSError as exc:
         fail(_("{path}: cannot make the folder: {reason}").format(
             path=output, reason=exc.strerror or exc))
-    with bar("simulating", runs * (1 + len(counts))) as advance:
+    with bar(_("simulating"), runs * (1 + len(counts))) as advance:
         results = run_many(loaded, plans, seed, runs, jobs, advance=advance)
         points = [(n, s.summarise(loaded.with_assessors(n), run_many(
             loaded.with_assessors(n), plans, seed, runs, jobs, keep_events=False,
