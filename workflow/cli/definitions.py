@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from workflow.cli.text import said, visible
-from workflow.core.errors import Reason
 from workflow.core.i18n import _, current
-from workflow.core.refusal_text import say
 
 if TYPE_CHECKING:
+    from workflow.audit.bounds import LogFileError
     from workflow.audit.impact import Impact
     from workflow.core.spec import Definition
 
@@ -43,7 +42,16 @@ def _tenths(value: float) -> str:
 
 def _said(reason: str) -> str:
     """A refusal's line in the reader's language when its refusal is known, else as given."""
+    from workflow.core.errors import Reason
+    from workflow.core.refusal_text import say
+
     return say(reason) if isinstance(reason, Reason) else reason
+
+
+def _said_error(error: LogFileError) -> str:
+    from workflow.core.refusal_text import say
+
+    return say(error.describe())
 
 
 def _definition(ref: str) -> Definition:
@@ -152,7 +160,7 @@ def replay_as(log: Path, target: str, as_json: bool) -> None:
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(say(error.describe())) from None
+        raise _fail(_said_error(error)) from None
     print_impact(impact(events, target), as_json)
 
 
