@@ -1,12 +1,12 @@
 """The dependency direction of STYLE.md, drawn by the folders of `workflow/`.
 
 core (vocabulary, plan, events, time, engine, validation) imports nothing else of the
-project; store imports core; service imports core and store; audit and modelplan import core
-and store; the command line only calls the service and the tools; the HTTP service calls
-the service layer too, never the command line, and of the store names only its protocol
-and the outbox. The engine, the replay and the simulation never import SQL, Typer or the
-wall clock; the process definitions import only the definition vocabulary and the standard
-library.
+project; store imports core; service imports core and store; audit imports core and store;
+modelplan imports the definitions and, of the core, only `phrase`; the command line only
+calls the service and the tools; the HTTP service calls the service layer too, never the
+command line, and of the store names only its protocol and the outbox. The engine, the
+replay and the simulation never import SQL, Typer or the wall clock; the process
+definitions import only the definition vocabulary and the standard library.
 """
 
 from __future__ import annotations
@@ -26,13 +26,16 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "service": ("workflow.core", "workflow.store", "workflow.service", "workflow.simulate",
                 "states"),
     "audit": ("workflow.core", "workflow.store", "workflow.audit", "states"),
-    "modelplan": ("workflow.modelplan", "states"),
+    "modelplan": ("workflow.modelplan", "workflow.core.phrase", "states"),
     "simulate": ("workflow.core", "workflow.simulate", "states"),
     "cli": ("workflow", "states"),
     "http": ("workflow.core", "workflow.service", "workflow.store.protocol",
              "workflow.store.outbox", "workflow.http", "states"),
 }
-"""`http` names of the store its protocol and the webhook outbox (whose rows commit in the
+"""`modelplan` names of the core only `phrase` (pure, no language state; `states` imports it
+already): its report composes its labels as Phrases, and the caller says them in the
+reader's language, so the catalogue stays out of this layer. `http` names of the store its
+protocol and the webhook outbox (whose rows commit in the
 command's own transaction, docs/http.md); never the command line."""
 PURE = ["core/spec", "core/actor", "core/context", "core/plan", "core/events", "core/timecalc",
         "core/money",

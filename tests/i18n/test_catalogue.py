@@ -17,9 +17,8 @@ import states
 from states.guards import TRACKS
 from workflow.audit import report
 from workflow.audit.replay import CHAIN_ABSENT, CHAIN_BROKEN, CHAIN_OK
-from workflow.cli.main import JSON_PROBLEMS
 from workflow.core.i18n import LANGUAGES
-from workflow.core.phrase import JOINERS
+from workflow.core.phrase import JOINERS, JSON_PROBLEMS, YAML_PROBLEMS
 from workflow.core.todo import IDLE_REASONS, WAITING_FOR
 from workflow.http.problems import SCHEMA_MESSAGES, TITLES
 
@@ -96,10 +95,10 @@ def rule_texts() -> list[tuple[str, str]]:
 def service_texts() -> list[str]:
     """Fixed texts said at the edge by value: the problem titles, the joiners, the audit
     report's condition labels, deadline verdicts and hash-chain states, what the web
-    framework and the JSON reader say of input of the wrong shape."""
+    framework and the JSON and YAML readers say of input of the wrong shape."""
     return sorted({*TITLES.values(), *JOINERS.values(), *report.CONDITION_LABELS.values(),
                    *report.VERDICTS.values(), CHAIN_OK, CHAIN_ABSENT, CHAIN_BROKEN,
-                   *SCHEMA_MESSAGES, *JSON_PROBLEMS})
+                   *SCHEMA_MESSAGES, *JSON_PROBLEMS, *YAML_PROBLEMS})
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])

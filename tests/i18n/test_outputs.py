@@ -103,11 +103,13 @@ def test_dutch_is_the_default_and_english_is_chosen(tmp_path: Path,
 
 def test_a_language_we_do_not_have_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
+    """Said in the language read otherwise: AZWA_LANG's (English here) for a wrong --lang,
+    Dutch, the default, for a wrong AZWA_LANG."""
     code, _, err = azwa("--lang", "de", "definition", "list")
     assert code == 2 and err.strip() == "--lang: language 'de' is not known; known: nl, en"
     monkeypatch.setenv("AZWA_LANG", "fr_FR.UTF-8")
     code, _, err = azwa("definition", "list")
-    assert code == 2 and err.startswith("AZWA_LANG: language 'fr_FR.UTF-8' is not known")
+    assert code == 2 and err.strip() == "AZWA_LANG: taal 'fr_FR.UTF-8' is onbekend; bekend: nl, en"
 
 
 def test_a_command_leaves_no_language_behind() -> None:

@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from workflow.audit.bounds import LineReader, LogFileError
 from workflow.core.events import canonical, digest
+from workflow.core.phrase import Phrase
 from workflow.core.plan import GENESIS
 from workflow.store.signing import Signer
 
@@ -109,51 +110,53 @@ def read(path: Path | str, signer: Signer) -> Anchors:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise LogFileError(0, f"cannot open the file: {exc.strerror or exc}", source) from None
+        raise LogFileError(0, Phrase("cannot open the file: {reason}",
+                                     reason=exc.strerror or str(exc)), source) from None
     with handle:
         try:
             for number, raw in enumerate(LineReader().lines(handle), start=1):
                 try:
                     data = json.loads(raw)
                 except (ValueError, RecursionError):
-                    raise LogFileError(number, "not valid JSON", source) from None
+                    raise LogFileError(number, Phrase("not valid JSON"), source) from None
                 if number == 1:
                     if data != HEAD_LINE:
-                        raise LogFileError(1, "not an azwa anchors file (no header line)",
-                                           source)
+                        raise LogFileError(1, Phrase("not an azwa anchors file (no header "
+                                                     "line)"), source)
                     continue
                 if end is not None:
-                    raise LogFileError(number, "a line after the end line", source)
+                    raise LogFileError(number, Phrase("a line after the end line"), source)
                 if type(data) is dict and "end" in data:
                     end = data
                     continue
                 anchor = _anchor(number, data, source)
                 if anchor.plan_id in found.heads:
-                    raise LogFileError(number, f"plan {anchor.plan_id!r} anchored twice",
-                                       source)
+                    raise LogFileError(number, Phrase("plan {plan!r} anchored twice",
+                                                      plan=anchor.plan_id), source)
                 total.add(anchor)
                 found.heads[anchor.plan_id] = anchor
         except LogFileError as error:
             error.source = source
             raise
         except OSError as exc:
-            raise LogFileError(0, f"cannot read the file: {exc.strerror or exc}",
-                               source) from None
+            raise LogFileError(0, Phrase("cannot read the file: {reason}",
+                                         reason=exc.strerror or str(exc)), source) from None
     if end is None:
-        raise LogFileError(0, "no end line: the anchors file is cut short", source)
+        raise LogFileError(0, Phrase("no end line: the anchors file is cut short"), source)
     if end.get("end") != total.end():
-        raise LogFileError(0, "the end line does not match the plan lines (count, seqs or "
-                              "digest): the anchors file was changed", source)
+        raise LogFileError(0, Phrase("the end line does not match the plan lines (count, "
+                                     "seqs or digest): the anchors file was changed"), source)
     found.key_id = str(end.get("key_id") or "")
     if found.key_id:
         if signer.key is None:
             found.signature = "unchecked"
         elif found.key_id != signer.key_id:
-            raise LogFileError(0, f"signed with another key (id {found.key_id}) than the one "
-                                  f"configured (id {signer.key_id})", source)
+            raise LogFileError(0, Phrase("signed with another key (id {key}) than the one "
+                                         "configured (id {given})", key=found.key_id,
+                                         given=signer.key_id), source)
         elif not signer.valid(canonical(total.end()), str(end.get("sig", ""))):
-            raise LogFileError(0, "the signature does not match: the anchors file was "
-                                  "changed", source)
+            raise LogFileError(0, Phrase("the signature does not match: the anchors file was "
+                                         "changed"), source)
         else:
             found.signature = "checked"
     return found
@@ -163,8 +166,8 @@ def _anchor(number: int, data: Any, source: str) -> Anchor:
     if (type(data) is not dict or type(data.get("plan_id")) is not str
             or type(data.get("seq")) is not int or type(data.get("hash")) is not str
             or type(data.get("at")) is not str):
-        raise LogFileError(number, "an anchor is an object with plan_id, seq, hash and at",
-                           source)
+        raise LogFileError(number, Phrase("an anchor is an object with plan_id, seq, hash and "
+                                          "at"), source)
     return Anchor(data["plan_id"], data["seq"], data["hash"], data["at"])
 
 

@@ -22,6 +22,7 @@ from typing import IO, Any
 from workflow.core.bounds import BadInput, check_json, check_year
 from workflow.core.bounds import Limits as Limits  # docs/replay.md: LineReader(Limits(...))
 from workflow.core.errors import AzwaError
+from workflow.core.phrase import Phrase
 from workflow.core.timecalc import parse_iso
 
 HEADER = {"log": "azwa", "version": 1, "chain": "sha256"}
@@ -43,10 +44,14 @@ class LogFileError(AzwaError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = self.source or "log"
-        if self.line:
-            where += f" line {self.line}"
-        return f"{where}: {' '.join(self.message.split())}"
+        """The error's one line, a `Phrase` (the command line says it in the reader's
+        language): `log line 3: not valid JSON`."""
+        source = self.source or Phrase("log")
+        where = Phrase("{source} line {line}", source=source, line=self.line) if self.line \
+            else source
+        message = (self.message if isinstance(self.message, Phrase)
+                   else " ".join(self.message.split()))
+        return Phrase("{where}: {message}", where=where, message=message)
 
 
 def is_header(raw: bytes | str) -> bool:
@@ -86,8 +91,8 @@ class LineReader:
                 return
             number += 1
             if len(raw) > limit and not raw.endswith(b"\n"):
-                raise LogFileError(number, f"the line is longer than {limit} bytes "
-                                           f"(AZWA_MAX_LINE_BYTES)")
+                raise LogFileError(number, Phrase("the line is longer than {limit} bytes "
+                                                  "(AZWA_MAX_LINE_BYTES)", limit=limit))
             if number == 1:
                 self.header = first_line(raw)[1]
             yield raw
@@ -104,8 +109,8 @@ def check_text(number: int, text: str, limits: Limits) -> None:
             depth += 1
             deepest = max(deepest, depth)
             if deepest > limits.max_depth:
-                raise LogFileError(number, f"JSON nested deeper than {limits.max_depth} levels "
-                                           f"(AZWA_MAX_DEPTH)")
+                raise LogFileError(number, Phrase("JSON nested deeper than {depth} levels "
+                                                  "(AZWA_MAX_DEPTH)", depth=limits.max_depth))
         else:
             depth -= 1
 
@@ -115,12 +120,13 @@ def check_event(number: int, text: str, event: dict[str, Any], limits: Limits) -
     surrogate), the actor's region a text. (Numbers, NaN included, are the amount rules'.)"""
     region = event["actor"].get("region")
     if region is not None and type(region) is not str:
-        raise LogFileError(number, f"actor.region must be a text, not {type(region).__name__}")
+        raise LogFileError(number, Phrase("{name} must be a text, not {kind}",
+                                          name="actor.region", kind=type(region).__name__))
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         try:
             check_json(event, "event", limits.max_depth)
         except BadInput as exc:
-            raise LogFileError(number, str(exc)) from None
+            raise LogFileError(number, exc.args[0]) from None
 
 
 def log_at(number: int, text: str) -> datetime:
@@ -128,4 +134,5 @@ def log_at(number: int, text: str) -> datetime:
     try:
         return check_year(parse_iso(text))
     except ValueError as exc:
-        raise LogFileError(number, f"bad timestamp in at: {exc}") from None
+        raise LogFileError(number, Phrase("bad timestamp in at: {problem}",
+                                          problem=exc.args[0] if exc.args else str(exc))) from None

@@ -20,6 +20,7 @@ from typing import Any
 
 import states
 from workflow.audit.replay import PlanReplay
+from workflow.core.errors import Reason
 from workflow.core.events import DEFINITION_MIGRATED, Event
 from workflow.core.migration import differences
 from workflow.core.spec import DEADLINE_EXPIRED
@@ -181,7 +182,8 @@ def compare(history: list[Mapping[str, Any]], target: str) -> PlanImpact:
         if impact.refused:
             impact.refused_after += 1
         else:
-            impact.refused.append(Refusal(seq, v.trigger, v.rule, v.seed, v.reason))
+            said = v.reason if v.refusal is None else Reason(v.reason, v.refusal)
+            impact.refused.append(Refusal(seq, v.trigger, v.rule, v.seed, said))
     a, b = before.result(), after.result()
     was, now = list(a["breaches"]), list(b["breaches"])
     impact.breached_now = [n for n in now if n not in was]

@@ -32,6 +32,7 @@ from workflow.audit.replay import (
     triggers_of,
 )
 from workflow.core.events import loads as fast_loads
+from workflow.core.phrase import Phrase, reader_problem
 from workflow.core.spec import REGISTER
 
 REQUIRED = ("plan_id", "seq", "at", "trigger", "actor")
@@ -61,9 +62,11 @@ def _loads(number: int, raw: str) -> Any:
     except ValueError as exc:
         if not raw or raw.isspace():
             return None
-        detail = f" ({exc.msg} at column {exc.colno})" if isinstance(
-            exc, json.JSONDecodeError) else ""
-        raise _fail(number, f"not valid JSON{detail}") from None
+        if isinstance(exc, json.JSONDecodeError):
+            raise _fail(number, Phrase("not valid JSON ({problem} at column {column})",
+                                       problem=reader_problem(exc.msg),
+                                       column=exc.colno)) from None
+        raise _fail(number, Phrase("not valid JSON")) from None
 
 
 @lru_cache(maxsize=4096)
@@ -124,7 +127,8 @@ def _parse_slow(number: int, raw: bytes | str, limits: bounds.Limits) -> LogLine
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _fail(number, f"not UTF-8 text (byte {exc.start + 1})") from None
+            raise _fail(number, Phrase("not UTF-8 text (byte {byte})",
+                                       byte=exc.start + 1)) from None
     else:
         text = raw
     bounds.check_text(number, text, limits)
@@ -141,36 +145,40 @@ def _parse_slow(number: int, raw: bytes | str, limits: bounds.Limits) -> LogLine
 
 def _checked(number: int, event: Any, text: str, limits: bounds.Limits) -> LogLine:
     if type(event) is not dict:
-        raise _fail(number, f"an event is a JSON object, not {type(event).__name__}")
+        raise _fail(number, Phrase("an event is a JSON object, not {kind}",
+                                   kind=type(event).__name__))
     try:
         plan_id, seq, at_text = event["plan_id"], event["seq"], event["at"]
         trigger, actor = event["trigger"], event["actor"]
     except KeyError:
         missing = [key for key in REQUIRED if key not in event]
-        raise _fail(number, f"missing field{'s' if len(missing) > 1 else ''} "
-                            f"{', '.join(missing)}") from None
+        raise _fail(number, Phrase("missing fields {fields}" if len(missing) > 1
+                                   else "missing field {fields}",
+                                   fields=", ".join(missing))) from None
     if type(plan_id) is not str or not plan_id or plan_id.isspace():
-        raise _fail(number, "plan_id must be a non-empty text")
+        raise _fail(number, Phrase("plan_id must be a non-empty text"))
     if type(seq) is not int or seq < 1:
-        raise _fail(number, f"seq must be a whole number from 1, not {seq!r:.40}")
+        raise _fail(number, Phrase("seq must be a whole number from 1, not {value}",
+                                   value=f"{seq!r:.40}"))
     if type(trigger) is not str or not trigger or trigger.isspace():
-        raise _fail(number, "trigger must be a non-empty text")
+        raise _fail(number, Phrase("trigger must be a non-empty text"))
     if type(actor) is not dict:
-        raise _fail(number, "actor must be an object with role and org")
+        raise _fail(number, Phrase("actor must be an object with role and org"))
     role, org = actor.get("role"), actor.get("org")
     if not (type(role) is str and role and not role.isspace()):
-        raise _fail(number, "missing field actor.role")
+        raise _fail(number, Phrase("missing field {fields}", fields="actor.role"))
     if not (type(org) is str and org and not org.isspace()):
-        raise _fail(number, "missing field actor.org")
+        raise _fail(number, Phrase("missing field {fields}", fields="actor.org"))
     payload = event.get("payload")
     if payload is not None and type(payload) is not dict:
-        raise _fail(number, "payload must be an object")
+        raise _fail(number, Phrase("payload must be an object"))
     if len(event) > 6 or payload is None:  # else the five and the payload are all it holds
         for key in ("definition", "prev_hash", "hash"):
             if key in event and type(event[key]) is not str:
-                raise _fail(number, f"{key} must be a text")
+                raise _fail(number, Phrase("{key} must be a text", key=key))
     if type(at_text) is not str:
-        raise _fail(number, f"at must be an ISO-8601 timestamp, not {at_text!r:.40}")
+        raise _fail(number, Phrase("at must be an ISO-8601 timestamp, not {value}",
+                                   value=f"{at_text!r:.40}"))
     region = actor.get("region")
     if text or (region is not None and type(region) is not str):  # the fast path read bytes
         bounds.check_event(number, text, event, limits)
@@ -202,7 +210,8 @@ def opened(path: Path | str) -> Iterator[IO[bytes]]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
     except OSError as exc:
-        raise LogFileError(0, f"cannot open the file: {exc.strerror or exc}", str(path)) from None
+        raise LogFileError(0, Phrase("cannot open the file: {reason}",
+                                     reason=exc.strerror or str(exc)), str(path)) from None
     try:
         yield handle
     finally:
@@ -216,8 +225,8 @@ def read_log(path: Path | str, reader: LineReader | None = None) -> Iterator[Log
         try:
             yield from parse_lines(reader.lines(handle), str(path), reader.limits)
         except OSError as exc:
-            raise LogFileError(0, f"cannot read the file: {exc.strerror or exc}",
-                               str(path)) from None
+            raise LogFileError(0, Phrase("cannot read the file: {reason}",
+                                         reason=exc.strerror or str(exc)), str(path)) from None
 
 
 # -- replaying a whole log ------------------------------------------------------------------
@@ -244,8 +253,9 @@ class LogReplay:
         replay = self.plans.get(plan_id)
         if replay is None:
             if trigger != REGISTER:
-                raise LogFileError(line, f"plan {plan_id!r} begins with {trigger!r}; the first "
-                                         f"event of a plan must be {REGISTER}")
+                raise LogFileError(line, Phrase("plan {plan!r} begins with {name!r}; the first "
+                                                "event of a plan must be {register}",
+                                                plan=plan_id, name=trigger, register=REGISTER))
             try:
                 known = triggers_of(definition_ref(event, item.at))
             except KeyError as exc:
@@ -255,7 +265,8 @@ class LogReplay:
             known = replay.triggers or triggers_of(definition_ref(event, item.at))
         if trigger not in known:
             ref = replay.definition or definition_ref(event, item.at)
-            raise LogFileError(line, f"unknown trigger {trigger!r} (not a trigger of {ref})")
+            raise LogFileError(line, Phrase("unknown trigger {name!r} (not a trigger of {ref})",
+                                            name=trigger, ref=ref))
         self.events += 1
         replay.step(event, item.at, line)
         if not self.keep_plans and replay.finished and plan_id not in self._retired:

@@ -42,10 +42,10 @@ def reading() -> Iterator[None]:
         try:
             yield
         except CorruptRow as exc:  # already one line naming table, plan and column
-            raise StoreUnavailable(str(exc)) from None
+            raise StoreUnavailable(exc.args[0]) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise StoreUnavailable(f"a stored row cannot be read (run azwa audit verify): "
-                             f"{described(exc)}") from None
+            raise StoreUnavailable(Phrase("a stored row cannot be read (run azwa audit verify): "
+                                          "{reason}", reason=described(exc))) from None
 
 
 @dataclass(frozen=True, slots=True)

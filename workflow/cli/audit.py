@@ -34,7 +34,7 @@ from workflow.cli.output import (
     write_output,
 )
 from workflow.cli.progress import bar, count_lines, tracked
-from workflow.cli.text import visible
+from workflow.cli.text import said, visible
 from workflow.core.bounds import BadInput, Limits, instant
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
@@ -80,7 +80,7 @@ def _parse_now(now: str | None) -> datetime | None:
     try:
         return instant(now, "--now")
     except BadInput as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
 
 
 AnchorsOption = Annotated[Path | None, typer.Option(
@@ -93,7 +93,7 @@ def _signer() -> signing.Signer:
     try:
         signer = signing.Signer(signing.key_from_env())
     except signing.SigningKeyError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
     return signer
 
 
@@ -101,7 +101,7 @@ def _reader() -> LineReader:
     try:
         return LineReader(Limits.from_env())
     except BadInput as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(said(exc)) from None
 
 
 def _anchors(path: Path | None, signer: signing.Signer) -> audit_anchors.Anchors | None:
@@ -110,7 +110,7 @@ def _anchors(path: Path | None, signer: signing.Signer) -> audit_anchors.Anchors
     try:
         return audit_anchors.read(path, signer)
     except LogFileError as error:
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
 
 
 def replay_command(
@@ -147,11 +147,11 @@ def replay_command(
         if tracker is not None:
             lines = watch(lines, tracker)
         total = count_lines(log) if log.is_file() else None
-        result = replay_lines(tracked(lines, "replaying", total), when)
+        result = replay_lines(tracked(lines, _("replaying"), total), when)
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
     problems = judge(result, header=reader.header, require_chain=require_chain,
                      tracker=tracker)
     if as_json:
@@ -315,16 +315,16 @@ def export_command(
         store = open_existing(db, write=False)
         with reading():
             if plan is not None and store.load(plan) is None:
-                raise _fail(f"no plan {plan!r} in the database")
+                raise _fail(_("no plan {plan!r} in the database").format(plan=plan))
             with _output(output, force, db) as out:
                 written = export.write(fmt.value, store.iter_events(plan), out)
     except (StoreUnavailable, OutputError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except OSError as exc:
-        raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
+        raise _fail(_unwritable(output, exc)) from None
     if str(output) != "-":
-        typer.echo(f"wrote {written.events} event(s) of {written.plans} plan(s) to {output}",
-                   err=True)
+        typer.echo(_("wrote {events} event(s) of {plans} plan(s) to {path}").format(
+            events=written.events, plans=written.plans, path=output), err=True)
 
 
 # -- audit -------------------------------------------------------------------------------------
@@ -358,13 +358,13 @@ def verify_command(
 
     try:
         store = open_existing(db, write=False)
-        with bar("verifying plans", None) as advance:
+        with bar(_("verifying plans"), None) as advance:
             result = verify(store, on_plan=lambda: advance(1), signer=signer,
                             anchors=anchored)
         if log is not None:
             _compare_log(result, store, log, reader, anchored)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if require_signature and result.signing != "signed":
         result.notes.append(Phrase("--require-signature: {why}", why=Phrase(
             "heads not signed: forgery cannot be excluded" if result.signing in ("unsigned", "none")
@@ -416,7 +416,7 @@ def _compare_log(result: Verified, store: Store, log: Path, reader: LineReader,
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(say(error.describe())) from None
     result.problems += compared.problems
     if compared.events == 0:
         result.problems.append(Problem("", "log", f"{log} holds no events: an empty log is "
@@ -476,22 +476,23 @@ def report_command(
             check_output(path, force=force, forbidden=forbidden)
         if output is not None and picture is not None and (
                 output.resolve() == picture.resolve()):
-            raise OutputError(f"{output}: the report and its picture need two files")
+            raise OutputError(Phrase("{path}: the report and its picture need two files",
+                                     path=output))
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     image_fmt = _image_format(picture)
     try:
         store = open_existing(db, write=False)
         with reading():
             events = store.events(plan)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if not events:
-        raise _fail(f"no plan {plan!r} in the database")
+        raise _fail(_("no plan {plan!r} in the database").format(plan=plan))
     try:
         report = audit_report.build(events, when)
     except CORRUPT as exc:  # a stored row the engine did not write, too
-        raise _fail(f"plan {plan!r}: {exc}") from None
+        raise _fail(_("plan {plan!r}: {problem}").format(plan=plan, problem=said(exc))) from None
     image = audit_picture.picture(report, image_fmt)
     if fmt is ReportFormat.html:
         inline = image.decode("utf-8") if image_fmt == "svg" else None
@@ -511,11 +512,12 @@ def report_command(
         if output is not None:
             write_output(output, text, force=force, forbidden=forbidden)
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    typer.echo(f"wrote {output}" + (f" and {picture}" if picture else ""), err=True)
+    typer.echo((_("wrote {path} and {picture}") if picture else _("wrote {path}")).format(
+        path=output, picture=picture), err=True)
 
 
 def _image_format(picture: Path | None) -> str:
@@ -526,8 +528,8 @@ def _image_format(picture: Path | None) -> str:
         return "svg"
     kind = picture.suffix.lower().lstrip(".")
     if kind not in audit_picture.FORMATS:
-        raise _fail(f"--picture {picture}: give a file ending in "
-                    f"{', '.join('.' + f for f in audit_picture.FORMATS)}")
+        raise _fail(_("--picture {path}: give a file ending in {endings}").format(
+            path=picture, endings=", ".join("." + f for f in audit_picture.FORMATS)))
     return kind
 
 
@@ -556,12 +558,14 @@ def anchor_command(
                 with safe_output(output, force=force, forbidden=database_files(db)) as out:
                     count = audit_anchors.write(audit_anchors.collect(store), out, signer)
     except (StoreUnavailable, OutputError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except OSError as exc:
-        raise _fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
+        raise _fail(_unwritable(output, exc)) from None
     if str(output) != "-":
-        how = f"signed (key id {signer.key_id})" if signer.key else "unsigned: no signing key"
-        typer.echo(f"anchored {count} plan(s) in {output}, {how}", err=True)
+        how = (_("signed (key id {key_id})").format(key_id=signer.key_id) if signer.key
+               else _("unsigned: no signing key"))
+        typer.echo(_("anchored {count} plan(s) in {path}, {how}").format(
+            count=count, path=output, how=how), err=True)
 
 
 @audit_app.command("keygen")
@@ -579,10 +583,15 @@ def keygen_command(
     try:
         write_output(output, key + "\n", force=force, mode=0o600)
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     key_id = signing.Signer(bytes.fromhex(key)).key_id
-    typer.echo(f"wrote a new signing key to {output} (key id {key_id}); set "
-               f"{signing.KEY_FILE_ENV}={output}", err=True)
+    typer.echo(_("wrote a new signing key to {path} (key id {key_id}); set {setting}={path}")
+               .format(path=output, key_id=key_id, setting=signing.KEY_FILE_ENV), err=True)
+
+
+def _unwritable(output: Path, exc: OSError) -> str:
+    return _("{path}: cannot write the file: {reason}").format(
+        path=output, reason=exc.strerror or exc)
 
 
 from workflow.cli.definitions import audit_impact  # noqa: E402 - the versions' audit command

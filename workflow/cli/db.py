@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from workflow.cli.main import Db, Json, out
+from workflow.core.i18n import _
 from workflow.store.url import resolve_url
 
 db_app = typer.Typer(name="db", no_args_is_help=True, rich_markup_mode=None,
@@ -12,7 +13,7 @@ db_app = typer.Typer(name="db", no_args_is_help=True, rich_markup_mode=None,
 
 
 def _shown(revision: str | None) -> str:
-    return revision if revision is not None else "none (made by azwa 0.1.0)"
+    return revision if revision is not None else _("none (made by azwa 0.1.0)")
 
 
 @db_app.command("current")
@@ -26,10 +27,11 @@ def current(db: Db = None, as_json: Json = False) -> None:
         out.print_json(data={"database": resolve_url(db), "revision": found.revision,
                              "head": found.head, "at_head": found.at_head})
     elif found.at_head:
-        out.print(f"{_shown(found.revision)} (head)", markup=False, highlight=False)
-    else:
-        out.print(f"{_shown(found.revision)}, behind {found.head}: run `azwa db upgrade`",
+        out.print(_("{revision} (head)").format(revision=_shown(found.revision)),
                   markup=False, highlight=False)
+    else:
+        out.print(_("{revision}, behind {head}: run `azwa db upgrade`").format(
+            revision=_shown(found.revision), head=found.head), markup=False, highlight=False)
     if not found.at_head:
         raise typer.Exit(1)
 
@@ -45,7 +47,8 @@ def upgrade(db: Db = None, as_json: Json = False) -> None:
         out.print_json(data={"database": resolve_url(db), "before": before.revision,
                              "after": after.revision})
     elif before.at_head:
-        out.print(f"already at {after.revision} (head)", markup=False, highlight=False)
-    else:
-        out.print(f"upgraded from {_shown(before.revision)} to {after.revision}",
+        out.print(_("already at {revision} (head)").format(revision=after.revision),
                   markup=False, highlight=False)
+    else:
+        out.print(_("upgraded from {before} to {after}").format(
+            before=_shown(before.revision), after=after.revision), markup=False, highlight=False)

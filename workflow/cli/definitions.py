@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workflow.cli.text import visible
+from workflow.cli.text import said, visible
+from workflow.core.i18n import _, current
 
 if TYPE_CHECKING:
+    from workflow.audit.bounds import LogFileError
     from workflow.audit.impact import Impact
     from workflow.core.spec import Definition
 
@@ -27,8 +29,29 @@ Db = Annotated[str | None, typer.Option(
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {visible(' '.join(message.split()))}", err=True)
+    typer.echo(_("error: {message}").format(message=visible(" ".join(message.split()))),
+               err=True)
     return typer.Exit(code=code)
+
+
+def _tenths(value: float) -> str:
+    """A number with one decimal, a decimal comma in Dutch."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if current() == "nl" else text
+
+
+def _said(reason: str) -> str:
+    """A refusal's line in the reader's language when its refusal is known, else as given."""
+    from workflow.core.errors import Reason
+    from workflow.core.refusal_text import say
+
+    return say(reason) if isinstance(reason, Reason) else reason
+
+
+def _said_error(error: LogFileError) -> str:
+    from workflow.core.refusal_text import say
+
+    return say(error.describe())
 
 
 def _definition(ref: str) -> Definition:
@@ -51,7 +74,7 @@ def diff(
     from workflow.audit.definition_diff import markdown
 
     if fmt not in ("md", "json"):
-        raise _fail(f"--format is md or json, not {fmt!r}")
+        raise _fail(_("--format is md or json, not {value!r}").format(value=fmt))
     result = compute(_definition(before), _definition(after))
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -73,21 +96,26 @@ def check(
     from workflow.audit.statespace import check as explore
     from workflow.cli.progress import bar
 
-    with bar("exploring configurations", limit) as advance:
+    with bar(_("exploring configurations"), limit) as advance:
         result = explore(_definition(ref), limit=limit, on_configuration=advance)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        verdict = ("proven" if result.proven else "counterexample" if result.findings
-                   else f"no counterexample (stopped at the bound of {limit}: not a proof)")
-        typer.echo(f"{result.definition}: {verdict}; {result.configurations} configurations, "
-                   f"{result.transitions} transitions explored in {result.seconds:.1f} s")
+        verdict = (_("proven") if result.proven else _("counterexample") if result.findings
+                   else _("no counterexample (stopped at the bound of {limit}: not a "
+                          "proof)").format(limit=limit))
+        typer.echo(_("{definition}: {verdict}; {configurations} configurations, {transitions} "
+                     "transitions explored in {seconds} s").format(
+            definition=result.definition, verdict=verdict,
+            configurations=result.configurations, transitions=result.transitions,
+            seconds=_tenths(result.seconds)))
         for finding in result.findings:
             typer.echo(f"\n{finding.prop}: {finding.message}")
             for i, step in enumerate(finding.trace, 1):
                 typer.echo(f"  {i:3}. {step}")
         if result.unreached:
-            typer.echo("not fired before the bound: " + "; ".join(result.unreached))
+            typer.echo(_("not fired before the bound: {triggers}").format(
+                triggers="; ".join(result.unreached)))
     if result.findings:
         raise typer.Exit(code=1)
 
@@ -98,17 +126,19 @@ def print_impact(result: Impact, as_json: bool) -> None:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:
         affected = result.affected
-        typer.echo(f"{len(result.plans)} plan(s) replayed as {result.target}: "
-                   f"{len(affected)} affected")
+        typer.echo(_("{count} plan(s) replayed as {target}: {affected} affected").format(
+            count=len(result.plans), target=result.target, affected=len(affected)))
         for plan_id, found in sorted(affected.items()):
             typer.echo(f"\n{visible(plan_id)} ({found.definition} → {found.target})")
             for r in found.refused:
-                typer.echo(f"  seq {r.seq} {r.trigger}: refused, {visible(r.reason)} "
-                           f"[{r.rule}, {r.seed}]")
+                typer.echo("  " + _("seq {seq} {trigger}: refused, {reason} [{rule}, "
+                                    "{seed}]").format(seq=r.seq, trigger=r.trigger,
+                                                      reason=visible(_said(r.reason)),
+                                                      rule=r.rule, seed=r.seed))
             for name in found.breached_now:
-                typer.echo(f"  deadline {name}: breached now")
+                typer.echo("  " + _("deadline {name}: breached now").format(name=name))
             for name in found.no_longer_breached:
-                typer.echo(f"  deadline {name}: no longer breached")
+                typer.echo("  " + _("deadline {name}: no longer breached").format(name=name))
             for key, (a, b) in found.changed.items():
                 typer.echo(f"  {key}: {visible(str(a))} → {visible(str(b))}")
     if result.exit_code:
@@ -125,12 +155,12 @@ def replay_as(log: Path, target: str, as_json: bool) -> None:
     _definition(target)
     try:
         total = count_lines(log) if log.is_file() else None
-        events = [item.event for item in tracked(read_log(log, LineReader()), "reading",
+        events = [item.event for item in tracked(read_log(log, LineReader()), _("reading"),
                                                  total)]
     except LogFileError as error:
         if not error.source:
             error.source = str(log)
-        raise _fail(error.describe()) from None
+        raise _fail(_said_error(error)) from None
     print_impact(impact(events, target), as_json)
 
 
@@ -149,10 +179,10 @@ def audit_impact(
     _definition(to)
     try:
         store = open_existing(db, write=False)
-        result = impact(tracked(store.iter_events(), "judging events", None), to,
+        result = impact(tracked(store.iter_events(), _("judging events"), None), to,
                         grouped=True)
     except StoreUnavailable as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     print_impact(result, as_json)
 
 
@@ -183,7 +213,7 @@ def migrate(
         engine = Engine.open(db, write=not dry_run)
         fired = engine.migrate(plan_id, to, who, at=at, dry_run=dry_run)
     except (StoreUnavailable, UnknownPlan, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     except Refused as refusal:
         from workflow.core.refusal_text import reason
 
@@ -193,4 +223,5 @@ def migrate(
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
     else:
-        typer.echo(f"{visible(plan_id)}: {'can move' if dry_run else 'moved'} to {to}")
+        typer.echo((_("{plan}: can move to {to}") if dry_run else _("{plan}: moved to {to}"))
+                   .format(plan=visible(plan_id), to=to))

@@ -14,6 +14,8 @@ import typer
 
 from workflow.cli.main import Db, _new_plans_follow, fail, open_engine, run_command
 from workflow.cli.output import OutputError, database_files, write_output
+from workflow.cli.text import said
+from workflow.core.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.spec import Definition
@@ -64,12 +66,12 @@ def diagram_command(
     except KeyError as exc:
         fail(str(exc.args[0]))
     if fmt is Format.png and output is None and sys.stdout.isatty():
-        fail("a PNG is no text for a terminal: give -o FILE")
+        fail(_("a PNG is no text for a terminal: give -o FILE"))
     try:
         data: str | bytes = (diagrams.mermaid(definition, current) if fmt is Format.mermaid
                              else diagrams.image(definition, fmt.value, current))
     except diagrams.DotMissing as exc:
-        fail(str(exc))
+        fail(said(exc))
     if output is None:
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
@@ -79,7 +81,7 @@ def diagram_command(
     try:
         write_output(output, data, force=force, forbidden=database_files(db))
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
 
 
 def write_docs(folder: Path = DOCS) -> list[Path]:

@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from workflow.cli.output import OutputError, write_output
-from workflow.cli.text import safe, visible
+from workflow.cli.text import safe, said, visible
 from workflow.core.i18n import _, current, term
 from workflow.store.url import CorruptRow, StoreUnavailable, resolve_url
 
@@ -186,7 +186,7 @@ class LazyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except (StoreUnavailable, CorruptRow) as exc:
-            fail(str(exc))
+            fail(said(exc))
         except Exception as exc:
             if "sqlalchemy" not in sys.modules:
                 raise
@@ -224,7 +224,7 @@ def choose_language(ctx: typer.Context, lang: Annotated[str | None, typer.Option
     try:
         ctx.with_resource(reading(lang if lang is not None else os.environ.get(ENV) or None))
     except UnknownLanguage as exc:
-        fail(f"{'--lang' if lang is not None else ENV}: {exc}")
+        fail(f"{'--lang' if lang is not None else ENV}: {said(exc)}")
 
 
 class _Console:
@@ -297,22 +297,6 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-JSON_PROBLEMS = frozenset({
-    "Expecting value", "Extra data", "Expecting property name enclosed in double quotes",
-    "Expecting ',' delimiter", "Expecting ':' delimiter", "Unterminated string starting at",
-    "Invalid control character at", "Invalid \\escape", "Illegal trailing comma before end "
-    "of object", "Illegal trailing comma before end of array",
-})
-"""What Python's JSON reader says of a text that is no JSON, as far as the catalogue has it."""
-
-
-def json_problem(text: str) -> str:
-    """The JSON reader's message, a Phrase when the catalogue can say it in Dutch."""
-    from workflow.core.phrase import Phrase
-
-    return Phrase(text) if text in JSON_PROBLEMS else text
-
-
 def read_payload(text: str | None) -> dict[str, Any]:
     """`-p JSON` or `-p @FILE`. A file is read at most one byte past the longest event a log
     line holds (AZWA_MAX_LINE_BYTES): `-p @/dev/zero` is one line, not a machine out of
@@ -320,7 +304,7 @@ def read_payload(text: str | None) -> dict[str, Any]:
     import json
 
     from workflow.core.bounds import BadInput, Limits
-    from workflow.core.phrase import Phrase
+    from workflow.core.phrase import Phrase, reader_problem
     from workflow.core.refusal_text import say
 
     if not text:
@@ -336,7 +320,7 @@ def read_payload(text: str | None) -> dict[str, Any]:
             fail(say(Phrase("cannot read {source}: {reason}", source=visible(source),
                             reason=exc.strerror or str(exc))))
         except BadInput as exc:
-            fail(str(exc))
+            fail(said(exc))
         if len(raw) > limit:
             fail(say(Phrase("{source}: larger than {limit:,} bytes, the most an event may hold "
                             "(AZWA_MAX_LINE_BYTES)", source=visible(source), limit=limit)))
@@ -349,7 +333,7 @@ def read_payload(text: str | None) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         fail(say(Phrase("{source} is not JSON: {problem} at line {line} column {column}",
-                        source=source, problem=json_problem(exc.msg), line=exc.lineno,
+                        source=source, problem=reader_problem(exc.msg), line=exc.lineno,
                         column=exc.colno)))
     except RecursionError:
         fail(say(Phrase("{source} is nested too deeply to read", source=source)))
@@ -385,9 +369,9 @@ def run_command(action: Callable[[], Any], as_json: bool) -> Any:
     except StaleWrite as exc:
         fail(_("refused: {reason}").format(reason=f"{exc} [rule optimistic_concurrency]"), 1)
     except UnknownPlan as exc:
-        fail(str(exc))
+        fail(said(exc))
     except ValueError as exc:
-        fail(str(exc))
+        fail(said(exc))
 
 
 def parse_time(text: str | None, name: str = "at") -> Any:
@@ -591,7 +575,8 @@ def known_value(option: str, value: str | None, known: list[str]) -> str | None:
         return None
     found = {k.casefold(): k for k in known}.get(value.strip().casefold())
     if found is None:
-        fail(f"{option} {value!r} is not known; known: {', '.join(known)}")
+        fail(_("{option} {value!r} is not known; known: {known}").format(
+            option=option, value=value, known=", ".join(known)))
     return found
 
 
@@ -644,7 +629,8 @@ def demo(
         try:  # --force deletes an azwa database, never another file
             open_existing(db, write=False).close()
         except StoreUnavailable as exc:
-            fail(f"--force deletes only an azwa database, and {exc}")
+            fail(_("--force deletes only an azwa database, and {problem}").format(
+                problem=said(exc)))
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(db + suffix).unlink(missing_ok=True)
     configure(default_level="ERROR")
@@ -755,7 +741,7 @@ def definition_reference(
         try:
             write_output(output, text, force=force)
         except OutputError as exc:
-            fail(str(exc))
+            fail(said(exc))
         out.print(_("wrote {path}").format(path=safe(output)))
 
 
@@ -779,7 +765,8 @@ def definition_schema(
         fail(str(exc.args[0]))
     schemas = definition.payloads
     if trigger is not None and trigger not in schemas:
-        fail(f"{trigger!r} has no declared payload in {ref}; triggers: {', '.join(schemas)}")
+        fail(_("{trigger!r} has no declared payload in {ref}; triggers: {triggers}").format(
+            trigger=trigger, ref=ref, triggers=", ".join(schemas)))
     picked = [trigger] if trigger is not None else list(schemas)
     data = {t: to_json_schema(schemas[t], title=f"{t} payload ({ref})") for t in picked}
     sys.stdout.write(json.dumps(data[trigger] if trigger is not None else data, indent=2,

@@ -24,7 +24,7 @@ from states.modelplan import Finding, Modelplan, check_modelplan
 from states.modelplan_v2 import check_modelplan_v2
 from states.modelplan_v2_doc import ModelplanV2
 from workflow.cli.output import OutputError, check_output, write_output
-from workflow.cli.text import visible
+from workflow.cli.text import said, visible
 from workflow.core.i18n import _
 from workflow.core.phrase import Phrase
 from workflow.core.refusal_text import say
@@ -100,8 +100,8 @@ def _read(file: Path, version: VersionChoice) -> Modelplan | ModelplanV2:
 def _plan_facts(version: VersionChoice, parties: list[str] | None, granted: bool) -> None:
     """Refuse the plan's facts for version 1, which reads neither (MP BE12 as v1 words it)."""
     if version is VersionChoice.one and (parties or granted):
-        raise _fail("--party and --single-applicant-granted apply to --version 2 only: "
-                    "transformation@1 takes the exemption from the document")
+        raise _fail(_("--party and --single-applicant-granted apply to --version 2 only: "
+                      "transformation@1 takes the exemption from the document"))
 
 
 def _findings(doc: Modelplan | ModelplanV2, parties: list[str] | None,
@@ -118,7 +118,7 @@ def _check(output: Path | None, force: bool, source: Path | None = None) -> None
         try:
             check_output(output, force=force, forbidden=[source] if source else [])
         except OutputError as error:
-            raise _fail(str(error)) from None
+            raise _fail(said(error)) from None
 
 
 def _write(text: str, output: Path | None, force: bool, source: Path | None = None) -> None:
@@ -128,7 +128,7 @@ def _write(text: str, output: Path | None, force: bool, source: Path | None = No
     try:
         write_output(output, text, force=force, forbidden=[source] if source else [])
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said(error)) from None
     typer.echo(_("wrote {path}").format(path=output), err=True)
 
 
@@ -191,5 +191,6 @@ def report_command(
     _plan_facts(version, party, single_applicant_granted)
     _check(output, force, file)
     text = report(_read(file, version), "html" if fmt is ReportFormat.html else "md",
-                  parties=party or None, single_applicant_granted=single_applicant_granted)
+                  parties=party or None, single_applicant_granted=single_applicant_granted,
+                  say=say)
     _write(text, output, force, file)

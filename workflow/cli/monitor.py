@@ -15,6 +15,9 @@ import typer
 from workflow.cli.main import Db, fail, open_engine, parse_time
 from workflow.cli.output import OutputError, check_output, database_files, write_output
 from workflow.cli.progress import tracked
+from workflow.cli.text import said
+from workflow.core.i18n import _
+from workflow.core.phrase import Phrase
 
 
 class Period(StrEnum):
@@ -72,18 +75,19 @@ def monitor_command(
     if chart is not None:
         chart_format = chart.suffix.lower().lstrip(".")
         if chart_format not in ("png", "svg"):
-            fail(f"--chart {chart}: give a file ending in .png or .svg")
+            fail(_("--chart {path}: give a file ending in .png or .svg").format(path=chart))
     forbidden = database_files(db)
     try:
         for path in (p for p in (output, chart) if p is not None):
             check_output(path, force=force, forbidden=forbidden)
         if output is not None and chart is not None and output.resolve() == chart.resolve():
-            raise OutputError(f"{output}: the figures and the chart need two files")
+            raise OutputError(Phrase("{path}: the figures and the chart need two files",
+                                     path=output))
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     engine = open_engine(db)
     as_of = parse_time(at) or engine.clock.now()
-    found = stories(tracked(engine.store.iter_events(), "replaying plans", None), as_of)
+    found = stories(tracked(engine.store.iter_events(), _("replaying plans"), None), as_of)
     result = monitor(found, as_of=as_of, period=period.value,
                      by=by.value if by is not None else None)
     if fmt is Format.json or as_json:
@@ -105,6 +109,6 @@ def monitor_command(
         if output is not None:
             write_output(output, text, force=force, forbidden=forbidden)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if output is None:
         sys.stdout.write(text)

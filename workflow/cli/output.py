@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from workflow.core.phrase import Phrase
 from workflow.store.url import resolve_url
 
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -66,15 +67,16 @@ def check_output(path: Path, *, force: bool, forbidden: Iterable[Path] = ()) -> 
     without `force`, a missing folder."""
     for guarded in (*forbidden, *guarded_files()):
         if _same_file(path, guarded):
-            raise OutputError(f"{path}: refusing to write over {guarded}, which the command "
-                              "reads; choose another output file")
+            raise OutputError(Phrase("{path}: refusing to write over {guarded}, which the "
+                                     "command reads; choose another output file", path=path,
+                                     guarded=guarded))
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name")
+        raise OutputError(Phrase("{path}: is a folder; give a file name", path=path))
     if path.exists() and not force:
-        raise OutputError(f"{path} exists; add --force to replace it")
+        raise OutputError(Phrase("{path} exists; add --force to replace it", path=path))
     if not path.parent.resolve().is_dir():
-        raise OutputError(f"{path}: cannot write the file: the folder {path.parent} does "
-                          "not exist")
+        raise OutputError(Phrase("{path}: cannot write the file: the folder {folder} does "
+                                 "not exist", path=path, folder=path.parent))
 
 
 @contextmanager
@@ -90,7 +92,7 @@ def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = (),
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+        raise _unwritable(path, exc) from None
     try:
         if mode is not None:
             os.fchmod(fd, mode)  # the umask narrows a mode; a key's is exactly its own
@@ -99,7 +101,8 @@ def safe_output(path: Path, *, force: bool, forbidden: Iterable[Path] = (),
             handle.flush()
             os.fsync(handle.fileno())
         if not force and path.exists():
-            raise OutputError(f"{path} appeared while it was written; add --force to replace it")
+            raise OutputError(Phrase("{path} appeared while it was written; add --force to "
+                                     "replace it", path=path))
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -118,4 +121,9 @@ def write_output(path: Path, data: str | bytes, *, force: bool,
             else:
                 out.write(data)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+        raise _unwritable(path, exc) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> OutputError:
+    return OutputError(Phrase("{path}: cannot write the file: {reason}", path=path,
+                              reason=exc.strerror or str(exc)))

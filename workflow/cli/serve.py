@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from workflow.cli.main import Db, Json, fail, out
+from workflow.cli.text import said
 from workflow.core.i18n import _
 
 app = typer.Typer(name="serve", rich_markup_mode=None, invoke_without_command=True,
@@ -45,7 +46,7 @@ def serve(
     try:
         settings = load(config, db=db, host=host, port=port)
     except SettingsError as exc:
-        fail(str(exc))
+        fail(said(exc))
     configure(default_level="WARNING")
     application = create_app(settings)
     out.print(_("azwa serving on http://{host}:{port} ({tokens} token(s), {subscribers} "
@@ -71,7 +72,7 @@ def hash_token(
 
     token = token or new_token()
     if len(token) < 16:
-        fail("a token needs at least 16 characters; leave it out to get a random one")
+        fail(_("a token needs at least 16 characters; leave it out to get a random one"))
     if as_json:
         out.print_json(data={"token": token, "hash": token_hash(token)})
         return
@@ -100,5 +101,5 @@ def openapi(
     try:
         write_output(output, text, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     out.print(_("wrote {path}").format(path=output), markup=False, highlight=False)

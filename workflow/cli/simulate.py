@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from workflow.cli.main import Db, Json, fail, out
 from workflow.cli.output import OutputError, check_output, write_output
+from workflow.cli.text import said
 from workflow.core.i18n import _
 
 
@@ -45,17 +46,18 @@ def _scenario(path: Path) -> Any:
     try:
         return load(path)
     except ScenarioError as exc:
-        fail(str(exc))
+        fail(said(exc))
 
 
 def _sweep(text: str | None) -> list[int]:
     if text is None:
         return []
-    name, _, span = text.partition("=")
-    low, _, high = span.partition("..")
+    name, _sep, span = text.partition("=")
+    low, _sep, high = span.partition("..")
     if name != "assessors" or not low.isdigit() or not high.isdigit() or int(low) < 1 \
             or int(high) < int(low):
-        fail(f"--sweep {text!r}: give assessors=LOW..HIGH, e.g. assessors=2..10 (azwa)")
+        fail(_("--sweep {value!r}: give assessors=LOW..HIGH, e.g. assessors=2..10 (azwa)")
+             .format(value=text))
     return list(range(int(low), int(high) + 1))
 
 
@@ -90,16 +92,17 @@ def run(
     names = [*OUTPUTS[:4], *([] if no_plots else OUTPUTS[4:]),
              *(["sweep.json", "sweep.png"] if counts else [])]
     if output.exists() and not output.is_dir():
-        fail(f"{output}: is a file; --out names a folder")
+        fail(_("{path}: is a file; --out names a folder").format(path=output))
     try:
         output.mkdir(parents=True, exist_ok=True)
         for name in names:
             check_output(output / name, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     except OSError as exc:
-        fail(f"{output}: cannot make the folder: {exc.strerror or exc}")
-    with bar("simulating", runs * (1 + len(counts))) as advance:
+        fail(_("{path}: cannot make the folder: {reason}").format(
+            path=output, reason=exc.strerror or exc))
+    with bar(_("simulating"), runs * (1 + len(counts))) as advance:
         results = run_many(loaded, plans, seed, runs, jobs, advance=advance)
         points = [(n, s.summarise(loaded.with_assessors(n), run_many(
             loaded.with_assessors(n), plans, seed, runs, jobs, keep_events=False,
@@ -122,7 +125,7 @@ def run(
         for name, data in files.items():
             write_output(output / name, data, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if as_json:
         out.print_json(data=summary)
         return
@@ -158,14 +161,14 @@ def calibrate(
     try:
         check_output(output, force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     fit = calibrated_from_log(log) if log is not None else calibrated_from_db(db)
     if fit.plans == 0:
-        fail("no recorded plans to calibrate from (azwa)")
+        fail(_("no recorded plans to calibrate from (azwa)"))
     try:
         write_output(output, to_toml(fit), force=force)
     except OutputError as exc:
-        fail(str(exc))
+        fail(said(exc))
     if as_json:
         out.print_json(data=fit.report())
         return

@@ -58,7 +58,7 @@ def retry(
     (they may then arrive after later notifications of the same plan)."""
     count = _queue(db).retry(ids or (), subscriber)
     if ids and count == 0:
-        fail("none of these ids is a dead notification (see `azwa webhooks status`)")
+        fail(_("none of these ids is a dead notification (see `azwa webhooks status`)"))
     if as_json:
         out.print_json(data={"retried": count})
     else:

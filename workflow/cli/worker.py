@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from workflow.cli.main import Db, fail, out
+from workflow.cli.text import said
 from workflow.core.i18n import _
 
 
@@ -44,7 +45,7 @@ def worker_command(
         run_worker(db, stop, interval=interval, concurrency=concurrency, batch=batch,
                    stats=stats, once=once)
     except ValueError as exc:
-        fail(str(exc))
+        fail(said(exc))
     finally:
         restore()
     out.print(_("stopped: {events} events in {batches} batches").format(

@@ -47,7 +47,8 @@ definition, prev_hash, hash, the keys and the punctuation (about 300), with room
 
 
 class BadInput(AzwaError, ValueError):
-    """Input the engine cannot take at all; the message names the field."""
+    """Input the engine cannot take at all; the message names the field. It is a `Phrase`
+    (`args[0]`), said in the reader's language where it is shown (`say(exc.args[0])`)."""
 
 
 def setting(env: Mapping[str, str], name: str, default: int) -> int:
@@ -61,9 +62,10 @@ def setting(env: Mapping[str, str], name: str, default: int) -> int:
             raise ValueError(value)
         number = int(value)
     except ValueError:
-        raise BadInput(f"{name} must be a whole number, not {value[:20]!r}") from None
+        raise BadInput(Phrase("{name} must be a whole number, not {value!r}", name=name,
+                              value=value[:20])) from None
     if number < 1:
-        raise BadInput(f"{name} must be at least 1")
+        raise BadInput(Phrase("{name} must be at least 1", name=name))
     return number
 
 
@@ -108,12 +110,13 @@ def check_name(value: Any, name: str, max_chars: int = MAX_ID_CHARS) -> str:
     """An id, organisation, role, region or filter: a text of at most `max_chars`
     characters, valid Unicode, without NUL."""
     if type(value) is not str:
-        raise BadInput(f"{name} must be a text, not {type(value).__name__}")
+        raise BadInput(Phrase("{name} must be a text, not {kind}", name=name,
+                              kind=type(value).__name__))
     if len(value) > max_chars:
-        raise BadInput(f"{name}: {len(value):,} characters, more than the {max_chars} an id "
-                       f"or name may have")
+        raise BadInput(Phrase("{name}: {count:,} characters, more than the {limit} an id or "
+                              "name may have", name=name, count=len(value), limit=max_chars))
     if (problem := _text_problem(value, stored=True)) is not None:
-        raise BadInput(f"{name}: {problem}")
+        raise BadInput(Phrase("{name}: {problem}", name=name, problem=problem))
     return value
 
 
@@ -145,17 +148,17 @@ def _path(where: Where) -> str:
     return where + "".join(reversed(parts))
 
 
-def _text_problem(value: str, stored: bool) -> str | None:
+def _text_problem(value: str, stored: bool) -> Phrase | None:
     """Why a text cannot be taken: a lone surrogate cannot be written as UTF-8; a NUL
     cannot be stored (PostgreSQL refuses it in a text, so SQLite must too, or a plan would
     move between stores differently)."""
     if stored and "\x00" in value:
-        return "a text with a NUL character (\\x00)"
+        return Phrase("a text with a NUL character (\\x00)")
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return "a text with a lone surrogate (not valid Unicode)"
+            return Phrase("a text with a lone surrogate (not valid Unicode)")
     return None
 
 
@@ -167,21 +170,25 @@ def _walk(value: Any, name: str, max_depth: int, stored: bool) -> Size:
         kind = type(item)
         if kind is str:
             if (problem := _text_problem(item, stored)) is not None:
-                raise BadInput(f"{_short(_path(where))}: {problem}")
+                raise BadInput(Phrase("{name}: {problem}", name=_short(_path(where)),
+                                      problem=problem))
             bound += 6 * len(item) + 3  # a character is at most "\u001f" or 4 bytes
             if len(item) > longest_chars:
                 longest, longest_chars = where, len(item)
         elif kind is dict or kind is list:
             if depth > max_depth:
-                raise BadInput(f"{_short(_path(where))}: nested deeper than {max_depth} levels")
+                raise BadInput(Phrase("{name}: nested deeper than {depth} levels",
+                                      name=_short(_path(where)), depth=max_depth))
             bound += 2 + len(item)
             if kind is dict:
                 for key, inner in item.items():
                     if type(key) is not str:
-                        raise BadInput(f"{_short(_path(where))}: a key that is not a text "
-                                       f"({key!r:.40})")
+                        raise BadInput(Phrase("{name}: a key that is not a text ({key})",
+                                              name=_short(_path(where)), key=f"{key!r:.40}"))
                     if (problem := _text_problem(key, stored)) is not None:
-                        raise BadInput(f"{_short(_path(where))}.<key>: {problem}")
+                        raise BadInput(Phrase("{name}: {problem}",
+                                              name=_short(_path(where)) + ".<key>",
+                                              problem=problem))
                     bound += 6 * len(key) + 3
                     stack.append((inner, (where, key), depth + 1))
             else:
@@ -189,11 +196,12 @@ def _walk(value: Any, name: str, max_depth: int, stored: bool) -> Size:
         elif kind is int:
             digits = item.bit_length() * 0.30103 + 2
             if stored and digits > MAX_INT_DIGITS:
-                raise BadInput(f"{_short(_path(where))}: a whole number of more than "
-                               f"{MAX_INT_DIGITS} digits")
+                raise BadInput(Phrase("{name}: a whole number of more than {digits} digits",
+                                      name=_short(_path(where)), digits=MAX_INT_DIGITS))
             bound += int(digits) + 1
         elif item is not None and kind not in (bool, float):
-            raise BadInput(f"{_short(_path(where))}: a {kind.__name__} is not a JSON value")
+            raise BadInput(Phrase("{name}: a {kind} is not a JSON value",
+                                  name=_short(_path(where)), kind=kind.__name__))
         else:
             bound += 25
     return Size(bound, "" if longest is None else _path(longest), longest_chars)
@@ -210,7 +218,8 @@ def check_payload(value: Any, name: str, limits: Limits) -> tuple[dict[str, Any]
     dict, within `limits` (no NUL in any text, no whole number too long to write), with what
     it learned of the encoded size (for `check_event_size`)."""
     if not isinstance(value, Mapping):
-        raise BadInput(f"{name} must be an object (a mapping), not {type(value).__name__}")
+        raise BadInput(Phrase("{name} must be an object (a mapping), not {kind}", name=name,
+                              kind=type(value).__name__))
     data = dict(value)
     return data, _walk(data, name, limits.max_depth, stored=True)
 
@@ -233,8 +242,9 @@ def check_event_size(name: str, payload: dict[str, Any], size: Size, limits: Lim
     where = name
     if size.longest_chars * 2 > limit:
         where = f"{size.longest} ({size.longest_chars:,} characters)"
-    raise BadInput(f"{_short(where)}: too large: the event would take {total:,} bytes, more "
-                   f"than a log line holds ({limit:,} bytes, AZWA_MAX_LINE_BYTES)")
+    raise BadInput(Phrase("{name}: too large: the event would take {total:,} bytes, more "
+                          "than a log line holds ({limit:,} bytes, AZWA_MAX_LINE_BYTES)",
+                          name=_short(where), total=total, limit=limit))
 
 
 def check_actor(value: Any) -> Actor:
@@ -245,7 +255,8 @@ def check_actor(value: Any) -> Actor:
     elif isinstance(value, Mapping):
         data = value
     else:
-        raise BadInput(f"actor must be an object with role and org, not {type(value).__name__}")
+        raise BadInput(Phrase("actor must be an object with role and org, not {kind}",
+                              kind=type(value).__name__))
     for key in ("role", "org"):
         check_name(data.get(key), f"actor.{key}")
     check_optional_name(data.get("region"), "actor.region")

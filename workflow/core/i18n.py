@@ -22,6 +22,8 @@ from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 
+from workflow.core.phrase import Phrase
+
 LANGUAGES = ("nl", "en")
 """What a text can be read in; the first is the default."""
 DEFAULT_LANGUAGE = LANGUAGES[0]
@@ -43,7 +45,8 @@ def normal_language(text: str) -> str:
     """`nl`, `NL`, `nl_NL.UTF-8`, `nl-BE` → `nl`; UnknownLanguage for one we do not have."""
     code = text.strip().replace("-", "_").split(".")[0].split("_")[0].casefold()
     if code not in LANGUAGES:
-        raise UnknownLanguage(f"language {text!r} is not known; known: {', '.join(LANGUAGES)}")
+        raise UnknownLanguage(Phrase("language {name!r} is not known; known: {known}",
+                                     name=text, known=", ".join(LANGUAGES)))
     return code
 
 

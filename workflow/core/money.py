@@ -50,8 +50,9 @@ def max_amount_eur() -> int:
         euros = 0
     if not 0 < euros <= LIMIT_EUR:
         text = os.environ.get("AZWA_MAX_AMOUNT_EUR", "")
-        raise AmountError(f"AZWA_MAX_AMOUNT_EUR must be a whole number of euros from 1 to "
-                          f"{LIMIT_EUR}, not {text[:20]!r}")
+        raise AmountError(Phrase("AZWA_MAX_AMOUNT_EUR must be a whole number of euros from 1 "
+                                 "to {limit}, not {value!r}", limit=LIMIT_EUR,
+                                 value=text[:20]))
     return euros
 
 

@@ -15,6 +15,27 @@ from typing import Any
 JOINERS = {"and": ", ", "or": " or ", "list": ", "}
 """How `Terms` join their names in English (the Dutch joiners are in the catalogue)."""
 
+JSON_PROBLEMS = frozenset({
+    "Expecting value", "Extra data", "Expecting property name enclosed in double quotes",
+    "Expecting ',' delimiter", "Expecting ':' delimiter", "Unterminated string starting at",
+    "Invalid control character at", "Invalid \\escape", "Illegal trailing comma before end "
+    "of object", "Illegal trailing comma before end of array",
+})
+"""What Python's JSON reader says of a text that is no JSON, as far as the catalogue has it."""
+YAML_PROBLEMS = frozenset({
+    "mapping values are not allowed here", "could not find expected ':'",
+    "found unexpected end of stream", "found unknown escape character",
+    "expected <block end>, but found '-'", "expected <block end>, but found '<scalar>'",
+    "expected <block end>, but found '<block mapping start>'",
+})
+"""What PyYAML says of a text that is no YAML, as far as the catalogue has it."""
+
+
+def reader_problem(text: str) -> str:
+    """A JSON or YAML reader's message: a Phrase when the catalogue can say it (so it is
+    said in the reader's language), else the text as given."""
+    return Phrase(text) if text in JSON_PROBLEMS or text in YAML_PROBLEMS else text
+
 
 class Terms:
     """Identifiers of one kind in a phrase (`roles`, `states`): in English joined as they
@@ -52,6 +73,28 @@ class Euros:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Euros, (self.cents, self.text))
+
+
+class Figure:
+    """A number with decimals in a phrase (`1.5` fte): in English the text it was always
+    printed as, in Dutch the same digits with a decimal comma (`1,5`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __repr__(self) -> str:
+        return f"Figure({self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Figure, (self.text,))
 
 
 class Phrase(str):

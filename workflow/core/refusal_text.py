@@ -15,7 +15,7 @@ from typing import Any
 from workflow.core import formats
 from workflow.core.errors import Reason, Refused
 from workflow.core.i18n import _, current, term
-from workflow.core.phrase import Euros, Listed, Phrase, Terms
+from workflow.core.phrase import Euros, Figure, Listed, Phrase, Terms
 from workflow.core.text import visible
 
 TERM_PARAMS = {"state": "state", "trigger": "trigger", "role": "role",
@@ -44,6 +44,8 @@ def _value(name: str, value: Any) -> Any:
         return say(value)
     if isinstance(value, Euros):
         return formats.amount(value.cents)
+    if isinstance(value, Figure):
+        return value.text.replace(".", ",") if current() == "nl" else value.text
     if isinstance(value, Listed):
         return "; ".join(say(item) if isinstance(item, Phrase) else item for item in value)
     if isinstance(value, Terms):

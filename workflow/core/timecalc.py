@@ -89,7 +89,7 @@ def parse_iso(text: str) -> datetime:
         raise ValueError(Phrase("not an ISO-8601 timestamp: {text!r}",
                                 text=text[:40])) from None
     if value.tzinfo is None:
-        raise ValueError(f"timestamp without offset: {text[:40]!r}")
+        raise ValueError(Phrase("timestamp without offset: {text!r}", text=text[:40]))
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from workflow.core.phrase import Phrase
 from workflow.core.spec import Actor
 from workflow.http.problems import azwa_rule
 from workflow.http.schemas import ActorIn
@@ -22,12 +23,12 @@ async def caller_of(request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise azwa_rule(401, "bearer_token_required",
-                        "Send `Authorization: Bearer <token>`; tokens are listed, as hashes, "
-                        "in the service's config file")
+                        Phrase("Send `Authorization: Bearer <token>`; tokens are listed, as "
+                               "hashes, in the service's config file"))
     found = settings.caller(token.strip())
     if found is None:
-        raise azwa_rule(401, "known_token", "This token is not listed in the service's "
-                        "config file")
+        raise azwa_rule(401, "known_token", Phrase("This token is not listed in the service's "
+                                                   "config file"))
     return found
 
 
@@ -35,7 +36,8 @@ def writer(caller: Caller) -> Actor:
     """The actor a write acts as; refused for a read-only token."""
     if caller.read_only:
         raise azwa_rule(403, "read_only_token",
-                        f"The token of {caller.name} ({caller.actor.role}) may read, not write")
+                        Phrase("The token of {name} ({token_role}) may read, not write",
+                               name=caller.name, token_role=caller.actor.role))
     return caller.actor
 
 
@@ -45,6 +47,7 @@ def acting(caller: Caller, named: ActorIn | None) -> Actor:
     if named is not None and (named.role, named.org, named.region or None) != (
             actor.role, actor.org, actor.region or None):
         raise azwa_rule(403, "acts_as_itself",
-                        f"This token acts as {actor.role} {actor.org!r}, not as "
-                        f"{named.role} {named.org!r}")
+                        Phrase("This token acts as {token_role} {org!r}, not as {other_role} "
+                               "{other_org!r}", token_role=actor.role, org=actor.org,
+                               other_role=named.role, other_org=named.org))
     return actor

@@ -20,7 +20,14 @@ from workflow.core.errors import Refused, StaleWrite, UnknownPlan
 from workflow.core.phrase import Phrase
 from workflow.core.spec import REGISTER, Actor
 from workflow.http.auth import acting, caller_of
-from workflow.http.problems import JSON, ProblemError, azwa_rule, of_refusal
+from workflow.http.problems import (
+    JSON,
+    ProblemError,
+    azwa_rule,
+    bad_input,
+    message_of,
+    of_refusal,
+)
 from workflow.http.schemas import CommandAnswer, CommandIn, Problem, RegisterIn
 from workflow.http.settings import Caller
 from workflow.http.views import answer
@@ -66,8 +73,9 @@ def _replayed(request: Request, key: str | None, plan_id: str, trigger: str,
         return None
     if not first["events"] or first["events"][-1]["trigger"] != trigger:
         raise azwa_rule(409, "command_id_names_one_command",
-                        f"Idempotency-Key {key!r} was already used for another command on "
-                        f"plan {plan_id}", plan_id=plan_id, trigger=trigger)
+                        Phrase("Idempotency-Key {key!r} was already used for another "
+                               "command on plan {plan}", key=key, plan=plan_id),
+                        plan_id=plan_id, trigger=trigger)
     return JSON(first, status_code=status, headers={
         "ETag": f'"{first["seq"]}"', "Idempotent-Replayed": "true"})
 
@@ -92,7 +100,7 @@ def _run(request: Request, trigger: str, actor: Actor, plan_id: str, action: Any
             raise azwa_rule(404, "known_plan", Phrase("No plan {plan!r} is registered",
                                                      plan=plan_id)) from None
         except BadInput as exc:
-            raise azwa_rule(422, "input_within_limits", str(exc)) from None
+            raise bad_input(exc) from None
     state.metrics.latency.labels(trigger).observe(time.perf_counter() - began)
     if not fired.repeated:
         state.metrics.accepted.labels(trigger).inc()
@@ -159,10 +167,11 @@ def fire(request: Request, plan_id: str, body: CommandIn,
                 command_id=idempotency_key, expected_seq=seq))
         except StaleWrite as stale:
             if seq is not None:
-                raise azwa_rule(412, "if_match_holds", f"Plan {plan_id!r} is no longer at "
-                                f"the seq If-Match names ({if_match}); read it again") from None
+                raise azwa_rule(412, "if_match_holds", Phrase(
+                    "Plan {plan!r} is no longer at the seq If-Match names ({seq}); read it "
+                    "again", plan=plan_id, seq=if_match)) from None
             if attempt + 1 == STALE_RETRIES:
-                raise azwa_rule(409, "one_writer_at_a_time", str(stale)) from None
+                raise azwa_rule(409, "one_writer_at_a_time", message_of(stale)) from None
             continue
         return _answered(request, fired, idempotency_key, 200)
     raise ProblemError(500, "unreachable", [])  # pragma: no cover

@@ -92,6 +92,18 @@ def azwa_rule(status: int, rule: str, message: str, **extra: Any) -> ProblemErro
                         **extra)
 
 
+def message_of(error: Exception) -> str:
+    """An error's message as it was made: a `Phrase` (said in the reader's language in the
+    problem's `detail`) where the error carries one, else its text."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, str) else str(error)
+
+
+def bad_input(error: Exception) -> ProblemError:
+    """Input no store can take (`BadInput`): 422 by the rule `input_within_limits`."""
+    return azwa_rule(422, "input_within_limits", message_of(error))
+
+
 def body(error: ProblemError, instance: str) -> dict[str, Any]:
     """The problem document in the current language: `title` and `detail` are read by
     people; `problems` (rules, seeds, the English messages) stays as it is for programs."""

@@ -15,7 +15,7 @@ from workflow.core.phrase import Phrase
 from workflow.core.text import normal_name
 from workflow.http.auth import caller_of
 from workflow.http.metrics import CONTENT_TYPE
-from workflow.http.problems import JSON, azwa_rule
+from workflow.http.problems import JSON, azwa_rule, bad_input
 from workflow.http.schemas import (
     AllowedOut,
     DefinitionOut,
@@ -60,14 +60,14 @@ def _guarded(plan_id: str, read: Any) -> Any:
         raise azwa_rule(404, "known_plan", Phrase("No plan {plan!r} is registered",
                                                      plan=plan_id)) from None
     except BadInput as exc:
-        raise azwa_rule(422, "input_within_limits", str(exc)) from None
+        raise bad_input(exc) from None
 
 
 def _now(engine: Engine, at: str | None) -> Any:
     try:
         return engine._at(at)
     except BadInput as exc:
-        raise azwa_rule(422, "input_within_limits", str(exc)) from None
+        raise bad_input(exc) from None
 
 
 @router.get("/plans/{plan_id}", summary="Where a plan stands", response_model=None,
@@ -117,7 +117,8 @@ def _known(value: str | None, known: list[str], name: str) -> str | None:
     found = {k.casefold(): k for k in known}.get(value.strip().casefold())
     if found is None:
         raise azwa_rule(422, "known_filter_value",
-                        f"{name} {value!r} is not known; known: {', '.join(known)}")
+                        Phrase("{name} {value!r} is not known; known: {known}", name=name,
+                               value=value, known=", ".join(known)))
     return found
 
 
@@ -209,7 +210,8 @@ def definition(ref: str, _caller: Authorized) -> Response:
     found = find_definition(ref)
     if found is None:
         known = ", ".join(d.ref for d in states.all_definitions())
-        raise azwa_rule(404, "known_definition", f"No definition {ref!r}; known: {known}")
+        raise azwa_rule(404, "known_definition", Phrase("No definition {ref!r}; known: {known}",
+                                                        ref=ref, known=known))
     return JSON(definition_view(found))
 
 

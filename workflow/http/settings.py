@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.core.phrase import Phrase
 from workflow.core.spec import Actor
 from workflow.store.outbox import KINDS
 
@@ -99,7 +100,7 @@ class Settings:
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise SettingsError(f"{where}: [{key}] must be a table")
+        raise SettingsError(Phrase("{where}: [{key}] must be a table", where=where, key=key))
     return value
 
 
@@ -108,7 +109,8 @@ def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default
     value = table.get(key, default)
     if (value is not None and not isinstance(value, kind)) or (isinstance(value, bool) and (
             kind is int or kind == (int, float))):
-        raise SettingsError(f"{where}: {key} = {value!r} has the wrong type")
+        raise SettingsError(Phrase("{where}: {key} = {value!r} has the wrong type",
+                                   where=where, key=key, value=value))
     return value
 
 
@@ -121,9 +123,11 @@ def load(path: Path | None, **overrides: Any) -> Settings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise SettingsError(f"{where}: cannot be read ({exc.strerror})") from None
+            raise SettingsError(Phrase("{where}: cannot be read ({reason})", where=where,
+                                       reason=exc.strerror)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{where}: not TOML ({exc})") from None
+            raise SettingsError(Phrase("{where}: not TOML ({problem})", where=where,
+                                       problem=str(exc))) from None
     server = _table(data, "server", where)
     hooks = _table(data, "webhooks", where)
     telemetry = _table(data, "telemetry", where)
@@ -147,27 +151,29 @@ def load(path: Path | None, **overrides: Any) -> Settings:
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values["max_attempts"] < 1:
-        raise SettingsError(f"{where}: max_attempts must be at least 1")
+        raise SettingsError(Phrase("{where}: max_attempts must be at least 1", where=where))
     return Settings(**values)
 
 
 def _tokens(rows: Any, where: str) -> dict[str, Caller]:
     if not isinstance(rows, list):
-        raise SettingsError(f"{where}: [[tokens]] must be an array of tables")
+        raise SettingsError(Phrase("{where}: [[tokens]] must be an array of tables",
+                                   where=where))
     found: dict[str, Caller] = {}
     for n, row in enumerate(rows, 1):
-        at = f"{where}: token {n}"
+        at = Phrase("{where}: token {n}", where=where, n=n)
         if not isinstance(row, dict):
-            raise SettingsError(f"{at}: must be a table")
+            raise SettingsError(_not_a_table(at))
         digest = _get(row, "hash", str, None, at)
         role, org = _get(row, "role", str, None, at), _get(row, "org", str, None, at)
         if not digest or not digest.startswith(HASH_PREFIX) or len(digest) != 71:
-            raise SettingsError(f"{at}: hash must be `sha256:` and 64 hex digits "
-                                "(`azwa serve hash-token` makes one)")
+            raise SettingsError(Phrase("{where}: hash must be `sha256:` and 64 hex digits "
+                                       "(`azwa serve hash-token` makes one)", where=at))
         if not role or not org:
-            raise SettingsError(f"{at}: role and org are required")
+            raise SettingsError(Phrase("{where}: role and org are required", where=at))
         if digest in found:
-            raise SettingsError(f"{at}: the same token hash is listed twice")
+            raise SettingsError(Phrase("{where}: the same token hash is listed twice",
+                                       where=at))
         region = _get(row, "region", str, None, at) or None
         read_only = bool(_get(row, "read_only", bool, False, at)) or role in READ_ONLY_ROLES
         name = _get(row, "name", str, f"{role}:{org}", at)
@@ -177,23 +183,32 @@ def _tokens(rows: Any, where: str) -> dict[str, Caller]:
 
 def _subscribers(rows: Any, where: str) -> tuple[Subscriber, ...]:
     if not isinstance(rows, list):
-        raise SettingsError(f"{where}: [[webhooks.subscribers]] must be an array of tables")
+        raise SettingsError(Phrase("{where}: [[webhooks.subscribers]] must be an array of "
+                                   "tables", where=where))
     found: list[Subscriber] = []
     for n, row in enumerate(rows, 1):
-        at = f"{where}: subscriber {n}"
+        at = Phrase("{where}: subscriber {n}", where=where, n=n)
         if not isinstance(row, dict):
-            raise SettingsError(f"{at}: must be a table")
+            raise SettingsError(_not_a_table(at))
         name, url = _get(row, "name", str, None, at), _get(row, "url", str, None, at)
         secret = _get(row, "secret", str, None, at)
         if not name or not url or not secret:
-            raise SettingsError(f"{at}: name, url and secret are required")
+            raise SettingsError(Phrase("{where}: name, url and secret are required",
+                                       where=at))
         if not url.startswith(("http://", "https://")):
-            raise SettingsError(f"{at}: url must start with http:// or https://")
+            raise SettingsError(Phrase("{where}: url must start with http:// or https://",
+                                       where=at))
         kinds = frozenset(_get(row, "types", list, [], at))
         unknown = sorted(kinds - set(KINDS))
         if unknown:
-            raise SettingsError(f"{at}: unknown types {unknown}; known: {', '.join(KINDS)}")
+            raise SettingsError(Phrase("{where}: unknown types {unknown}; known: {known}",
+                                       where=at, unknown=unknown, known=", ".join(KINDS)))
         if any(s.name == name for s in found):
-            raise SettingsError(f"{at}: the name {name!r} is used twice")
+            raise SettingsError(Phrase("{where}: the name {name!r} is used twice", where=at,
+                                       name=name))
         found.append(Subscriber(name, url, secret, kinds))
     return tuple(found)
+
+
+def _not_a_table(where: str) -> SettingsError:
+    return SettingsError(Phrase("{where}: must be a table", where=where))

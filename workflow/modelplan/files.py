@@ -18,6 +18,7 @@ import yaml
 
 from states.modelplan import Modelplan, ModelplanError, parse_modelplan
 from states.modelplan_v2_doc import ModelplanV2, parse_modelplan_v2
+from workflow.core.phrase import Phrase, reader_problem
 from workflow.modelplan.report import report
 from workflow.modelplan.template import template
 
@@ -41,7 +42,8 @@ default; a modelplan needs three levels). Deeper input would exhaust the parser'
 
 
 class ModelplanFileError(Exception):
-    """A modelplan file that cannot be read: the file, the line if known, the field if known."""
+    """A modelplan file that cannot be read: the file, the line if known, the field if known.
+    `message` is a `Phrase` (the command line says it in the reader's language)."""
 
     def __init__(self, file: str, message: str, *, line: int | None = None,
                  path: str = "") -> None:
@@ -51,7 +53,7 @@ class ModelplanFileError(Exception):
 
 
 def _too_deep() -> str:
-    return f"nested deeper than {MAX_DEPTH} levels"
+    return Phrase("nested deeper than {depth} levels", depth=MAX_DEPTH)
 
 
 def _deepest_ok(data: object) -> bool:
@@ -73,8 +75,9 @@ def _load_json(text: str, file: str) -> object:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ModelplanFileError(file, f"not valid JSON: {error.msg} (column {error.colno})",
-                                 line=error.lineno) from None
+        raise ModelplanFileError(file, Phrase("not valid JSON: {problem} (column {column})",
+                                              problem=reader_problem(error.msg),
+                                              column=error.colno), line=error.lineno) from None
     except RecursionError:
         raise ModelplanFileError(file, _too_deep()) from None
     if not _deepest_ok(data):
@@ -124,16 +127,19 @@ def _load_yaml(text: str, file: str) -> object:
     except _TooDeep as deep:
         raise ModelplanFileError(file, _too_deep(), line=deep.line) from None
     except _Alias as alias:
-        raise ModelplanFileError(file, "YAML aliases (*name) are not read in a modelplan: "
-                                 "write the value out", line=alias.line) from None
+        raise ModelplanFileError(file, Phrase("YAML aliases (*name) are not read in a "
+                                              "modelplan: write the value out"),
+                                 line=alias.line) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
-        detail = " ".join(str(problem).split())
+        detail = reader_problem(" ".join(str(problem).split()))
         if mark is not None:
-            raise ModelplanFileError(file, f"not valid YAML: {detail} (column {mark.column + 1})",
+            raise ModelplanFileError(file, Phrase("not valid YAML: {problem} (column {column})",
+                                                  problem=detail, column=mark.column + 1),
                                      line=mark.line + 1) from None
-        raise ModelplanFileError(file, f"not valid YAML: {detail}") from None
+        raise ModelplanFileError(file, Phrase("not valid YAML: {problem}",
+                                              problem=detail)) from None
 
 
 def load_data(file: str | Path) -> object:
@@ -145,12 +151,14 @@ def load_data(file: str | Path) -> object:
         with Path(file).open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
-            raise ModelplanFileError(name, f"larger than {MAX_FILE_BYTES:,} bytes, the most a "
-                                           "modelplan file may hold")
+            raise ModelplanFileError(name, Phrase("larger than {limit:,} bytes, the most a "
+                                                  "modelplan file may hold",
+                                                  limit=MAX_FILE_BYTES))
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise ModelplanFileError(name, f"cannot read the file: {reason}") from None
+        raise ModelplanFileError(name, Phrase("cannot read the file: {reason}",
+                                              reason=reason)) from None
     suffix = Path(file).suffix.lower()
     if suffix == ".json":
         return _load_json(text, name)

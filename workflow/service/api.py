@@ -202,16 +202,17 @@ class Engine:
             return instant(check_name(at, name), name)
         value: Any = self.clock.now() if at is None else at
         if not isinstance(value, datetime):
-            raise BadInput(f"{name} must be an ISO-8601 text or a datetime, not "
-                           f"{type(value).__name__}")
+            raise BadInput(Phrase("{name} must be an ISO-8601 text or a datetime, not {kind}",
+                                  name=name, kind=type(value).__name__))
         if value.tzinfo is None:
-            raise BadInput(f"{name}: needs a time zone (an offset such as +01:00)")
+            raise BadInput(Phrase("{name}: needs a time zone (an offset such as +01:00)",
+                                  name=name))
         return plain(check_year(value, name))
 
     def _load(self, plan_id: str) -> Plan:
         plan = self.store.load(plan_id)
         if plan is None:
-            raise UnknownPlan(f"no plan {plan_id!r}")
+            raise UnknownPlan(Phrase("no plan {plan!r}", plan=plan_id))
         return plan
 
     def _take(self, plan_id: str) -> tuple[Plan, bool]:
@@ -321,7 +322,8 @@ class Engine:
                     continue
                 if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
                     return Fired(self._load(plan_id), seen, repeated=True)
-                raise StaleWrite(f"plan {plan_id} is at seq {plan.seq}, not {expected_seq}")
+                raise StaleWrite(Phrase("plan {plan} is at seq {seq}, not {expected}",
+                                        plan=plan_id, seq=plan.seq, expected=expected_seq))
             # The clock is read per try, after the plan: a command another writer stored
             # just before is not taken for one from the future (time_moves_forward).
             cmd = Command(trigger, who, data, when if at is not None else self._at(None))
@@ -358,8 +360,8 @@ class Engine:
             self._keep(plan)
             self._accepted(outcome)
             return Fired(stored, outcome.events)
-        raise StaleWrite(f"plan {plan_id} kept changing: {RETRIES} tries lost the race to "
-                         "other writers; try again")
+        raise StaleWrite(Phrase("plan {plan} kept changing: {tries} tries lost the race to "
+                                "other writers; try again", plan=plan_id, tries=RETRIES))
 
     def migrate(self, plan_id: str, to: str, actor: ActorLike | None = None, *,
                 at: datetime | str | None = None, dry_run: bool = False) -> Fired:
@@ -521,7 +523,8 @@ class Engine:
         state, region = check_optional_name(state, "state"), check_optional_name(region, "region")
         track = check_optional_name(track, "track")
         if type(limit) is not int or limit < 0:
-            raise BadInput(f"limit must be a whole number of at least 0, not {limit!r:.40}")
+            raise BadInput(Phrase("limit must be a whole number of at least 0, not {value}",
+                                  value=f"{limit!r:.40}"))
         return self.store.plans(state=state, region=region, track=track, limit=limit)
 
     # -- logging -----------------------------------------------------------------------------------

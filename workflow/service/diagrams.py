@@ -228,5 +228,5 @@ def image(d: Definition, fmt: str, current: dict[str, str] | None = None) -> byt
     try:
         return bytes(dot(d, current).pipe(format=fmt))
     except graphviz.ExecutableNotFound:
-        raise DotMissing("SVG and PNG need Graphviz's dot: install the Debian package graphviz "
-                         "(`make graphviz`), or use --format mermaid") from None
+        raise DotMissing(_("SVG and PNG need Graphviz's dot: install the Debian package "
+                           "graphviz (`make graphviz`), or use --format mermaid")) from None

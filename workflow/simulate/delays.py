@@ -12,6 +12,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.core.phrase import Phrase
+
 KINDS = ("fixed", "exponential", "lognormal", "triangular", "empirical")
 
 
@@ -20,7 +22,7 @@ class ScenarioError(ValueError):
 
     def __init__(self, key: str, message: str) -> None:
         self.key = key
-        super().__init__(f"scenario key {key}: {message}")
+        super().__init__(Phrase("scenario key {key}: {message}", key=key, message=message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,41 +102,46 @@ def delay_from(key: str, spec: dict[str, Any]) -> Delay:
     """A Delay from its TOML table, e.g. `{kind = "exponential", mean = 5}`."""
     kind = spec.get("kind")
     if kind not in KINDS:
-        raise ScenarioError(f"{key}.kind", f"unknown distribution {kind!r}; known: "
-                         f"{', '.join(KINDS)}")
+        raise ScenarioError(f"{key}.kind", Phrase("unknown distribution {kind!r}; known: "
+                                                  "{known}", kind=kind, known=", ".join(KINDS)))
     names = PARAMS[str(kind)]
     for name in spec:
         if name != "kind" and name not in names:
-            raise ScenarioError(f"{key}.{name}", f"not a parameter of {kind}; it takes "
-                             f"{', '.join(names)}")
+            raise ScenarioError(f"{key}.{name}", Phrase("not a parameter of {kind}; it takes "
+                                                        "{names}", kind=kind,
+                                                        names=", ".join(names)))
     for name in names:
         if name not in spec:
-            raise ScenarioError(f"{key}.{name}", f"missing: {kind} needs {', '.join(names)}")
+            raise ScenarioError(f"{key}.{name}", Phrase("missing: {kind} needs {names}",
+                                                        kind=kind, names=", ".join(names)))
     if kind == "empirical":
         raw = spec["values"]
         if not isinstance(raw, list) or not raw:
-            raise ScenarioError(f"{key}.values", "a non-empty list of days")
+            raise ScenarioError(f"{key}.values", Phrase("a non-empty list of days"))
         values = tuple(sorted(_days(f"{key}.values[{i}]", v) for i, v in enumerate(raw)))
         return Delay("empirical", (), values)
     if kind == "lognormal":
         mu = spec["mu"]
         if isinstance(mu, bool) or not isinstance(mu, int | float) or mu != mu:
-            raise ScenarioError(f"{key}.mu", f"must be a number, not {mu!r}")
+            raise ScenarioError(f"{key}.mu", Phrase("must be a number, not {value!r}",
+                                                    value=mu))
         sigma = _days(f"{key}.sigma", spec["sigma"])
         if sigma == 0:
-            raise ScenarioError(f"{key}.sigma", "must be above 0")
+            raise ScenarioError(f"{key}.sigma", Phrase("must be above 0"))
         return Delay(kind, (float(mu), sigma))
     params = tuple(_days(f"{key}.{n}", spec[n]) for n in names)
     if kind == "triangular" and not params[0] <= params[1] <= params[2]:
-        raise ScenarioError(key, f"needs low <= mode <= high, not {params}")
+        raise ScenarioError(key, Phrase("needs low <= mode <= high, not {params}",
+                                        params=params))
     if kind == "triangular" and params[0] == params[2]:
-        raise ScenarioError(key, "needs low below high (use kind = \"fixed\" for one value)")
+        raise ScenarioError(key, Phrase("needs low below high (use kind = \"fixed\" for one "
+                                        "value)"))
     return Delay(str(kind), params)
 
 
 def _days(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(key, f"must be a number of days, not {value!r}")
+        raise ScenarioError(key, Phrase("must be a number of days, not {value!r}", value=value))
     if value != value or value < 0 or math.isinf(value):
-        raise ScenarioError(key, f"must be 0 days or more, not {value!r}")
+        raise ScenarioError(key, Phrase("must be 0 days or more, not {value!r}", value=value))
     return float(value)

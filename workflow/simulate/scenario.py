@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workflow.core.phrase import Phrase
 from workflow.simulate.delays import KINDS, Delay, ScenarioError, delay_from
 
 DEFAULT_DEFINITION = "transformation@1"
@@ -121,9 +122,11 @@ def load(path: Path | str) -> Scenario:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ScenarioError("(file)", f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ScenarioError("(file)", Phrase("cannot read {source}: {reason}", source=path,
+                                             reason=exc.strerror or str(exc))) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError("(file)", f"{path} is not valid TOML: {exc}") from None
+        raise ScenarioError("(file)", Phrase("{path} is not valid TOML: {problem}", path=path,
+                                             problem=str(exc))) from None
     return from_dict(data)
 
 
@@ -132,7 +135,7 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     a delay or the assessed list may name."""
     for key in data:
         if key not in TOP_KEYS:
-            raise ScenarioError(key, f"unknown key; known: {', '.join(sorted(TOP_KEYS))}")
+            raise ScenarioError(key, _unknown(TOP_KEYS))
     definition = str(data.get("definition", DEFAULT_DEFINITION))
     triggers, roles = _vocabulary(definition)
     base = Scenario(definition=definition)
@@ -140,8 +143,8 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     branches = dict(DEFAULT_BRANCHES)
     for key, value in _table("branches", data.get("branches", {})).items():
         if key not in BRANCHES:
-            raise ScenarioError(f"branches.{key}",
-                                f"unknown branch; known: {', '.join(sorted(BRANCHES))}")
+            raise ScenarioError(f"branches.{key}", Phrase("unknown branch; known: {known}",
+                                                          known=", ".join(sorted(BRANCHES))))
         branches[key] = _probability(f"branches.{key}", value)
     steps = tuple(_probability(f"escalation_steps[{i}]", v)
                   for i, v in enumerate(_list("escalation_steps",
@@ -150,18 +153,20 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     for key, spec in _table("delays", data.get("delays", {})).items():
         trigger, colon, role = key.partition(":")
         if key != "default" and trigger not in triggers:
-            raise ScenarioError(f"delays.{key}", f"unknown trigger {trigger!r} in {definition}")
+            raise ScenarioError(f"delays.{key}", _unknown_trigger(trigger, definition))
         if colon and role not in roles:
-            raise ScenarioError(f"delays.{key}", f"unknown role {role!r} in {definition}; "
-                                f"known: {', '.join(sorted(roles))}")
+            raise ScenarioError(f"delays.{key}", Phrase(
+                "unknown role {name!r} in {definition}; known: {known}", name=role,
+                definition=definition, known=", ".join(sorted(roles))))
         delays[key] = delay_from(f"delays.{key}", _table(f"delays.{key}", spec))
     assessed = tuple(str(t) for t in _list("assessed", data.get("assessed", ASSESSED)))
     for i, trigger in enumerate(assessed):
         if trigger not in triggers:
-            raise ScenarioError(f"assessed[{i}]", f"unknown trigger {trigger!r} in {definition}")
+            raise ScenarioError(f"assessed[{i}]", _unknown_trigger(trigger, definition))
     arrivals = _arrivals(_table("arrivals", data.get("arrivals", {})))
     if arrivals.dates and arrivals.dates[0] < start:
-        raise ScenarioError("arrivals.dates", f"{arrivals.dates[0]} lies before start ({start})")
+        raise ScenarioError("arrivals.dates", Phrase("{day} lies before start ({start})",
+                                                     day=arrivals.dates[0], start=start))
     return Scenario(
         definition=definition, start=start,
         arrivals=arrivals,
@@ -175,8 +180,13 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     )
 
 
-def _unknown(known: set[str]) -> str:
-    return f"unknown key; known: {', '.join(sorted(known))}"
+def _unknown(known: set[str] | frozenset[str]) -> str:
+    return Phrase("unknown key; known: {known}", known=", ".join(sorted(known)))
+
+
+def _unknown_trigger(trigger: str, definition: str) -> str:
+    return Phrase("unknown trigger {name!r} in {definition}", name=trigger,
+                  definition=definition)
 
 
 def _vocabulary(definition: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -191,29 +201,31 @@ def _vocabulary(definition: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def _table(key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ScenarioError(key, "must be a table")
+        raise ScenarioError(key, Phrase("must be a table"))
     return value
 
 
 def _list(key: str, value: Any) -> list[Any]:
     if not isinstance(value, list | tuple):
-        raise ScenarioError(key, "must be a list")
+        raise ScenarioError(key, Phrase("must be a list"))
     return list(value)
 
 
 def number(key: str, value: Any, *, least: float = 0.0) -> float:
     """A number of at least `least` (0 by default)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(key, f"must be a number, not {value!r}")
+        raise ScenarioError(key, Phrase("must be a number, not {value!r}", value=value))
     if value != value or value < least:  # NaN too
-        raise ScenarioError(key, f"must be at least {least:g}, not {value!r}")
+        raise ScenarioError(key, Phrase("must be at least {least:g}, not {value!r}",
+                                        least=least, value=value))
     return float(value)
 
 
 def _probability(key: str, value: Any) -> float:
     found = number(key, value)
     if found > 1:
-        raise ScenarioError(key, f"is a probability: between 0 and 1, not {value!r}")
+        raise ScenarioError(key, Phrase("is a probability: between 0 and 1, not {value!r}",
+                                        value=value))
     return found
 
 
@@ -223,7 +235,8 @@ def _date(key: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ScenarioError(key, f"must be a day like 2025-01-06, not {value!r}") from None
+        raise ScenarioError(key, Phrase("must be a day like 2025-01-06, not {value!r}",
+                                        value=value)) from None
 
 
 def _arrivals(data: dict[str, Any]) -> Arrivals:
@@ -235,25 +248,27 @@ def _arrivals(data: dict[str, Any]) -> Arrivals:
     profile = tuple(number(f"arrivals.profile[{i}]", v)
                     for i, v in enumerate(_list("arrivals.profile", data.get("profile", []))))
     if profile and len(profile) != 12:
-        raise ScenarioError("arrivals.profile", f"needs 12 monthly factors, not {len(profile)}")
+        raise ScenarioError("arrivals.profile", Phrase("needs 12 monthly factors, not {count}",
+                                                       count=len(profile)))
     if profile and max(profile) == 0:
-        raise ScenarioError("arrivals.profile", "needs at least one month above 0")
+        raise ScenarioError("arrivals.profile", Phrase("needs at least one month above 0"))
     dates = tuple(sorted(_date(f"arrivals.dates[{i}]", v)
                          for i, v in enumerate(_list("arrivals.dates", data.get("dates", [])))))
     if rate == 0 and not dates:
-        raise ScenarioError("arrivals.per_month", "must be above 0 (or give arrivals.dates)")
+        raise ScenarioError("arrivals.per_month",
+                            Phrase("must be above 0 (or give arrivals.dates)"))
     return Arrivals(rate, profile, dates)
 
 
 def _counts(key: str, value: Any, *, least: int) -> dict[str, int]:
     table = _table(key, value)
     if len(table) < least:
-        raise ScenarioError(key, f"needs at least {least} organisation(s)")
+        raise ScenarioError(key, Phrase("needs at least {least} organisation(s)", least=least))
     counts: dict[str, int] = {}
     for org, count in table.items():
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ScenarioError(f"{key}.{org}", f"assessors: a whole number of at least 1, "
-                                f"not {count!r}")
+            raise ScenarioError(f"{key}.{org}", Phrase(
+                "assessors: a whole number of at least 1, not {value!r}", value=count))
         counts[str(org)] = count
     return counts
 
@@ -265,10 +280,11 @@ def _calendar(data: dict[str, Any]) -> Calendar:
             raise ScenarioError(f"calendar.{key}", _unknown(known))
     for key in ("working_days", "holidays"):
         if key in data and not isinstance(data[key], bool):
-            raise ScenarioError(f"calendar.{key}", "must be true or false")
+            raise ScenarioError(f"calendar.{key}", Phrase("must be true or false"))
     dip = _probability("calendar.summer_dip", data.get("summer_dip", 0.0))
     if dip == 1:
-        raise ScenarioError("calendar.summer_dip", "must be below 1 (nobody would ever act)")
+        raise ScenarioError("calendar.summer_dip",
+                            Phrase("must be below 1 (nobody would ever act)"))
     return Calendar(bool(data.get("working_days", False)), bool(data.get("holidays", True)), dip)
 
 
@@ -279,12 +295,13 @@ def _contract(data: dict[str, Any]) -> Contract:
             raise ScenarioError(f"contract.{key}", _unknown(known))
     kpis = data.get("kpis", 3)
     if isinstance(kpis, bool) or not isinstance(kpis, int) or kpis < 1:
-        raise ScenarioError("contract.kpis", f"a whole number of at least 1, not {kpis!r}")
+        raise ScenarioError("contract.kpis", Phrase("a whole number of at least 1, not {value!r}",
+                                                    value=kpis))
     amount = number("contract.amount_eur", data.get("amount_eur", 100_000), least=1)
     months = tuple(int(number(f"contract.months[{i}]", v, least=1))
                    for i, v in enumerate(_list("contract.months", data.get("months", [6, 12, 24]))))
     if not months:
-        raise ScenarioError("contract.months", "needs at least one month count")
+        raise ScenarioError("contract.months", Phrase("needs at least one month count"))
     return Contract(kpis, int(amount), months)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from workflow.core.phrase import Phrase
 from workflow.store import schema
 from workflow.store.heads import Signer
 from workflow.store.schema import VERSION_TABLE
@@ -80,7 +81,12 @@ def _sqlite_version(path: Path, timeout: float) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise StoreUnavailable(f"cannot open the database {path}: {_first_line(exc)}") from None
+        raise _cannot_open(path, exc) from None
+
+
+def _cannot_open(path: Path, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(Phrase("cannot open the database {path}: {reason}", path=path,
+                                   reason=_first_line(exc)))
 
 
 def _check_version(shown: str, version: str | None, write: bool) -> None:
@@ -90,12 +96,14 @@ def _check_version(shown: str, version: str | None, write: bool) -> None:
         return
     newer = version is not None and version not in schema.revisions()
     if newer:
-        raise StoreUnavailable(f"{shown}: the schema is at version {version}, newer than "
-                               f"this azwa knows ({schema.HEAD}); upgrade azwa")
+        raise StoreUnavailable(Phrase("{db}: the schema is at version {version}, newer than "
+                                      "this azwa knows ({head}); upgrade azwa", db=shown,
+                                      version=version, head=schema.HEAD))
     if write:
-        raise StoreUnavailable(f"{shown}: the schema is at version "
-                               f"{version or 'none (made by azwa 0.1.0)'}, behind "
-                               f"{schema.HEAD}; run `azwa db upgrade --db {shown}`")
+        raise StoreUnavailable(Phrase("{db}: the schema is at version {version}, behind "
+                                      "{head}; run `azwa db upgrade --db {db}`", db=shown,
+                                      version=version or Phrase("none (made by azwa 0.1.0)"),
+                                      head=schema.HEAD))
 
 
 def create_or_upgrade(db: str | None) -> SqlStore:
@@ -107,10 +115,10 @@ def create_or_upgrade(db: str | None) -> SqlStore:
     path = sqlite_file(parsed)
     if path is not None:
         if path.is_dir():
-            raise StoreUnavailable(f"{path} is a folder, not an azwa database")
+            raise _a_folder(path)
         if not path.parent.is_dir():
-            raise StoreUnavailable(f"cannot create {path}: the folder {path.parent} does not "
-                                   "exist")
+            raise StoreUnavailable(Phrase("cannot create {path}: the folder {folder} does not "
+                                          "exist", path=path, folder=path.parent))
         if path.exists():
             _check_file(path, write=True)
             tables = _sqlite_tables(path, _timeout(parsed))
@@ -144,9 +152,9 @@ def _parse(db: str | None) -> tuple[str, URL]:
     try:
         return url, make_url(url)
     except (ArgumentError, ValueError) as exc:
-        raise StoreUnavailable(f"{url!r} is neither an SQLite file path nor a database URL "
-                               f"(such as postgresql+psycopg://host/db): {_first_line(exc)}"
-                               ) from None
+        raise StoreUnavailable(Phrase("{url!r} is neither an SQLite file path nor a database "
+                                      "URL (such as postgresql+psycopg://host/db): {reason}",
+                                      url=url, reason=_first_line(exc))) from None
 
 
 def shown_name(url: URL) -> str:
@@ -174,9 +182,10 @@ def sqlite_file(url: URL) -> Path | None:
     uri = str(url.query.get("uri", "")).lower() in ("true", "1")
     unknown = sorted(set(url.query) - DRIVER_OPTIONS)
     if unknown and not uri:
-        raise StoreUnavailable(
-            f"sqlite:///{name}: the option(s) {', '.join(unknown)} are not the SQLite "
-            "driver's (timeout, uri, …); options of a file: URI need uri=true")
+        raise StoreUnavailable(Phrase(
+            "sqlite:///{name}: the option(s) {options} are not the SQLite driver's (timeout, "
+            "uri, …); options of a file: URI need uri=true", name=name,
+            options=", ".join(unknown)))
     if uri and name.startswith("file:"):
         if url.query.get("mode") == "memory":
             return None
@@ -195,31 +204,39 @@ def _timeout(url: URL) -> float:
     try:
         return float(value if isinstance(value, str | float | int) else value[-1])
     except ValueError:
-        raise StoreUnavailable(f"{url.database}: timeout={value!r} is not a number of "
-                               "seconds") from None
+        raise StoreUnavailable(Phrase("{db}: timeout={value!r} is not a number of seconds",
+                                      db=url.database, value=value)) from None
 
 
 def _check_file(path: Path, write: bool) -> None:
     if path.is_dir():
-        raise StoreUnavailable(f"{path} is a folder, not an azwa database")
+        raise _a_folder(path)
     if not path.exists():
         folder = path.parent
         if not folder.is_dir():
-            raise StoreUnavailable(f"no azwa database at {path}: the folder {folder} does "
-                                   "not exist")
-        raise StoreUnavailable(f"no azwa database at {path}; create one with "
-                               f"`azwa init --db {path}`")
+            raise StoreUnavailable(Phrase("no azwa database at {path}: the folder {folder} "
+                                          "does not exist", path=path, folder=folder))
+        raise StoreUnavailable(Phrase("no azwa database at {path}; create one with "
+                                      "`azwa init --db {path}`", path=path))
     if not path.is_file():
-        raise StoreUnavailable(f"{path} is not a regular file, not an azwa database")
+        raise StoreUnavailable(Phrase("{path} is not a regular file, not an azwa database",
+                                      path=path))
     try:
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise StoreUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise StoreUnavailable(Phrase("cannot read {source}: {reason}", source=path,
+                                      reason=exc.strerror or str(exc))) from None
     if head and head != SQLITE_HEADER:
-        raise StoreUnavailable(f"{path} is not an azwa database: it is not an SQLite file")
+        raise StoreUnavailable(Phrase("{path} is not an azwa database: it is not an SQLite "
+                                      "file", path=path))
     if write and not _writable(path):
-        raise StoreUnavailable(f"{path} is read-only, and this command writes to it")
+        raise StoreUnavailable(Phrase("{path} is read-only, and this command writes to it",
+                                      path=path))
+
+
+def _a_folder(path: Path) -> StoreUnavailable:
+    return StoreUnavailable(Phrase("{path} is a folder, not an azwa database", path=path))
 
 
 def _writable(path: Path) -> bool:
@@ -241,7 +258,7 @@ def _sqlite_tables(path: Path, timeout: float) -> set[str]:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise StoreUnavailable(f"cannot open the database {path}: {_first_line(exc)}") from None
+        raise _cannot_open(path, exc) from None
 
 
 def _check_tables(shown: str, tables: set[str], needed: tuple[str, ...]) -> None:
@@ -249,14 +266,16 @@ def _check_tables(shown: str, tables: set[str], needed: tuple[str, ...]) -> None
     if not missing:
         return
     if not tables:
-        raise StoreUnavailable(f"no azwa database at {shown}: it holds no tables; create one "
-                               f"with `azwa init --db {shown}`")
+        raise StoreUnavailable(Phrase("no azwa database at {db}: it holds no tables; create "
+                                      "one with `azwa init --db {db}`", db=shown))
     if len(missing) == len(needed) or not set(READ_TABLES) & tables:
         others = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
-        raise StoreUnavailable(f"{shown} is not an azwa database: it holds other tables "
-                               f"({others}) and none of {', '.join(READ_TABLES)}")
-    raise StoreUnavailable(f"{shown} is not a complete azwa database (no table "
-                           f"{', '.join(missing)}); `azwa init --db {shown}` adds it")
+        raise StoreUnavailable(Phrase("{db} is not an azwa database: it holds other tables "
+                                      "({others}) and none of {needed}", db=shown,
+                                      others=others, needed=", ".join(READ_TABLES)))
+    raise StoreUnavailable(Phrase("{db} is not a complete azwa database (no table {missing}); "
+                                  "`azwa init --db {db}` adds it", db=shown,
+                                  missing=", ".join(missing)))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -280,26 +299,32 @@ def unusable(exc: BaseException, shown: str | None = None,
 
     `opening` also counts a missing driver module (raised when the engine is created).
     """
-    where = f"the database {shown}" if shown else "the database"
+    where = (Phrase("the database {db}", db=shown) if shown
+             else Phrase("the database"))
     if isinstance(exc, StoreUnavailable):
         return exc
     if isinstance(exc, NoSuchModuleError):
         scheme = shown.split("://")[0] if shown else "?"
-        return StoreUnavailable(f"{where}: unknown kind of database {scheme!r}; give an SQLite "
-                                "file path or a postgresql+psycopg:// URL")
+        return StoreUnavailable(Phrase("{where}: unknown kind of database {scheme!r}; give an "
+                                       "SQLite file path or a postgresql+psycopg:// URL",
+                                       where=where, scheme=scheme))
     if opening and isinstance(exc, ImportError):
-        hint = ""
+        hint: str = ""
         if shown and shown.startswith("postgres"):
-            hint = " (pip install 'azwa[postgres]', and a postgresql+psycopg:// URL)"
-        return StoreUnavailable(f"{where}: its driver {exc.name or _first_line(exc)!r} is not "
-                                f"installed{hint}")
+            hint = Phrase(" (pip install 'azwa[postgres]', and a postgresql+psycopg:// URL)")
+        return StoreUnavailable(Phrase("{where}: its driver {driver!r} is not installed{hint}",
+                                       where=where, driver=exc.name or _first_line(exc),
+                                       hint=hint))
     if opening and isinstance(exc, ArgumentError | ValueError):
-        return StoreUnavailable(f"{where}: the URL is not usable: {_first_line(exc)}")
+        return StoreUnavailable(Phrase("{where}: the URL is not usable: {reason}", where=where,
+                                       reason=_first_line(exc)))
     if isinstance(exc, SQLAlchemyError):
         cause = getattr(exc, "orig", None)
-        return StoreUnavailable(f"cannot use {where}: {_first_line(cause or exc)}")
+        return StoreUnavailable(Phrase("cannot use {where}: {reason}", where=where,
+                                       reason=_first_line(cause or exc)))
     if _dbapi_error(exc):
-        return StoreUnavailable(f"cannot use {where}: {_first_line(exc)}")
+        return StoreUnavailable(Phrase("cannot use {where}: {reason}", where=where,
+                                       reason=_first_line(exc)))
     return None
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import URL
 
+from workflow.core.phrase import Phrase
 from workflow.store.url import StoreUnavailable
 
 ENV = {"pool_size": "AZWA_DB_POOL_SIZE", "statement_timeout": "AZWA_DB_STATEMENT_TIMEOUT_MS",
@@ -36,8 +37,11 @@ class Settings:
 def _number(name: str, value: object, source: str) -> int:
     text = value if isinstance(value, str) else str(value)
     if not text.isdigit() or (name != "statement_timeout" and int(text) == 0):
-        raise StoreUnavailable(f"{source}: {name}={text!r} is not a whole number"
-                               + (" of at least 1" if name != "statement_timeout" else ""))
+        raise StoreUnavailable(
+            Phrase("{source}: {name}={value!r} is not a whole number of at least 1",
+                   source=source, name=name, value=text) if name != "statement_timeout"
+            else Phrase("{source}: {name}={value!r} is not a whole number", source=source,
+                        name=name, value=text))
     return int(text)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from workflow.core.errors import AzwaError
+from workflow.core.phrase import Phrase
 
 KEY_FILE_ENV = "AZWA_SIGNING_KEY_FILE"
 KEY_ENV = "AZWA_SIGNING_KEY"
@@ -32,9 +33,11 @@ def parse_key(text: str, source: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError:
-        raise SigningKeyError(f"{source}: the signing key is not hex text") from None
+        raise SigningKeyError(Phrase("{source}: the signing key is not hex text",
+                                     source=source)) from None
     if len(key) < 16:
-        raise SigningKeyError(f"{source}: the signing key is shorter than 16 bytes")
+        raise SigningKeyError(Phrase("{source}: the signing key is shorter than 16 bytes",
+                                     source=source))
     return key
 
 
@@ -46,9 +49,10 @@ def key_from_env(env: Mapping[str, str] | None = None) -> bytes | None:
         try:
             text = Path(path).read_text(encoding="ascii")
         except (OSError, UnicodeDecodeError) as exc:
-            detail = exc.strerror if isinstance(exc, OSError) else "not hex text"
-            raise SigningKeyError(f"{KEY_FILE_ENV}={path}: cannot read the signing key: "
-                                  f"{detail}") from None
+            detail = exc.strerror if isinstance(exc, OSError) else Phrase("not hex text")
+            raise SigningKeyError(Phrase("{setting}={path}: cannot read the signing key: "
+                                         "{reason}", setting=KEY_FILE_ENV, path=path,
+                                         reason=detail)) from None
         return parse_key(text, f"{KEY_FILE_ENV}={path}")
     value = env.get(KEY_ENV)
     return parse_key(value, KEY_ENV) if value else None

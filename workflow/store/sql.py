@@ -25,6 +25,7 @@ from sqlmodel import Field, SQLModel, create_engine
 from workflow.core.errors import StaleWrite
 from workflow.core.events import Event, canonical, compact
 from workflow.core.events import loads as _loads
+from workflow.core.phrase import Phrase
 from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
 from workflow.store import heads, sqlrun
@@ -440,9 +441,8 @@ class SqlStore:
         try:
             self._run(write)
         except (IntegrityError, integrity) as exc:
-            raise StaleWrite(
-                f"plan {plan.plan_id}: a concurrent write got there first ({exc})"
-            ) from exc
+            raise StaleWrite(Phrase("plan {plan}: a concurrent write got there first ({reason})",
+                                    plan=plan.plan_id, reason=str(exc))) from exc
         return done[0]()
 
     def _write(
@@ -490,9 +490,9 @@ class SqlStore:
             })
         else:
             run.expect(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq},
-                       lambda: StaleWrite(
-                           f"plan {plan.plan_id} changed since it was read (expected seq "
-                           f"{expected_seq}); reload and try again"))
+                       lambda: StaleWrite(Phrase(
+                           "plan {plan} changed since it was read (expected seq {seq}); "
+                           "reload and try again", plan=plan.plan_id, seq=expected_seq)))
         if appended:
             _append_entries(run, plan.plan_id, appended)
         sig = None

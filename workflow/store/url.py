@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from workflow.core.errors import AzwaError
+from workflow.core.phrase import Phrase
 
 DEFAULT_URL = "sqlite:///azwa.db"
 
@@ -28,9 +29,10 @@ class CorruptRow(AzwaError, ValueError):
 
     def __init__(self, table: str, plan_id: object, column: str, detail: str) -> None:
         self.table, self.plan_id, self.column = table, str(plan_id), column
-        super().__init__(
-            f"a stored row cannot be read: table {table}, plan {self.plan_id}, column "
-            f"{column} ({detail}); run `azwa audit verify` to see every damaged plan")
+        super().__init__(Phrase(
+            "a stored row cannot be read: table {table}, plan {plan}, column {column} "
+            "({detail}); run `azwa audit verify` to see every damaged plan", table=table,
+            plan=self.plan_id, column=column, detail=detail))
 
 
 def resolve_url(db: str | None = None) -> str:

@@ -20,7 +20,7 @@ from workflow.core.i18n import _, reading
 from workflow.http.pages import screens, session
 from workflow.http.pages.forms import fixed_of, payload
 from workflow.http.pages.templating import page
-from workflow.http.problems import status_of
+from workflow.http.problems import message_of, status_of
 from workflow.http.settings import Caller
 from workflow.service.api import Engine
 
@@ -131,7 +131,7 @@ def plans(request: Request) -> Response:
     try:
         rows = screens.plan_list(_engine(request), wanted, _now(request))
     except BadInput as exc:
-        rows, error = [], str(exc)
+        rows, error = [], message_of(exc)
     return _show(request, "plans.html", caller, rows=rows, wanted=wanted,
                  choices=screens.choices(), error=error)
 
@@ -197,7 +197,7 @@ async def fire(request: Request, plan_id: str) -> Response:
                      (trigger, list(refusal.problems)), form)
     except (BadInput, StaleWrite) as exc:
         return _plan(request, plan_id, caller, 409, (trigger, [("input_within_limits",
-                                                                "azwa", str(exc))]), form)
+                                                                "azwa", message_of(exc))]), form)
     request.app.state.wake_webhooks()
     sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}{urlencode({'done': trigger, 'plan': plan_id})}",

@@ -15,6 +15,7 @@ from workflow.cli import render
 from workflow.core import formats
 from workflow.core.i18n import _, current, term
 from workflow.core.money import from_eur
+from workflow.core.refusal_text import say
 from workflow.core.timecalc import parse_at
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,7 +52,7 @@ def _trigger(name: str) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update({"_": _, "term": term, "lang": current, "says": render.says,
+    env.globals.update({"_": _, "term": term, "lang": current, "says": render.says, "say": say,
                         "command_id": lambda: uuid.uuid4().hex,
                         "idle_text": render.idle_text, "trigger_label": _trigger})
     env.filters.update({"day": _day, "eur": _eur, "share": formats.share,
