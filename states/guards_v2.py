@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from states import modelplan_v2, settings
+from states import settings
 from states.guards import SETTLED, VERDICTS, _text, open_kpis, party_orgs, same_org
 from workflow.core.context import Context
 from workflow.core.money import amount_reason, parse_cents
@@ -353,12 +353,28 @@ def is_not_committed_to_amendment(ctx: Context) -> bool:
     return done.get(ctx.actor.org) != amendment_terms(kpis)
 
 
+def modelplan_problems(ctx: Context) -> list[str]:
+    """What keeps a breakthrough application from the modelplan's basiseisen (MP BE1–BE14).
+
+    The modelplan checks are imported here, on a breakthrough plan's first submission or
+    contract: a log of transformation plans, or a one-line replay, never loads them."""
+    from states import modelplan_v2
+
+    return modelplan_v2.modelplan_problems_v2(ctx)
+
+
+def breakthrough_contract_problems(ctx: Context) -> list[str]:
+    """What keeps a breakthrough contract's KPIs from 2027–2028 and the cap (MP BE4)."""
+    from states import modelplan_v2
+
+    return modelplan_v2.breakthrough_contract_problems(ctx)
+
+
 def has_complete_modelplan(ctx: Context) -> bool:
     """A breakthrough application meets the modelplan's basiseisen (MP BE1–BE14)."""
-    return ctx.attrs["track"] != "breakthrough" or not modelplan_v2.modelplan_problems_v2(ctx)
+    return ctx.attrs["track"] != "breakthrough" or not modelplan_problems(ctx)
 
 
 def has_breakthrough_kpis(ctx: Context) -> bool:
     """A breakthrough contract's KPIs fall in 2027–2028, positive, below the cap (MP BE4)."""
-    return ctx.attrs["track"] != "breakthrough" or not (
-        modelplan_v2.breakthrough_contract_problems(ctx))
+    return ctx.attrs["track"] != "breakthrough" or not breakthrough_contract_problems(ctx)

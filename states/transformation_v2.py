@@ -11,7 +11,6 @@ from dataclasses import replace
 from states import effects_v2 as fx2
 from states import guards as g
 from states import guards_v2 as g2
-from states import modelplan_v2
 from states import transformation as v1
 from states.agenda_v2 import agenda
 from states.guards import guard, reason
@@ -52,7 +51,7 @@ PLAN_CONTENT = (
     v1.PLAN_CONTENT[0],
     guard(g2.has_complete_modelplan, "MP BE1–BE14",
           "A breakthrough application must meet every basiseis of the modelplan",
-          explain=lambda c: listed(modelplan_v2.modelplan_problems_v2(c))),
+          explain=lambda c: listed(g2.modelplan_problems(c))),
 )
 CONTRACT = (
     guard(g.has_valid_kpis, "A4 §3.a.5",
@@ -60,7 +59,7 @@ CONTRACT = (
           explain=lambda c: listed(g.kpi_problems(c))),
     guard(g2.has_breakthrough_kpis, "MP BE4",
           "A breakthrough contract's KPIs fall in 2027–2028 with positive amounts below the cap",
-          explain=lambda c: listed(modelplan_v2.breakthrough_contract_problems(c))),
+          explain=lambda c: listed(g2.breakthrough_contract_problems(c))),
 )
 VERDICT = (
     guard(g2.has_verdict, "A4 §1.3", "The verdict is positive, conditional or negative"),

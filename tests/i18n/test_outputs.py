@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -135,6 +137,32 @@ def test_amounts_as_each_language_writes_them(cents: int, dutch: str, english: s
         assert formats.amount(cents) == dutch
     with i18n.reading("en"):
         assert formats.amount(cents) == english
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_dutch_amounts_are_what_babel_writes_for_nl_nl(cents: int) -> None:
+    """The Dutch amount is CLDR's `nl_NL` currency pattern, as Babel applies it (whole euros
+    without cents), for any amount."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    pattern = "¤ #,##0;¤ -#,##0" if cents % 100 == 0 else "¤ #,##0.00;¤ -#,##0.00"
+    expected = format_currency(Decimal(cents).scaleb(-2), "EUR", format=pattern,
+                               locale=formats.LOCALES["nl"], currency_digits=False)
+    with i18n.reading("nl"):
+        assert formats.amount(cents) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_dutch_days_are_what_babel_writes_for_nl_nl(value: date) -> None:
+    """Every month's name and the day's layout are CLDR's `nl_NL` `d MMMM y`."""
+    from babel.dates import format_date
+
+    with i18n.reading("nl"):
+        assert formats.day(value) == format_date(value, "d MMMM y", locale=formats.LOCALES["nl"])
 
 
 def test_days_and_shares_in_dutch() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -220,14 +221,15 @@ _BOX_KEYS = ("definition", "events", "state", "escalation", "breaches", "missed 
              "hash chain", "violations")
 
 
-def _keeps_aims(ref: object) -> bool:
+@cache
+def _keeps_aims(ref: str) -> bool:
     """Whether the plan's definition has aims (deadline kind `aim`, transformation@2's
     board meeting): only then does its box show the missed ones, apart from the breaches."""
     import states
     from workflow.core.spec import AIM
 
     try:
-        definition = states.get(str(ref))
+        definition = states.get(ref)
     except KeyError:
         return False
     return any(d.kind == AIM for d in definition.deadlines)
@@ -257,7 +259,7 @@ def _plan_box(plan_id: str, replay: PlanReplay) -> str:
         ", ".join(term("deadline", b) for b in info["breaches"]) or _("none"),
         ", ".join(term("deadline", b) for b in info["missed_aims"]) or _("none"),
         money, chain, len(info["violations"])), strict=True))
-    if not info["missed_aims"] and not _keeps_aims(info["definition"]):
+    if not info["missed_aims"] and not _keeps_aims(str(info["definition"])):
         del rows["missed aims"]
     values = [visible(value) for value in rows.values()]
     labels = [_(key) for key in rows]

@@ -96,8 +96,14 @@ def current() -> str:
     chosen = _chosen.get()
     if chosen is not None:
         return chosen
+    return _environment_language(os.environ.get(ENV))
+
+
+@cache
+def _environment_language(value: str | None) -> str:
+    """What an AZWA_LANG value reads as (asked once per text printed: kept per value)."""
     try:
-        return normal_language(os.environ.get(ENV) or DEFAULT_LANGUAGE)
+        return normal_language(value or DEFAULT_LANGUAGE)
     except UnknownLanguage:
         return DEFAULT_LANGUAGE
 
