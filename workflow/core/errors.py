@@ -8,10 +8,14 @@ says what each one means, for the reference page where users look them up.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.core.phrase import joined
 from workflow.core.text import visible
+
+if TYPE_CHECKING:
+    from workflow.core.events import Event
+    from workflow.core.plan import Plan
 
 AZWA = "azwa"
 """The seed of azwa's own rules: see "Rules of azwa itself" in docs/reference.md."""
@@ -130,7 +134,13 @@ class UnknownPlan(AzwaError):
 
 
 class StaleWrite(AzwaError):
-    """Another writer changed the plan since it was read; the command was not applied."""
+    """Another writer changed the plan since it was read; the command was not applied.
+
+    A store that reads what the caller asks next in the same round trip as it finds the
+    save lost (the SQL store on PostgreSQL) sets `reread`: the plan as stored now (None if
+    gone) and what `Store.command` says of the command id (None: never used); else None."""
+
+    reread: tuple[Plan | None, tuple[str, str | None, list[Event]] | None] | None = None
 
 
 class DefinitionError(AzwaError):
