@@ -14,7 +14,7 @@ plan at another seq, and the error undoes the whole statement, so nothing is wri
 store raises StaleWrite, as for a refused check before. The main query reads the UPDATE
 first, so the row lock comes first and serializes writers of a plan before any insert; after
 a lost save the inserts never run. Variable-length rows (events, appended entries,
-deadlines) go as arrays, spread by `unnest`.
+deadlines) go as one row of parameters each.
 
 Used for a save with a known previous head signature and no outbox hook (SqlStore.save);
 registrations, a plan read without its head, webhook outboxes and the deadline workers'
@@ -37,14 +37,6 @@ _MOVED = (
     "escalation = %(escalation)s, seq = %(seq)s, updated_at_us = %(updated_at_us)s, "
     "data = %(data)s WHERE plan_id = %(plan_id)s AND seq = %(expected_seq)s RETURNING seq)"
 )
-_EVENTS = (
-    "new_events AS (INSERT INTO events (plan_id, seq, at, at_us, trigger, actor, payload, "
-    "definition, prev_hash, hash, command_id) SELECT %(plan_id)s::text, e.*, "
-    "%(command_id)s::text FROM unnest(%(e_seq)s::integer[], %(e_at)s::text[], "
-    "%(e_at_us)s::bigint[], %(e_trigger)s::text[], %(e_actor)s::text[], "
-    "%(e_payload)s::text[], %(e_definition)s::text[], %(e_prev_hash)s::text[], "
-    "%(e_hash)s::text[]) AS e)"
-)
 _HEAD = (
     "new_head AS (INSERT INTO heads (plan_id, seq, hash, at, key_id, prev_sig, sig) VALUES "
     "(%(plan_id)s, %(h_seq)s, %(h_hash)s, %(h_at)s, %(h_key_id)s, %(h_prev_sig)s, %(h_sig)s))"
@@ -53,44 +45,57 @@ _COMMAND = (
     "new_command AS (INSERT INTO commands (command_id, plan_id, seq, digest) VALUES "
     "(%(command_id)s, %(plan_id)s, %(seq)s, %(digest)s))"
 )
-_APPENDED = (
-    "new_appended AS (INSERT INTO plan_appended (plan_id, kind, n, entry) "
-    "SELECT %(plan_id)s::text, a.* FROM unnest(%(a_kind)s::text[], %(a_n)s::integer[], "
-    "%(a_entry)s::text[]) AS a ON CONFLICT (plan_id, kind, n) DO NOTHING)"
-)
-_DEADLINES = (
-    "new_deadlines AS (INSERT INTO deadlines (plan_id, name, due, started_at, expires_at_us, "
-    "status, closed_at) SELECT %(plan_id)s::text, d.* FROM unnest(%(d_name)s::text[], "
-    "%(d_due)s::text[], %(d_started_at)s::text[], %(d_expires_at_us)s::bigint[], "
-    "%(d_status)s::text[], %(d_closed_at)s::text[]) AS d ON CONFLICT (plan_id, name) DO UPDATE "
-    "SET due = excluded.due, started_at = excluded.started_at, "
-    "expires_at_us = excluded.expires_at_us, status = excluded.status, "
-    "closed_at = excluded.closed_at)"
-)
-
-
-@functools.cache
-def statement(*, appended: bool, command: bool, deadlines: bool, notify: bool) -> str:
-    """The save statement for a command with these parts (at most 16 texts, each prepared
-    by the driver once it has run a few times)."""
-    parts = [_MOVED, _EVENTS, _HEAD]
-    parts += [_COMMAND] if command else []
-    parts += [_APPENDED] if appended else []
-    parts += [_DEADLINES] if deadlines else []
-    wake = ", pg_notify('azwa_deadlines', %(wake)s)" if notify else ""
-    return "WITH " + ", ".join(parts) + f" SELECT 1 / count(*){wake} FROM moved"
-
-
-def columns(rows: Sequence[sqlrun.Params], names: Sequence[str], prefix: str
-            ) -> dict[str, list[Any]]:
-    """Rows as one array parameter per column (`prefix` + name), for `unnest`."""
-    return {prefix + name: [row[name] for row in rows] for name in names}
-
-
 EVENT_FIELDS = ("seq", "at", "at_us", "trigger", "actor", "payload", "definition",
                 "prev_hash", "hash")
 APPENDED_FIELDS = ("kind", "n", "entry")
 DEADLINE_FIELDS = ("name", "due", "started_at", "expires_at_us", "status", "closed_at")
+_UPSERT_DEADLINE = (
+    " ON CONFLICT (plan_id, name) DO UPDATE SET due = excluded.due, "
+    "started_at = excluded.started_at, expires_at_us = excluded.expires_at_us, "
+    "status = excluded.status, closed_at = excluded.closed_at"
+)
+
+
+def _values(prefix: str, fields: Sequence[str], count: int, last: str = "") -> str:
+    """`count` rows of parameters `{prefix}{n}_{field}`, each led by the plan id."""
+    return ", ".join(
+        "(%(plan_id)s, " + ", ".join(f"%({prefix}{n}_{field})s" for field in fields) + last + ")"
+        for n in range(count))
+
+
+@functools.lru_cache(maxsize=128)
+def statement(*, events: int, appended: int, deadlines: int, command: bool, notify: bool
+              ) -> str:
+    """The save statement for a command of this shape (how many rows of each; a command
+    mostly has one event and a few deadlines, so a handful of texts serve, each prepared
+    by the driver once it has run a few times). Rows go as scalar parameters: the driver
+    turns a Python list into an array parameter at several times the cost."""
+    parts = [
+        _MOVED,
+        "new_events AS (INSERT INTO events (plan_id, seq, at, at_us, trigger, actor, payload, "
+        "definition, prev_hash, hash, command_id) VALUES "
+        + _values("e", EVENT_FIELDS, events, ", %(command_id)s") + ")",
+        _HEAD,
+    ]
+    parts += [_COMMAND] if command else []
+    if appended:
+        parts.append("new_appended AS (INSERT INTO plan_appended (plan_id, kind, n, entry) "
+                     "VALUES " + _values("a", APPENDED_FIELDS, appended)
+                     + " ON CONFLICT (plan_id, kind, n) DO NOTHING)")
+    if deadlines:
+        parts.append("new_deadlines AS (INSERT INTO deadlines (plan_id, name, due, started_at, "
+                     "expires_at_us, status, closed_at) VALUES "
+                     + _values("d", DEADLINE_FIELDS, deadlines) + _UPSERT_DEADLINE + ")")
+    wake = ", pg_notify('azwa_deadlines', %(wake)s)" if notify else ""
+    return "WITH " + ", ".join(parts) + f" SELECT 1 / count(*){wake} FROM moved"
+
+
+def flat(rows: Sequence[sqlrun.Params], fields: Sequence[str], prefix: str
+         ) -> dict[str, Any]:
+    """Rows as the statement's parameters `{prefix}{n}_{field}`."""
+    return {f"{prefix}{n}_{field}": row[field]
+            for n, row in enumerate(rows) for field in fields}
+
 
 RELOAD = (sqlrun.LOAD_PLAN, sqlrun.LOAD_COMMAND, sqlrun.COMMAND_EVENTS)
 """What the Engine asks after a lost save, read together in one round trip: the plan as

@@ -592,15 +592,16 @@ class SqlStore:
         head = heads.head_row(events, self.signer, prev_sig)
         dl_rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
         soon = _soonest(dl_rows, rows.now_us, wake_before) if dl_rows else None
-        sql = pgsave.statement(appended=bool(rows.appended), command=command_id is not None,
-                               deadlines=bool(dl_rows), notify=soon is not None)
+        sql = pgsave.statement(events=len(events), appended=len(rows.appended),
+                               deadlines=len(dl_rows), command=command_id is not None,
+                               notify=soon is not None)
         params: dict[str, Any] = {
             **rows.values, "expected_seq": expected_seq, "command_id": command_id,
             "digest": command_digest, "wake": soon,
             **{f"h_{name}": value for name, value in head.items()},
-            **pgsave.columns(_event_rows(events, command_id), pgsave.EVENT_FIELDS, "e_"),
-            **pgsave.columns(rows.appended, pgsave.APPENDED_FIELDS, "a_"),
-            **pgsave.columns(dl_rows, pgsave.DEADLINE_FIELDS, "d_"),
+            **pgsave.flat(_event_rows(events, command_id), pgsave.EVENT_FIELDS, "e"),
+            **pgsave.flat(rows.appended, pgsave.APPENDED_FIELDS, "a"),
+            **pgsave.flat(dl_rows, pgsave.DEADLINE_FIELDS, "d"),
         }
         self._run_at_once(sql, params, plan.plan_id, command_id, head)
         self._remember_sig(plan.plan_id, plan.seq, str(head["sig"]))
