@@ -59,6 +59,33 @@ def test_a_command_on_postgresql_costs_one_round_trip(pg_url: str) -> None:
         close(engine)
 
 
+def test_a_command_after_the_server_ended_the_connection_is_stored_once(pg_url: str) -> None:
+    """The server ends the held connection between two commands (a restart, an idle
+    timeout): the next one-statement save finds it gone, looks up whether its head is
+    stored, runs on a new connection, and the command is in the log once."""
+    import psycopg
+
+    from tests.pg import DSN
+
+    engine = Engine(pg_url, FakeClock(START))
+    try:
+        at = play(engine, PLAN_ID, "record_costs")
+        store = engine.store
+        assert isinstance(store, SqlStore)
+        backend = store._connection().connection().dbapi_connection.info.backend_pid
+        with psycopg.connect(DSN, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        fired = engine.fire(PLAN_ID, "record_costs", demo.MAKER, COSTS,
+                            at=at + timedelta(minutes=1), command_id="after-restart")
+        assert not fired.repeated
+        assert [e.seq for e in store.command_events("after-restart") or []] == [
+            e.seq for e in fired.events]
+        seqs = [e.seq for e in store.events(PLAN_ID)]
+        assert seqs == list(range(1, len(seqs) + 1))
+    finally:
+        close(engine)
+
+
 def test_settings_from_the_url_and_the_environment(
     pg_url: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
