@@ -222,16 +222,46 @@ def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_o
         f"server backend; the rest is waiting: the round trip and the commit's WAL flush "
         f"({flush_on:.2f} ms a one-row commit here with the flush, {flush_off:.2f} ms "
         f"without). One writer keeps {one_cpu / one_wall:.2f} of the 2 cores busy. With 8, "
-        f"a command costs {eight_client:,.0f} + {eight_server:,.0f} µs CPU (more than "
-        f"alone: switching between 16 processes on 2 cores, and the server's shared "
-        f"buffers and WAL under contention) and the writers keep "
+        f"a command costs {eight_client:,.0f} + {eight_server:,.0f} µs CPU"
+        + (" (more than alone: switching between 16 processes on 2 cores, and the server's "
+           "shared buffers and WAL under contention)"
+           if eight_client + eight_server > 1.1 * one_cpu else "")
+        + " and the writers keep "
         f"{(eight.client + eight.server) / eight.elapsed:.2f} cores busy: at that cost the "
         f"2 cores allow at most {ceiling:.2f}× one writer's rate, whatever the locking. "
         f"Client CPU is about {eight_client / (eight_client + eight_server):.0%} of it, so "
         f"more writers than cores mostly queue for the CPU; 3× would need one writer to "
         f"keep at most 2/3 of a core busy at the same CPU a command, or more cores (a "
         f"server on its own machine takes the server's share off the clients' cores).",
+        "",
+        _shared_cost(cpu),
     ]
+
+
+def _shared_cost(cpu: dict[tuple[int, str], tuple[float, float, Run]]) -> str:
+    """What sharing plans costs 8 writers, beside the same 8 on plans of their own."""
+    own_client, own_server, own = cpu[8, "own"]
+    client, server, shared = cpu[8, "all"]
+    rate = (shared.commands / shared.elapsed) / (own.commands / own.elapsed)
+    extra = (client + server) / (own_client + own_server)
+    return (
+        f"Sharing: 8 writers on 50 shared plans do {rate:.2f}× the commands/s of 8 on plans "
+        f"of their own, and a command costs {client:,.0f} + {server:,.0f} µs CPU against "
+        f"{own_client:,.0f} + {own_server:,.0f} ({extra:.2f}×). On shared plans a writer's "
+        f"copy of a plan is nearly always stale (the 7 others wrote it since), so once "
+        f"its Engine sees that it reads the plan afresh before each command (a second "
+        f"round trip and a plan to decode, which its own plans never need), and a lost "
+        f"race costs the refused statement, one read of the plan and the command id, and "
+        f"the rules once more. The plan row is locked only while the server runs a save, "
+        f"so writers of one plan queue for each other that long only: what is left of the "
+        f"difference is those reads and retries on 2 busy cores"
+        + (", not waiting for locks." if (shared.client + shared.server) / shared.elapsed
+           >= 0.9 * (own.client + own.server) / own.elapsed else
+           f"; the writers kept {(shared.client + shared.server) / shared.elapsed:.2f} cores "
+           f"busy against {(own.client + own.server) / own.elapsed:.2f} on their own "
+           f"plans, the rest of the gap is waiting (locks, back-off pauses after a lost "
+           f"race).")
+    )
 
 
 def load_section(processes: int, commands: int, plans: int, folder: Path) -> list[str]:
@@ -346,9 +376,12 @@ def _workers_limit(spent: dict[int, tuple[float, float, float, float]], deadline
         f"busy ({client:,.0f} + {server:,.0f} µs an expiry); four cost {client4:,.0f} + "
         f"{server4:,.0f} µs and the machine was {busy4:.2f} cores busy: at most "
         f"{2 / one * (client + server) / (client4 + server4):.2f}× one worker fits in 2 "
-        f"cores. A worker waits little (a batch of 200 plans is claimed, judged and "
-        f"written in three round trips and one commit), so most of one worker's time is "
-        f"CPU already, and more workers than cores only share the same two.",
+        f"cores. A worker waits little for the server (a batch of 200 plans is claimed, "
+        f"judged and written in four round trips and one commit), so "
+        + ("most of one worker's time is CPU already, and more workers than cores only "
+           "share the same two." if one > 0.75 else
+           f"the {1 - one:.0%} of a core one worker leaves idle is other work on the "
+           "machine taking the cores, and process start-up.")
     ]
 
 
