@@ -644,7 +644,11 @@ class SqlStore:
                             stale = StaleWrite(
                                 f"plan {plan_id} changed since it was read (expected seq "
                                 f"{params['expected_seq']}); reload and try again")
-                            stale.reread = self._reread(conn, plan_id, command_id)
+                            try:
+                                stale.reread = self._reread(conn, plan_id, command_id)
+                            except Exception:  # only saves the caller its own reads
+                                if sqlrun.broken(raw):
+                                    held.drop()
                             raise stale from None
                         raise
                     held.drop()
