@@ -8,14 +8,10 @@ says what each one means, for the reference page where users look them up.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workflow.core.phrase import joined
 from workflow.core.text import visible
-
-if TYPE_CHECKING:
-    from workflow.core.events import Event
-    from workflow.core.plan import Plan
 
 AZWA = "azwa"
 """The seed of azwa's own rules: see "Rules of azwa itself" in docs/reference.md."""
@@ -140,7 +136,9 @@ class StaleWrite(AzwaError):
     save lost (the SQL store on PostgreSQL) sets `reread`: the plan as stored now (None if
     gone) and what `Store.command` says of the command id (None: never used); else None."""
 
-    reread: tuple[Plan | None, tuple[str, str | None, list[Event]] | None] | None = None
+    reread: tuple[Any, Any] | None = None
+    """(Plan | None, what `Store.command` gives): typed loosely, as the core's errors
+    import nothing of the plan or its events."""
 
 
 class DefinitionError(AzwaError):
