@@ -229,10 +229,15 @@ def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_o
         + " and the writers keep "
         f"{(eight.client + eight.server) / eight.elapsed:.2f} cores busy: at that cost the "
         f"2 cores allow at most {ceiling:.2f}× one writer's rate, whatever the locking. "
-        f"Client CPU is about {eight_client / (eight_client + eight_server):.0%} of it, so "
-        f"more writers than cores mostly queue for the CPU; 3× would need one writer to "
-        f"keep at most 2/3 of a core busy at the same CPU a command, or more cores (a "
-        f"server on its own machine takes the server's share off the clients' cores).",
+        f"Client CPU is about {eight_client / (eight_client + eight_server):.0%} of it. "
+        + ("3× needs one writer to keep at most 2/3 of a core busy at the same CPU a "
+           "command: here it keeps more, so more writers than cores mostly queue for the "
+           "CPU, and only more cores (or a server on its own machine, which takes the "
+           "server's share off the clients' cores) would reach it."
+           if one_cpu / one_wall > 2 / 3 else
+           "Here one writer keeps less than 2/3 of a core busy, so the cores leave room "
+           "for 3×: its wait (mostly the commit's WAL flush, which the server does for "
+           "several writers at once) overlaps with the others' work."),
         "",
         _shared_cost(cpu),
     ]
@@ -254,7 +259,8 @@ def _shared_cost(cpu: dict[tuple[int, str], tuple[float, float, Run]]) -> str:
         f"race costs the refused statement, one read of the plan and the command id, and "
         f"the rules once more. The plan row is locked only while the server runs a save, "
         f"so writers of one plan queue for each other that long only: what is left of the "
-        f"difference is those reads and retries on 2 busy cores"
+        f"difference is those reads and retries (and the switching between processes "
+        f"they bring) on 2 busy cores"
         + (", not waiting for locks." if (shared.client + shared.server) / shared.elapsed
            >= 0.9 * (own.client + own.server) / own.elapsed else
            f"; the writers kept {(shared.client + shared.server) / shared.elapsed:.2f} cores "
