@@ -215,13 +215,14 @@ def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_o
     eight_client, eight_server, eight = cpu[8, "own"]
     one_wall = one.elapsed / one.commands * 1e6
     one_cpu = one_client + one_server
+    busy = (one.client + one.server) / one.elapsed
     ceiling = 2e6 / (eight_client + eight_server) / (one.commands / one.elapsed)
     return [
         f"What limits it: one writer spends {one_wall:,.0f} µs of wall time a command, of "
         f"which {one_client:,.0f} µs CPU in its own process and {one_server:,.0f} µs in its "
         f"server backend; the rest is waiting: the round trip and the commit's WAL flush "
         f"({flush_on:.2f} ms a one-row commit here with the flush, {flush_off:.2f} ms "
-        f"without). One writer keeps {one_cpu / one_wall:.2f} of the 2 cores busy. With 8, "
+        f"without). One writer keeps {busy:.2f} of the 2 cores busy. With 8, "
         f"a command costs {eight_client:,.0f} + {eight_server:,.0f} µs CPU"
         + (" (more than alone: switching between 16 processes on 2 cores, and the server's "
            "shared buffers and WAL under contention)"
@@ -234,7 +235,7 @@ def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_o
            "command: here it keeps more, so more writers than cores mostly queue for the "
            "CPU, and only more cores (or a server on its own machine, which takes the "
            "server's share off the clients' cores) would reach it."
-           if one_cpu / one_wall > 2 / 3 else
+           if busy > 2 / 3 else
            "Here one writer keeps less than 2/3 of a core busy, so the cores leave room "
            "for 3×: its wait (mostly the commit's WAL flush, which the server does for "
            "several writers at once) overlaps with the others' work."),
@@ -373,21 +374,24 @@ def _workers_limit(spent: dict[int, tuple[float, float, float, float]], deadline
                    ) -> list[str]:
     """What the figures say limits the workers, from this run's own measurements."""
     elapsed, client, server, _ = spent[1]
-    _, client4, server4, busy4 = spent[4]
+    elapsed4, client4, server4, busy4 = spent[4]
     one = (client + server) * deadlines / 1e6 / elapsed
+    fits = 2 / one * (client + server) / (client4 + server4)
     return [
-        f"CPU an expiry cost, in µs: the workers' own processes (client: claiming, "
-        f"judging each plan with the rules, hashing, encoding; process start-up included) "
-        f"and their server backends (server). One worker keeps {one:.2f} of the 2 cores "
-        f"busy ({client:,.0f} + {server:,.0f} µs an expiry); four cost {client4:,.0f} + "
-        f"{server4:,.0f} µs and the machine was {busy4:.2f} cores busy: at most "
-        f"{2 / one * (client + server) / (client4 + server4):.2f}× one worker fits in 2 "
-        f"cores. A worker waits little for the server (a batch of 200 plans is claimed, "
-        f"judged and written in four round trips and one commit), so "
-        + ("most of one worker's time is CPU already, and more workers than cores only "
-           "share the same two." if one > 0.75 else
-           f"the {1 - one:.0%} of a core one worker leaves idle is other work on the "
-           "machine taking the cores, and process start-up.")
+        f"CPU an expiry cost, in µs: the workers' own processes (client: claiming, judging "
+        f"each plan with the rules, hashing, encoding; process start-up included) and "
+        f"their server backends (server). One worker keeps {one:.2f} of the 2 cores busy "
+        f"({client:,.0f} + {server:,.0f} µs an expiry): it waits little for the server (a "
+        f"batch of 200 plans is claimed, judged and written in four round trips and one "
+        f"commit, the server writing one plan while the worker judges the next). Four "
+        f"cost {client4:,.0f} + {server4:,.0f} µs an expiry ({client4 / client - 1:+.0%} "
+        f"client, {server4 / server - 1:+.0%} server: four process start-ups, switching "
+        f"between 8 processes, and each claim walks past the rows other workers hold "
+        f"(SKIP LOCKED) and the index entries of deadlines just expired), so at most "
+        f"{fits:.2f}× one worker fits in 2 cores; they did {elapsed / elapsed4:.2f}×, the "
+        f"machine {busy4:.2f} cores busy"
+        + (" (other work on it took the rest)." if fits > 1.2 * elapsed / elapsed4 else ".")
+        + " More workers than cores only share the same two.",
     ]
 
 
