@@ -12,9 +12,11 @@
   command in the log, `azwa audit verify` clean.
 
 Every process uses the real clock and its own connection; the plans are set up in bulk
-(tests/store/load.py). The machine has 2 cores shared with other work: what limits the
-writers is CPU (each command's rules, hashing and encoding, and the server's own work on
-the same cores), and the figures are noisy.
+(tests/store/load.py). The machine has 2 cores shared with other work, and the figures are
+noisy; so each section also reads, from /proc, the CPU the clients and their server
+backends used, and the time a commit waits for its WAL flush, and says from those what
+bounds the ratios on these cores. AZWA_BENCH_SMALL=1 runs it at a smaller size to try a
+change out (the default is the full size).
 """
 
 from __future__ import annotations
