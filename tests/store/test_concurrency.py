@@ -225,3 +225,30 @@ def test_tick_worker_that_lost_the_race_retries_and_expires_nothing_twice(db_url
     finally:
         for engine in (setup, *workers):
             close(engine)
+
+
+def test_an_engine_whose_copies_go_stale_reads_afresh_and_back(db_url: str) -> None:
+    """Two Engines take turns on one plan: the first one's working copy is stale at every
+    command, so after a few refused saves (`stale_copies`) it reads the plan before each
+    command instead and stops paying for them; once the other stops writing, the copies it
+    compares with each read are current again and it goes back to judging on them."""
+    first, second = Engine(db_url, FakeClock(START)), Engine(db_url, FakeClock(START))
+    try:
+        at = play(first, PLAN_ID, "record_costs")
+        costs = {"amount_eur": 10, "period": "2027-H1"}
+        for _ in range(30):
+            for engine in (first, second):
+                at += timedelta(minutes=1)
+                engine.fire(PLAN_ID, "record_costs", MAKER, costs, at=at)
+        assert 3 <= first.stale_copies <= 10
+        assert first.lost_races == 0
+        taken = first.stale_copies
+        for _ in range(40):  # alone now: its copies serve again
+            at += timedelta(minutes=1)
+            first.fire(PLAN_ID, "record_costs", MAKER, costs, at=at)
+        assert first.stale_copies == taken
+        assert first._stale_share < 0.5
+        assert_log_is_sound(first, PLAN_ID)
+    finally:
+        close(second)
+        close(first)

@@ -130,7 +130,15 @@ class UnknownPlan(AzwaError):
 
 
 class StaleWrite(AzwaError):
-    """Another writer changed the plan since it was read; the command was not applied."""
+    """Another writer changed the plan since it was read; the command was not applied.
+
+    A store that reads what the caller asks next in the same round trip as it finds the
+    save lost (the SQL store on PostgreSQL) sets `reread`: the plan as stored now (None if
+    gone) and what `Store.command` says of the command id (None: never used); else None."""
+
+    reread: tuple[Any, Any] | None = None
+    """(Plan | None, what `Store.command` gives): typed loosely, as the core's errors
+    import nothing of the plan or its events."""
 
 
 class DefinitionError(AzwaError):

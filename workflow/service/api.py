@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import states
 from workflow.core import todo
@@ -96,10 +96,12 @@ def _already_registered(plan_id: str) -> Refused:
 
 WAKE_WITHIN = timedelta(hours=1)
 RETRIES = 50
-STALE_SHARE = 0.5
-"""Above this share of stale working copies lately, plans are loaded afresh per command."""
 """How often a command that lost the race is judged again before it gives up (StaleWrite):
 many more than 8 writers on one plan ever need."""
+STALE_SHARE = 0.5
+"""Above this share of stale working copies lately, plans are loaded afresh per command."""
+_ASK = object()
+"""`Engine._seen`: the store was not asked yet what a command id was used for."""
 
 
 def _back_off(attempt: int) -> None:
@@ -225,13 +227,17 @@ class Engine:
         """
         with self._cache_lock:
             cached = self._cache.pop(plan_id, None)
-            if cached is not None and self._stale_share > STALE_SHARE:
-                self._stale_share *= 0.98  # now and then a copy is tried again
-                cached = None
-        return (cached, True) if cached is not None else (self._load(plan_id), False)
+        if cached is None:
+            return self._load(plan_id), False
+        if self._stale_share > STALE_SHARE:
+            fresh = self._load(plan_id)
+            self._copy_was(stale=fresh.seq != cached.seq)  # whether the copy would have done
+            return fresh, False
+        return cached, True
 
     def _copy_was(self, stale: bool) -> None:
-        """Note whether a working copy was still current at its save."""
+        """Note whether a working copy was still current at its save (or, while plans are
+        loaded afresh, at the load)."""
         self._stale_share = self._stale_share * 0.9 + (0.1 if stale else 0.0)
 
     def _keep(self, plan: Plan) -> None:
@@ -315,8 +321,10 @@ class Engine:
         check_event_size("payload", data, size, self.limits, plan_id, trigger, who.role, who.org,
                          who.region or "")
         digest = command_digest(trigger, who, data) if command_id is not None else None
+        reread: Plan | None = None
         for attempt in range(1, RETRIES + 1):
-            plan, cached = self._take(plan_id)
+            plan, cached = (reread, False) if reread is not None else self._take(plan_id)
+            reread = None
             if expected_seq is not None and plan.seq != expected_seq:
                 if cached:
                     continue
@@ -343,11 +351,17 @@ class Engine:
                     plan, outcome.events, expected_seq=read_seq,
                     deadlines=_changed(plan, before), command_id=command_id,
                     command_digest=digest, **self._wake())
-            except StaleWrite:
-                if command_id is not None and (seen := self._seen(command_id, plan_id, digest)):
-                    return Fired(self._load(plan_id), seen, repeated=True)
+            except StaleWrite as stale:
+                # The plan and the command id as stored now, if the store read them with
+                # the refusal (one round trip); else each is read when needed.
+                found = stale.reread
+                if command_id is not None and (seen := self._seen(
+                        command_id, plan_id, digest, found[1] if found else _ASK)):
+                    return Fired(found[0] if found and found[0] else self._load(plan_id),
+                                 seen, repeated=True)
                 if expected_seq is not None:
                     raise
+                reread = found[0] if found else None
                 if cached:
                     self.stale_copies += 1
                     self._copy_was(stale=True)
@@ -408,13 +422,17 @@ class Engine:
         """`wake_before` for a save: deadlines due within the hour wake the workers."""
         return {"wake_before": self.clock.now() + WAKE_WITHIN} if self._wakes else {}
 
-    def _seen(self, command_id: str, plan_id: str, digest: str | None) -> list[Event] | None:
+    def _seen(self, command_id: str, plan_id: str, digest: str | None,
+              found: tuple[str, str | None, list[Event]] | object | None = _ASK
+              ) -> list[Event] | None:
         """The events a command id already produced on this plan, if it was this command;
-        refused when the id was used for another plan or another command."""
-        found = self.store.command(command_id)
-        if found is None:
+        refused when the id was used for another plan or another command. `found`: what
+        `store.command` said, when it was read already (`_ASK`: ask it now)."""
+        if found is _ASK:
+            found = self.store.command(command_id)
+        if not isinstance(found, tuple):
             return None
-        other_plan, stored_digest, events = found
+        other_plan, stored_digest, events = cast(tuple[str, str | None, list[Event]], found)
         if other_plan != plan_id:
             raise Refused("command_id_names_one_command", AZWA,
                           f"Command id {command_id!r} was already used for plan "

@@ -37,7 +37,8 @@ from workflow.store.signing import (
 from workflow.store.sqlrun import Runner
 
 __all__ = ["HEADS", "KEY_ENV", "KEY_FILE_ENV", "REGISTRY", "HeadRow", "Signer",
-           "SigningKeyError", "head_message", "key_from_env", "new_key", "record", "register"]
+           "SigningKeyError", "head_message", "head_row", "key_from_env", "new_key", "record",
+           "register"]
 
 
 class HeadRow(SQLModel, table=True):
@@ -82,17 +83,22 @@ def record(run: Runner, events: Sequence[Event], signer: Signer, prev_sig: str |
     plan): one statement less per command."""
     if not events:
         return None
-    last = events[-1]
     prev = prev_sig if prev_sig is not None else (
-        run.one(PREV_SIG, {"plan_id": last.plan_id, "seq": events[0].seq - 1}) or "")
-    sig = "" if signer.key is None else signer.sign(  # unsigned: no message to build
-        head_message(last.plan_id, last.seq, last.hash, last.at, str(prev)))
-    run.queue(INSERT_HEAD, {"plan_id": last.plan_id, "seq": last.seq, "hash": last.hash,
-                            "at": last.at, "key_id": signer.key_id, "prev_sig": prev,
-                            "sig": sig})
+        run.one(PREV_SIG, {"plan_id": events[-1].plan_id, "seq": events[0].seq - 1}) or "")
+    row = head_row(events, signer, str(prev))
+    run.queue(INSERT_HEAD, row)
     if events[0].seq == 1:
         register(run, events[0], signer)
-    return sig
+    return str(row["sig"])
+
+
+def head_row(events: Sequence[Event], signer: Signer, prev_sig: str) -> dict[str, str | int]:
+    """The `heads` row of a saved command's events, chained to `prev_sig`."""
+    last = events[-1]
+    sig = "" if signer.key is None else signer.sign(  # unsigned: no message to build
+        head_message(last.plan_id, last.seq, last.hash, last.at, prev_sig))
+    return {"plan_id": last.plan_id, "seq": last.seq, "hash": last.hash, "at": last.at,
+            "key_id": signer.key_id, "prev_sig": prev_sig, "sig": sig}
 
 
 def register(run: Runner, first: Event, signer: Signer) -> None:

@@ -28,7 +28,7 @@ from workflow.core.events import loads as _loads
 from workflow.core.phrase import Phrase
 from workflow.core.plan import APPEND_ONLY, Deadline, Plan, StoredPlan
 from workflow.core.timecalc import from_micros, parse_at, to_micros
-from workflow.store import heads, sqlrun
+from workflow.store import heads, pgsave, sqlrun
 from workflow.store.protocol import DueDeadline, PlanSummary
 from workflow.store.url import CorruptRow, described, resolve_url
 
@@ -335,6 +335,73 @@ def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> P
     )
 
 
+def _command_found(found: Sequence[Any], rows: Sequence[Sequence[Any]]
+                   ) -> tuple[str, str | None, list[Event]]:
+    """A command row (plan id, digest) and its event rows, as `SqlStore.command` gives them."""
+    plan_id, digest = found
+    events = [_event_from_row(_Row(dict(zip(sqlrun.EVENT_COLUMNS, row, strict=True))))
+              for row in rows]
+    return str(plan_id), None if digest is None else str(digest), events
+
+
+def _event_rows(events: Sequence[Event], command_id: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
+            "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
+            "actor": _text(e.actor), "payload": _text(e.payload),
+            "definition": e.definition, "prev_hash": e.prev_hash,
+            "hash": e.hash, "command_id": command_id,
+        }
+        for e in events
+    ]
+
+
+def _soonest(rows: Sequence[dict[str, Any]], now_us: int, wake_before: datetime | None
+             ) -> str | None:
+    """The earliest expiry among open deadline rows due before `wake_before` (else within
+    WAKE_WITHIN_US of the command), as the NOTIFY payload; None if none is."""
+    wake_us = to_micros(wake_before) if wake_before is not None else now_us + WAKE_WITHIN_US
+    soon = [r["expires_at_us"] for r in rows if r["status"] == "open"
+            and r["expires_at_us"] <= wake_us]
+    return str(min(soon)) if soon else None
+
+
+class _PlanRows:
+    """A plan's row values and its new appended entries, as a save writes them; `stored()`
+    records them as stored once the transaction committed."""
+
+    __slots__ = ("appended", "head", "kept", "news", "now_us", "starts", "values")
+
+    def __init__(self, plan: Plan) -> None:
+        self.now_us = to_micros(plan.last_at) if plan.last_at else 0
+        self.head = compact(plan.head())
+        self.values: dict[str, Any] = {
+            "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
+            "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": self.now_us,
+            "data": self.head,
+        }
+        self.kept = kept = plan.stored.entries
+        self.news = news = [
+            [compact(entry) for entry in items[len(texts):]] if len(items) >= len(texts)
+            else [compact(entry) for entry in items]  # the list was replaced: all again
+            for items, texts in zip(plan.appended(), kept, strict=True)
+        ]
+        self.starts = starts = [len(texts) if len(items) >= len(texts) else 0
+                                for items, texts in zip(plan.appended(), kept, strict=True)]
+        self.appended = [
+            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": entry}
+            for kind, new, start in zip(APPEND_ONLY, news, starts, strict=True)
+            for n, entry in enumerate(new, start=start)
+        ]
+
+    def stored(self) -> StoredPlan:
+        for texts, new, start in zip(self.kept, self.news, self.starts, strict=True):
+            del texts[start:]
+            texts.extend(new)
+        return StoredPlan(self.head, tuple(tuple(texts) for texts in self.kept))
+
+
 Judge = Callable[[Plan], tuple[Sequence[Event], Sequence[Deadline]]]
 """What a worker makes of a claimed plan: the events to append and the deadlines changed."""
 
@@ -430,6 +497,14 @@ class SqlStore:
         command_digest: str | None = None,
         wake_before: datetime | None = None,
     ) -> StoredPlan:
+        if expected_seq is not None and events and self.on_save is None and (
+                self._connection().autocommit):
+            prev_sig = self._known_sig(plan.plan_id, events[0].seq - 1)
+            if prev_sig is not None:
+                return self._save_at_once(
+                    plan, events, expected_seq=expected_seq, deadlines=deadlines,
+                    command_id=command_id, command_digest=command_digest, prev_sig=prev_sig,
+                    wake_before=wake_before)
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         done: list[Callable[[], StoredPlan]] = []
 
@@ -460,26 +535,8 @@ class SqlStore:
     ) -> Callable[[], StoredPlan]:
         """Queue a command's writes on `run`; what to call once the transaction committed
         (it records what is now stored and returns the plan as stored)."""
-        now_us = to_micros(plan.last_at) if plan.last_at else 0
-        head = compact(plan.head())
-        values = {
-            "plan_id": plan.plan_id, "definition": plan.definition, "state": plan.state,
-            "escalation": plan.escalation, "seq": plan.seq, "updated_at_us": now_us,
-            "data": head,
-        }
-        kept = plan.stored.entries
-        news = [
-            [compact(entry) for entry in items[len(texts):]] if len(items) >= len(texts)
-            else [compact(entry) for entry in items]  # the list was replaced: all again
-            for items, texts in zip(plan.appended(), kept, strict=True)
-        ]
-        starts = [len(texts) if len(items) >= len(texts) else 0
-                  for items, texts in zip(plan.appended(), kept, strict=True)]
-        appended = [
-            {"plan_id": plan.plan_id, "kind": kind, "n": n, "entry": entry}
-            for kind, new, start in zip(APPEND_ONLY, news, starts, strict=True)
-            for n, entry in enumerate(new, start=start)
-        ]
+        rows = _PlanRows(plan)
+        now_us, values, appended = rows.now_us, rows.values, rows.appended
         if self.on_save is not None:
             self.on_save(run, plan, events, command_id)
         if expected_seq is None:
@@ -497,16 +554,7 @@ class SqlStore:
             _append_entries(run, plan.plan_id, appended)
         sig = None
         if events:
-            run.many(sqlrun.INSERT_EVENT, [
-                {
-                    "plan_id": e.plan_id, "seq": e.seq, "at": e.at,
-                    "at_us": to_micros(parse_at(e.at)), "trigger": e.trigger,
-                    "actor": _text(e.actor), "payload": _text(e.payload),
-                    "definition": e.definition, "prev_hash": e.prev_hash,
-                    "hash": e.hash, "command_id": command_id,
-                }
-                for e in events
-            ])
+            run.many(sqlrun.INSERT_EVENT, _event_rows(events, command_id))
             if prev_sig is None and expected_seq is not None:
                 prev_sig = self._known_sig(plan.plan_id, events[0].seq - 1)
             sig = heads.record(run, events, self.signer,
@@ -515,23 +563,127 @@ class SqlStore:
             run.queue(sqlrun.INSERT_COMMAND, {"command_id": command_id, "plan_id": plan.plan_id,
                                               "seq": plan.seq, "digest": command_digest})
         if deadlines:
-            rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
-            sqlrun.upsert_deadlines(run, rows)
-            wake_us = (to_micros(wake_before) if wake_before is not None
-                       else now_us + WAKE_WITHIN_US)
-            soon = [r["expires_at_us"] for r in rows if r["status"] == "open"
-                    and r["expires_at_us"] <= wake_us]
-            if soon and self.engine.dialect.name == "postgresql":
-                run.queue(sqlrun.NOTIFY_DEADLINE, {"expires_at_us": str(min(soon))})
+            dl_rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
+            sqlrun.upsert_deadlines(run, dl_rows)
+            soon = _soonest(dl_rows, now_us, wake_before)
+            if soon is not None and self.engine.dialect.name == "postgresql":
+                run.queue(sqlrun.NOTIFY_DEADLINE, {"expires_at_us": soon})
 
         def stored() -> StoredPlan:
-            for texts, new, start in zip(kept, news, starts, strict=True):
-                del texts[start:]
-                texts.extend(new)
             self._remember_sig(plan.plan_id, plan.seq, sig)
-            return StoredPlan(head, tuple(tuple(texts) for texts in kept))
+            return rows.stored()
 
         return stored
+
+    def _save_at_once(
+        self,
+        plan: Plan,
+        events: Sequence[Event],
+        *,
+        expected_seq: int,
+        deadlines: Sequence[Deadline],
+        command_id: str | None,
+        command_digest: str | None,
+        prev_sig: str,
+        wake_before: datetime | None,
+    ) -> StoredPlan:
+        """`save` on PostgreSQL in one statement, one round trip (store/pgsave.py)."""
+        sql, params, stored = self._at_once(plan, events, expected_seq, deadlines, command_id,
+                                            command_digest, prev_sig, wake_before)
+        self._run_at_once(sql, params, plan.plan_id, command_id, params["h"])
+        return stored()
+
+    def _at_once(
+        self, plan: Plan, events: Sequence[Event], expected_seq: int,
+        deadlines: Sequence[Deadline], command_id: str | None, command_digest: str | None,
+        prev_sig: str, wake_before: datetime | None,
+    ) -> tuple[str, dict[str, Any], Callable[[], StoredPlan]]:
+        """A command's writes as one statement and its parameters (`h`: the head row,
+        which the statement does not use), and what to call once it is committed."""
+        rows = _PlanRows(plan)
+        head = heads.head_row(events, self.signer, prev_sig)
+        dl_rows = [_deadline_values(plan.plan_id, dl) for dl in deadlines]
+        soon = _soonest(dl_rows, rows.now_us, wake_before) if dl_rows else None
+        sql = pgsave.statement(events=len(events), appended=len(rows.appended),
+                               deadlines=len(dl_rows), command=command_id is not None,
+                               notify=soon is not None)
+        params: dict[str, Any] = {
+            **rows.values, "expected_seq": expected_seq, "command_id": command_id,
+            "digest": command_digest, "wake": soon, "h": head,
+            **{f"h_{name}": value for name, value in head.items()},
+            **pgsave.flat(_event_rows(events, command_id), pgsave.EVENT_FIELDS, "e"),
+            **pgsave.flat(rows.appended, pgsave.APPENDED_FIELDS, "a"),
+            **pgsave.flat(dl_rows, pgsave.DEADLINE_FIELDS, "d"),
+        }
+
+        def stored() -> StoredPlan:
+            self._remember_sig(plan.plan_id, plan.seq, str(head["sig"]))
+            return rows.stored()
+
+        return sql, params, stored
+
+    def _run_at_once(self, sql: str, params: dict[str, Any], plan_id: str,
+                     command_id: str | None, head: dict[str, str | int]) -> None:
+        """Run a save statement on the held connection (autocommit: it commits on its own).
+
+        Lost, the connection may have taken the statement with it or not: a new one reads
+        whether the command's head is stored, and runs the statement once more if not."""
+        integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+        held = self._connection()
+        for attempt in (1, 2):
+            with held.lock:
+                raw = held.connection()
+                conn = raw.dbapi_connection
+                try:
+                    conn.execute(sql, params)
+                    return
+                except Exception as exc:
+                    if not sqlrun.broken(raw):
+                        if isinstance(exc, integrity) or getattr(exc, "sqlstate", None) == (
+                                pgsave.STALE):
+                            stale = StaleWrite(
+                                f"plan {plan_id} changed since it was read (expected seq "
+                                f"{params['expected_seq']}); reload and try again")
+                            try:
+                                stale.reread = self._reread(conn, plan_id, command_id)
+                            except Exception:  # only saves the caller its own reads
+                                if sqlrun.broken(raw):
+                                    held.drop()
+                            raise stale from None
+                        raise
+                    held.drop()
+                    if attempt == 2:
+                        raise
+            if self._head_hash(plan_id, int(head["seq"])) == head["hash"]:
+                return  # it was committed before the connection went
+
+    def _reread(self, conn: Any, plan_id: str, command_id: str | None
+                ) -> tuple[Plan | None, tuple[str, str | None, list[Event]] | None] | None:
+        """After a lost save, on its connection and in one round trip: the plan as stored
+        now and what the command id was used for (`load` and `command` together)."""
+        if not self._at_head():
+            return None
+        queries = pgsave.RELOAD if command_id is not None else pgsave.RELOAD[:1]
+        params = {"plan_id": plan_id, "command_id": command_id}
+        with conn.pipeline():
+            cursors = [conn.execute(sqlrun.to_pyformat(sql), params) for sql in queries]
+        found = [cursor.fetchall() for cursor in cursors]
+        plan = None
+        if found[0] and found[0][0][0] == 0:
+            _, data, sig, _, _ = found[0][0]
+            plan = _plan_from(plan_id, data, [(kind, entry)
+                                              for _, entry, _, kind, _ in found[0][1:]])
+            self._remember_sig(plan_id, plan.seq, "" if sig is None else str(sig))
+        if command_id is None or not found[1]:
+            return plan, None
+        return plan, _command_found(found[1][0], found[2])
+
+    def _head_hash(self, plan_id: str, seq: int) -> str | None:
+        def read(run: sqlrun.Runner) -> Any:
+            return run.one(sqlrun.HEAD_HASH, {"plan_id": plan_id, "seq": seq})
+
+        found = self._run(read, write=False)
+        return None if found is None else str(found)
 
     def expire_due(self, now: datetime, limit: int, judge: Judge) -> Claimed:
         """Claim up to `limit` plans with a deadline due at or before `now` and write what
@@ -543,6 +695,7 @@ class SqlStore:
         database's write lock first, so workers take turns. Killed mid-batch, nothing of it
         is committed and the rows are due again for the next worker."""
         sqlite = self.engine.dialect.name == "sqlite"
+        at_once = self.on_save is None and self._connection().autocommit
         claim = sqlrun.CLAIM_DUE_SQLITE if sqlite else sqlrun.CLAIM_DUE
         params = {"now_us": to_micros(now), "limit": limit}
         done: list[Callable[[], StoredPlan]] = []
@@ -567,9 +720,15 @@ class SqlStore:
                 events, deadlines = judge(plan)
                 if not events:
                     continue
-                done.append(self._write(run, plan, events, expected_seq=read_seq,
-                                        deadlines=deadlines,
-                                        prev_sig="" if sig is None else str(sig)))
+                prev_sig = "" if sig is None else str(sig)
+                if at_once:  # one statement a plan instead of five (store/pgsave.py)
+                    sql, values, stored = self._at_once(plan, events, read_seq, deadlines,
+                                                        None, None, prev_sig, None)
+                    run.queue(sql, values)
+                    done.append(stored)
+                else:
+                    done.append(self._write(run, plan, events, expected_seq=read_seq,
+                                            deadlines=deadlines, prev_sig=prev_sig))
                 claimed.events.extend(events)
 
         self._run(work)
@@ -630,12 +789,7 @@ class SqlStore:
                                  (sqlrun.COMMAND_EVENTS, params)])
 
         found, rows = self._run(read, write=False)
-        if not found:
-            return None
-        plan_id, digest = found[0]
-        events = [_event_from_row(_Row(dict(zip(sqlrun.EVENT_COLUMNS, row, strict=True))))
-                  for row in rows]
-        return str(plan_id), None if digest is None else str(digest), events
+        return _command_found(found[0], rows) if found else None
 
     def command_events(self, command_id: str) -> list[Event] | None:
         with self.engine.connect() as conn:

@@ -83,6 +83,7 @@ COMMAND_EVENTS = (
     "SELECT plan_id, seq, at, at_us, trigger, actor, payload, definition, prev_hash, hash, "
     "command_id FROM events WHERE command_id = :command_id ORDER BY plan_id, seq"
 )
+HEAD_HASH = "SELECT hash FROM heads WHERE plan_id = :plan_id AND seq = :seq"
 NOTIFY_DEADLINE = "SELECT pg_notify('azwa_deadlines', :expires_at_us)"
 """PostgreSQL: wakes the workers listening (`azwa worker`) when a deadline due soon is
 written; sent at commit, so a worker never looks before the row is visible."""
@@ -361,7 +362,7 @@ def _on(raw: Any, engine: Engine, write: bool, held: Held | None) -> Iterator[Ru
         else:
             raw.rollback()
     except Exception as exc:
-        lost = held is not None and _broken(raw)
+        lost = held is not None and broken(raw)
         if not lost:
             try:
                 raw.rollback()
@@ -381,7 +382,7 @@ def _on(raw: Any, engine: Engine, write: bool, held: Held | None) -> Iterator[Ru
             cursor.close()
 
 
-def _broken(raw: Any) -> bool:
+def broken(raw: Any) -> bool:
     """The connection itself failed, not a statement (psycopg marks it closed or broken)."""
     inner = getattr(raw, "dbapi_connection", raw)
     return bool(getattr(inner, "closed", False) or getattr(inner, "broken", False))
