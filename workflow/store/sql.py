@@ -641,9 +641,10 @@ class SqlStore:
                     if not sqlrun.broken(raw):
                         if isinstance(exc, integrity) or getattr(exc, "sqlstate", None) == (
                                 pgsave.STALE):
-                            stale = StaleWrite(
-                                f"plan {plan_id} changed since it was read (expected seq "
-                                f"{params['expected_seq']}); reload and try again")
+                            stale = StaleWrite(Phrase(
+                                "plan {plan} changed since it was read (expected seq {seq}); "
+                                "reload and try again", plan=plan_id,
+                                seq=params["expected_seq"]))
                             try:
                                 stale.reread = self._reread(conn, plan_id, command_id)
                             except Exception:  # only saves the caller its own reads
