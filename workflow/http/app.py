@@ -108,6 +108,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
     install_pages(app)
     _handlers(app)
     _openapi(app)
+    app.add_middleware(commands.CommandPath)  # inside CORS, which is added after it
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
