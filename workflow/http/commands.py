@@ -9,14 +9,17 @@ since is refused with 412.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -178,6 +181,26 @@ COMMAND_PATH = re.compile(r"/plans/([^/]+)/commands")
 """The route of `fire` (Starlette's `{plan_id}` matches one path segment)."""
 
 
+class Threads:
+    """The threads commands run on, started when first needed and ended with the app (and
+    started again if the app is started again, as tests do)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pool: ThreadPoolExecutor | None = None
+
+    def pool(self) -> ThreadPoolExecutor:
+        """Called on the event loop only."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="azwa-command")
+        return self._pool
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+
+
 class CommandPath:
     """`POST /plans/{plan_id}/commands` without the framework's generic request solving.
 
@@ -190,10 +213,13 @@ class CommandPath:
     route does, refusals included. Every other request, and any command it would refuse
     before `fire` (no JSON, a schema error, no or an unknown token), goes on to the route
     unchanged, with its body, so those answers keep coming from one place.
+
+    `fire` runs on `threads` of its own: handing a command to one costs about a third less
+    than the framework's thread pool (anyio's) per call.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, threads: Threads) -> None:
+        self.app, self.threads = app, threads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = (COMMAND_PATH.fullmatch(scope["path"]) if scope["type"] == "http"
@@ -215,7 +241,9 @@ class CommandPath:
             await self.app(scope, _replay(body, None, receive), send)
             return
         try:
-            answered = await run_in_threadpool(fire, request, **arguments)
+            context = contextvars.copy_context()
+            answered = await asyncio.get_running_loop().run_in_executor(
+                self.threads.pool(), functools.partial(context.run, fire, request, **arguments))
         except ProblemError as problem:
             answered = problem_response(problem, scope["path"],
                                         request.headers.get("accept-language"))
