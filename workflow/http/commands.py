@@ -206,13 +206,13 @@ class CommandPath:
 
     Per request FastAPI works out each parameter of a route from its annotations again
     (headers, path, query, cookies of the route and of each dependency), which cost about as
-    much CPU as judging and storing the command (docs/benchmarks.md). This middleware answers
-    a well-formed command itself: a JSON body that `CommandIn` accepts, a known bearer token,
-    headers within their limits. It calls the same `caller_of` and `fire` (in the same thread
-    pool), so the command is judged, stored, counted, traced and answered exactly as the
-    route does, refusals included. Every other request, and any command it would refuse
-    before `fire` (no JSON, a schema error, no or an unknown token), goes on to the route
-    unchanged, with its body, so those answers keep coming from one place.
+    much CPU as judging and storing the command (profiled). This middleware answers a
+    well-formed command itself: a JSON body that `CommandIn` accepts, a known bearer token,
+    headers within their limits. It calls the same `caller_of` and `fire`, so the command is
+    judged, stored, counted, traced and answered exactly as the route does, refusals
+    included. Every other request, and any command it would refuse before `fire` (no JSON, a
+    schema error, no or an unknown token), goes on to the route unchanged, with its body, so
+    those answers keep coming from one place.
 
     `fire` runs on `threads` of its own: handing a command to one costs about a third less
     than the framework's thread pool (anyio's) per call.

@@ -1,5 +1,6 @@
-"""The HTTP/1.1 server under `azwa serve`: uvicorn with httptools' C parser (llhttp), which
-answers a command in about half the CPU time of the pure-Python h11 (docs/benchmarks.md).
+"""The HTTP/1.1 server under `azwa serve`: uvicorn with httptools' C parser (llhttp) instead
+of the pure-Python h11; with uvloop's event loop a command costs the server about a third
+fewer instructions (counted with callgrind).
 
 One thing is mended: a request that offers an upgrade the server does not take. Java's
 HttpClient offers HTTP/2 (`Connection: Upgrade, HTTP2-Settings`, `Upgrade: h2c`) with its
