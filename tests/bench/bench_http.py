@@ -4,14 +4,17 @@ commands through the Python API in one process; p50 and p99 latency over HTTP.
 Both start from copies of one SQLite file with the same plans in preparation, and fire the
 same escalation cycles with the same moments: the Python API one command after another, the
 HTTP clients each on plans of their own (so no command waits for another plan's writer), one
-keep-alive connection per client. The clients run in this process on the same two cores as
-the server, so the HTTP figure includes their share of the machine.
+keep-alive connection per client. The clients (the standard library's `http.client`, a thread
+each) run in this process on the same cores as the server, so the HTTP figure includes their
+share of the machine. The server's own CPU time per command (user and system, read from
+/proc on Linux) says what limits it: one process, whose Python runs on one core at a time.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import signal
 import socket
@@ -84,7 +87,17 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def through_http(url: str, work: list[list[Command]], config: Path) -> tuple[float, list[float]]:
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def through_http(url: str, work: list[list[Command]], config: Path
+                 ) -> tuple[float, list[float], float | None]:
     port = _port()
     azwa = str(Path(sys.executable).with_name("azwa"))
     server = subprocess.Popen([azwa, "serve", "--config", str(_config(config, url)),
@@ -119,15 +132,19 @@ def through_http(url: str, work: list[list[Command]], config: Path) -> tuple[flo
                 latencies.extend(mine)
 
         threads = [threading.Thread(target=client, args=(lane,)) for lane in lanes]
+        cpu_before = _cpu_seconds(server.pid)
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
+        cpu_after = _cpu_seconds(server.pid)
         if failures:
             raise RuntimeError(f"{len(failures)} commands refused over HTTP: {failures[:3]}")
-        return len(latencies) / elapsed, latencies
+        cpu = (None if cpu_before is None or cpu_after is None
+               else (cpu_after - cpu_before) / len(latencies))
+        return len(latencies) / elapsed, latencies, cpu
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -163,9 +180,10 @@ def main(plans: int = 64, cycles: int = 4, rounds: int = 5) -> str:
     engine.store.close()  # type: ignore[attr-defined]
     work = commands(ids, start, cycles)
     api_rates, http_rates, ratios, p50s, p99s = [], [], [], [], []
+    cpus: list[float] = []
     for n in range(rounds):
         api = through_api(_copy(base, scratch_dir() / f"http-api-{n}.db"), work)
-        over, latencies = through_http(_copy(base, scratch_dir() / f"http-srv-{n}.db"), work,
+        over, latencies, cpu = through_http(_copy(base, scratch_dir() / f"http-srv-{n}.db"), work,
                                        scratch_dir() / "http-bench.toml")
         latencies.sort()
         api_rates.append(api)
@@ -173,6 +191,7 @@ def main(plans: int = 64, cycles: int = 4, rounds: int = 5) -> str:
         ratios.append(api / over)
         p50s.append(latencies[len(latencies) // 2] * 1000)
         p99s.append(latencies[int(len(latencies) * 0.99)] * 1000)
+        cpus += [] if cpu is None else [cpu * 1e6]
     ratio = statistics.median(ratios)
     verdict = "meets" if ratio <= TARGET else "misses"
     count = plans * cycles * len(ESCALATION_CYCLE)
@@ -181,15 +200,19 @@ def main(plans: int = 64, cycles: int = 4, rounds: int = 5) -> str:
         "",
         f"{count:,} commands ({plans} plans × {cycles} escalation cycles) per side and round, "
         f"{rounds} rounds, each side on its own copy of the same SQLite file. HTTP: `azwa serve` "
-        f"(uvicorn, one process) on loopback, {CLIENTS} concurrent clients with a keep-alive "
-        "connection each, every plan's commands on one client in order. Python API: "
-        "`Engine.fire` one after another in one process. The clients share the machine's "
-        "cores with the server. Medians over the rounds.",
+        f"(uvicorn with httptools and uvloop, one process) on loopback, {CLIENTS} concurrent "
+        "clients (`http.client`, a thread each) with a keep-alive connection each, every "
+        "plan's commands on one client in order. Python API: `Engine.fire` one after another "
+        "in one process. The clients share the machine's cores with the server. Server CPU: "
+        "the server process's user and system time per command over HTTP; the API side's is "
+        "about one over its rate. Medians over the rounds.",
         "",
-        "| Python API commands/s | HTTP commands/s | API / HTTP | HTTP p50 | HTTP p99 |",
-        "|---|---|---|---|---|",
+        "| Python API commands/s | HTTP commands/s | API / HTTP | HTTP p50 | HTTP p99 "
+        "| server CPU per command |",
+        "|---|---|---|---|---|---|",
         f"| {statistics.median(api_rates):,.0f} | {statistics.median(http_rates):,.0f} "
-        f"| {ratio:.2f}× | {statistics.median(p50s):.1f} ms | {statistics.median(p99s):.1f} ms |",
+        f"| {ratio:.2f}× | {statistics.median(p50s):.1f} ms | {statistics.median(p99s):.1f} ms "
+        f"| {f'{statistics.median(cpus):,.0f} µs' if cpus else 'n/a'} |",
         "",
         f"Target: HTTP at most {TARGET:.0f}× slower than the Python API: **{verdict}** "
         f"({ratio:.2f}×).",

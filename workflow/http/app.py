@@ -33,6 +33,9 @@ from workflow.service.api import Engine
 from workflow.store.outbox import Outbox, Queue, Subscription
 
 TITLE = "azwa"
+COMMAND_THREADS = 16
+"""Threads that run commands (`CommandPath`): the store judges and stores one at a time on
+its one connection anyway, so a few suffice; the rest of a burst waits in their queue."""
 DESCRIPTION = (
     "The azwa workflow engine as a service: register plans, fire triggers, read where plans "
     "stand and what each organisation must do. Refusals are RFC 9457 problem details "
@@ -64,6 +67,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
             deliverer.wake()
 
     deadline_worker = DeadlineWorker(engine, settings.tick_seconds, on_expired=expired)
+    command_threads = commands.Threads(COMMAND_THREADS)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,6 +80,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
         finally:
             deadline_worker.stop()
             deliverer.stop()
+            command_threads.close()
             app.state.tracing.shutdown()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", lifespan=lifespan,
@@ -108,6 +113,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
     install_pages(app)
     _handlers(app)
     _openapi(app)
+    app.add_middleware(commands.CommandPath, threads=command_threads)  # inside CORS
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -4,7 +4,7 @@ print, so the command line and the service never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,14 @@ def answer(plan: Plan, events: Sequence[Event], repeated: bool = False) -> dict[
     """The answer to an accepted command (kept for an Idempotency-Key's retries)."""
     return {"plan_id": plan.plan_id, "seq": plan.seq, "state": plan.state,
             "escalation": plan.escalation, "events": [e.to_dict() for e in events],
+            "repeated": repeated}
+
+
+def answer_of(head: Mapping[str, Any], events: Sequence[Event], repeated: bool = False
+              ) -> dict[str, Any]:
+    """`answer` from the plan's head (`Fired.head`), the plan as a whole not decoded."""
+    return {"plan_id": head["plan_id"], "seq": head["seq"], "state": head["state"],
+            "escalation": head["escalation"], "events": [e.to_dict() for e in events],
             "repeated": repeated}
 
 
