@@ -112,30 +112,31 @@ class Run:
         self.now = 0.0
         self.last_t = 0.0
         self._delays: dict[tuple[str, str], Delay] = {}
-        self._last_at: tuple[float, datetime | None] = (0.0, None)
-        self._last_text: tuple[float, str | None] = (0.0, None)
+        self._last_t, self._last_seconds = 0.0, 0
+        self._last_at: datetime | None = None
+        self._last_text: str | None = None
 
     # -- time ----------------------------------------------------------------------------------
 
     def at(self, t: float) -> datetime:
         """The instant of simulated moment `t`; the last one is kept, as an act and the
         scheduling after it ask for the same moment (a pure function of `t`)."""
-        last_t, last = self._last_at
-        if t == last_t and last is not None:
-            return last
-        found = self.base + timedelta(seconds=round(t * DAY))
-        self._last_at = (t, found)
+        if t == self._last_t and self._last_at is not None:
+            return self._last_at
+        seconds = round(t * DAY)
+        found = self._last_at = self.base + timedelta(seconds=seconds)
+        self._last_t, self._last_seconds, self._last_text = t, seconds, None
         return found
 
     def text_of(self, t: float) -> str:
-        """`format_at(self.at(t))`, the moment as events carry it (stamps.py), the last one
-        kept as for `at`."""
-        last_t, last = self._last_text
-        if t == last_t and last is not None:
-            return last
-        found = self._stamps.text(self._base_epoch + round(t * DAY), self.at(t))
-        self._last_text = (t, found)
-        return found
+        """`format_at(self.at(t))`, the moment as events carry it (stamps.py), kept with
+        the last instant."""
+        at = self.at(t)
+        text = self._last_text
+        if text is None:
+            text = self._last_text = self._stamps.text(self._base_epoch + self._last_seconds,
+                                                       at)
+        return text
 
     def day_of(self, t: float) -> date:
         return self.at(t).astimezone(AMSTERDAM).date()
