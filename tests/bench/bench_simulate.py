@@ -166,8 +166,8 @@ def main(plans: int = 10_000) -> str:
         "The SimPy twin takes the same acts a plan goes through (each review, commitment "
         "and social-domain approval of the joint review, a negative verdict's revision, a "
         "go/no-go decision; not the escalation ladder, about 1% of acts) with the same "
-        "delays in working days; its steps are counted as the engine's events less the "
-        "expired deadlines.",
+        "delays in working days: its steps match the engine's events less the expired "
+        "deadlines, which only the engine has.",
         "",
         f"`azwa simulate --plans {plans // 2} --runs 2 --jobs 2` (all outputs but plots, "
         f"{plans:,} plans): **{cli_s:.1f} s** (target under 30 s)"
