@@ -119,6 +119,17 @@ def compact(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def compact_bytes(data: Any) -> bytes:
+    """`compact` as UTF-8 bytes, for a log written many lines at once: no text is made
+    per line and decoded again."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=_STORE_OPTIONS)
+        except TypeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def digest(event: Mapping[str, Any]) -> str:
     """The hash of an event: SHA-256 over its canonical JSON without `hash`."""
     body = {k: v for k, v in event.items() if k != "hash"}

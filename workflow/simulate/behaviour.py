@@ -111,7 +111,16 @@ def decide(
             if u < p:
                 return instead, dict(payload)
             u -= p
+    if item is None and trigger not in CHOSEN:
+        return trigger, dict(_fitted(scenario.definition, trigger))
     return trigger, fitting(scenario.definition, trigger, ready_payload(trigger, item, plan))
+
+
+@cache
+def _fitted(ref: str, trigger: str) -> dict[str, Any]:
+    """The payload a duty's own trigger carries when nothing is decided and it names no
+    item, fitted to the definition once; each act takes a copy (as `ready_payload` gives)."""
+    return fitting(ref, trigger, ready_payload(trigger, None))
 
 
 def decide_instead(

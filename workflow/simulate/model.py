@@ -28,6 +28,7 @@ from workflow.simulate.delays import Delay
 from workflow.simulate.owed import Key, Owed, Ready
 from workflow.simulate.pools import Pools
 from workflow.simulate.scenario import Scenario
+from workflow.simulate.stamps import Stamps
 
 ARRIVE, FIRE, SERVED = 0, 1, 2
 
@@ -99,6 +100,8 @@ class Run:
         self.owed = Owed(engine)
         self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
+        self._base_epoch = round(self.base.timestamp())
+        self._stamps = Stamps()
         self.pools = Pools(scenario)
         self.plans: list[SimPlan] = []
         self.heap: list[tuple[float, int, int, int, Any]] = []
@@ -109,19 +112,31 @@ class Run:
         self.now = 0.0
         self.last_t = 0.0
         self._delays: dict[tuple[str, str], Delay] = {}
-        self._last_at: tuple[float, datetime | None] = (0.0, None)
+        self._last_t, self._last_seconds = 0.0, 0
+        self._last_at: datetime | None = None
+        self._last_text: str | None = None
 
     # -- time ----------------------------------------------------------------------------------
 
     def at(self, t: float) -> datetime:
         """The instant of simulated moment `t`; the last one is kept, as an act and the
         scheduling after it ask for the same moment (a pure function of `t`)."""
-        last_t, last = self._last_at
-        if t == last_t and last is not None:
-            return last
-        found = self.base + timedelta(seconds=round(t * DAY))
-        self._last_at = (t, found)
+        if t == self._last_t and self._last_at is not None:
+            return self._last_at
+        seconds = round(t * DAY)
+        found = self._last_at = self.base + timedelta(seconds=seconds)
+        self._last_t, self._last_seconds, self._last_text = t, seconds, None
         return found
+
+    def text_of(self, t: float) -> str:
+        """`format_at(self.at(t))`, the moment as events carry it (stamps.py), kept with
+        the last instant."""
+        at = self.at(t)
+        text = self._last_text
+        if text is None:
+            text = self._last_text = self._stamps.text(self._base_epoch + self._last_seconds,
+                                                       at)
+        return text
 
     def day_of(self, t: float) -> date:
         return self.at(t).astimezone(AMSTERDAM).date()
@@ -186,7 +201,8 @@ class Run:
     def register(self, sp: SimPlan, t: float) -> None:
         org, payload = behaviour.registration(self.scenario, self.rng, sp.plan_id)
         actor = Actor("plan_maker", org, payload["region"])
-        outcome = self.engine.register(sp.plan_id, actor, payload, self.at(t))
+        outcome = self.engine.register(sp.plan_id, actor, payload, self.at(t),
+                                       self.text_of(t))
         sp.plan = outcome.plan
         self.record(sp, outcome.events, t)
         sp.marks["registered"] = t
@@ -203,7 +219,8 @@ class Run:
             return
         try:
             outcome = self.engine.apply(plan, Command(action.trigger, action.actor,
-                                                      action.payload, self.at(t)))
+                                                      action.payload, self.at(t),
+                                                      self.text_of(t)))
         except Refused:
             sp.refusals += 1
             if sp.refusals < MAX_REFUSALS:

@@ -143,36 +143,48 @@ class Owed:
         by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
         found: list[Ready] = []
         due: frozenset[str] | None = None
+        membership = self._membership
         for actor in self._actors(plan):
             steps = by_role.get(actor.role)
             if steps is None:
                 continue
             member: bool | None = None
+            # one context per actor, its payload and trigger set per step: guards read it
+            # and keep nothing of it
+            ctx: Context | None = None
             for duty, tr, guards in steps:
                 owed = True if duty.owed is None else duty.owed(plan, actor)
                 if not owed:
                     continue
                 if not tr.any_org:
                     if member is None:
-                        member = self._membership[actor.role](plan, actor)
+                        member = membership[actor.role](plan, actor)
                     if not member:
                         continue
+                trigger = duty.trigger
                 items: Sequence[str | None] = (
                     (None,) if isinstance(owed, bool) else list(owed)
-                ) if duty.trigger not in CHOSEN else [chosen_item(plan)]
+                ) if trigger not in CHOSEN else [chosen_item(plan)]
                 for item in items:
-                    key = (duty.trigger, actor.org, actor.role, item)
+                    key = (trigger, actor.org, actor.role, item)
                     if key in skip:
                         continue
                     if guards:
                         if due is None:
                             due = _due(plan, at)
-                        payload = (READY.get(duty.trigger, NONE) if item is None
-                                   else {"kpi": item}) if duty.trigger not in CHOSEN else (
-                            ready_payload(duty.trigger, item, plan))
-                        ctx = Context(plan, actor, payload, at, duty.trigger, due)
-                        if not all(g.check(ctx) for g in guards):
-                            continue
+                        payload = (READY.get(trigger, NONE) if item is None
+                                   else {"kpi": item}) if trigger not in CHOSEN else (
+                            ready_payload(trigger, item, plan))
+                        if ctx is None:
+                            ctx = Context(plan, actor, payload, at, trigger, due)
+                        else:
+                            ctx.payload, ctx.trigger = payload, trigger
+                        for guard in guards:  # a loop, not all(): no generator per step
+                            if not guard.check(ctx):
+                                break
+                        else:
+                            found.append(Ready(key, duty, actor, item))
+                        continue
                     found.append(Ready(key, duty, actor, item))
         return found
 

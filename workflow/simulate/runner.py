@@ -8,13 +8,15 @@ JSON Lines bytes, the deadlines started and missed, the assessor pools' figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.core.engine import ProcessEngine
-from workflow.core.events import compact
+from workflow.core.events import compact_bytes
 from workflow.simulate.model import Run, SimPlan
 from workflow.simulate.scenario import Scenario
 
@@ -74,13 +76,35 @@ def timeline(run: Run, sp: SimPlan) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused while a run lasts.
+
+    A run makes next to no reference cycles (13 unreachable objects after 2,000 plans), so
+    reference counting frees what it drops; but it keeps every plan and event until it ends,
+    and each full collection walked them all again: at 10,000 plans that was about 40% of
+    the run's time. Collection resumes (if it was on) when the run is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def execute(scenario: Scenario, plans: int, seed: int, run: int,
             keep_events: bool = True) -> RunResult:
     """One run, in whichever process calls it."""
+    with cycles_uncollected():
+        return _run(scenario, plans, seed, run, keep_events)
+
+
+def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool) -> RunResult:
     sim = Run(scenario, engine_for(scenario.definition), seed, run,
               keep_events=keep_events).simulate(plans)
     deadlines: dict[str, list[int]] = {}
-    chunks: list[str] = []
+    chunks: list[bytes] = []
     rows = [timeline(sim, sp) for sp in sim.plans]
     for sp in sim.plans:
         assert sp.plan is not None
@@ -90,7 +114,7 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
             deadlines.setdefault(base_name(name), [0, 0])[1] += 1
         for name in set(sp.plan.missed_aims):  # an aim missed is not a breach (v2's board)
             deadlines.setdefault(base_name(name), [0, 0])[1] += 1
-        chunks.extend(compact(e.to_dict()) for e in sp.events)
+        chunks.extend([compact_bytes(e.to_dict()) for e in sp.events])
         sp.events = []
     pools: dict[str, dict[str, Any]] = {}
     span = max(sim.last_t, 1e-9)
@@ -112,7 +136,7 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
             "trace": [list(p) for p in pool.trace[::step]],
         }
     return RunResult(run, rows,
-                     ("\n".join(chunks) + "\n").encode() if chunks else b"",
+                     b"\n".join(chunks) + b"\n" if chunks else b"",
                      deadlines, pools, sim.last_t, waits)
 
 
