@@ -27,7 +27,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from workflow.core.i18n import _
 
-typer.core._ = _  # type: ignore[attr-defined]  # Typer's texts (headings, `required`) read ours
+# Typer's own texts (`required`, `default: ...`, `No such command ...`, `Aborted!`) are looked
+# up through its module's gettext `_` when shown: ours, from importing the command line on.
+typer.core._ = _  # type: ignore[attr-defined]
 
 
 def help_text(text: str | None) -> str:
@@ -55,8 +57,9 @@ def _record(param: Any, ctx: Any) -> tuple[str, str] | None:
     if record is None or not param.help:
         return record
     names, line = record
+    said = _(" ".join(param.help.split()))  # looked up even if Typer wrote it otherwise
     if line.startswith(param.help):
-        line = _(" ".join(param.help.split())) + line[len(param.help):]
+        line = said + line[len(param.help):]
     return names, line
 
 

@@ -6,7 +6,9 @@ plan, unreadable JSON or time, a database that is missing or cannot be used).
 Start-up is kept to about what importing Typer costs: nothing here imports SQLAlchemy, the
 process definitions, rich or plotting at module level. Commands import what they need when
 they run, the auditors' and modelplan commands load on first use (LazyGroup), and help is
-Click's plain text (Typer's rich help alone would double the start-up).
+Click's plain text (Typer's rich help alone would double the start-up), in the reader's
+language: the English help strings here are message ids, translated as help is rendered
+(workflow/cli/helptext.py).
 """
 
 from __future__ import annotations
