@@ -39,9 +39,10 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run --out docs/benchmarks.md
 
+# docs/cli.md is the English reference (help reads in Dutch by default: AZWA_LANG=en here).
 docs: $(STAMP)
 	$(BIN)/azwa definition reference --force -o docs/reference.md
-	$(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
+	AZWA_LANG=en $(BIN)/typer workflow.cli.main utils docs --name azwa --title "The azwa command" --output docs/cli.md
 
 # Graphviz's `dot` renders `azwa diagram --format svg|png`: Debian's package, installed only
 # where `dot` is missing and apt is there; never fails the build (the tests that need `dot`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,11 +21,13 @@ def test_reference_matches_the_definitions() -> None:
 
 
 def test_cli_page_matches_the_commands(tmp_path: Path) -> None:
-    """docs/cli.md is what typer generates from the `azwa` command today."""
+    """docs/cli.md is what typer generates from the `azwa` command today, in English
+    (`make docs` sets AZWA_LANG=en: help reads in Dutch by default)."""
     out = tmp_path / "cli.md"
     typer_bin = Path(sys.executable).with_name("typer")
     subprocess.run([str(typer_bin), "workflow.cli.main", "utils", "docs", "--name", "azwa",
                     "--title", "The azwa command", "--output", str(out)],
-                   cwd=ROOT, check=True, capture_output=True)
+                   cwd=ROOT, check=True, capture_output=True,
+                   env={**os.environ, "AZWA_LANG": "en"})
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == out.read_text(
         encoding="utf-8")

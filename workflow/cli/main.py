@@ -6,7 +6,9 @@ plan, unreadable JSON or time, a database that is missing or cannot be used).
 Start-up is kept to about what importing Typer costs: nothing here imports SQLAlchemy, the
 process definitions, rich or plotting at module level. Commands import what they need when
 they run, the auditors' and modelplan commands load on first use (LazyGroup), and help is
-Click's plain text (Typer's rich help alone would double the start-up).
+Click's plain text (Typer's rich help alone would double the start-up), in the reader's
+language: the English help strings here are message ids, translated as help is rendered
+(workflow/cli/helptext.py).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
+from workflow.cli.helptext import HelpCommand, HelpGroup, help_text, in_reader_language, short_help
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, said, visible
-from workflow.core.i18n import _, current, term
+from workflow.core.i18n import _, current, kept, term
 from workflow.store.url import CorruptRow, StoreUnavailable, resolve_url
 
 if TYPE_CHECKING:
@@ -126,24 +129,28 @@ def _plain_params(params: list[Any]) -> list[Any]:
     return params
 
 
-class _PlainCommand(TyperCommand):
+class _PlainCommand(HelpCommand):
     """A lazy command whose texts, paths and flags (`--help` included) need no pydantic."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain_params(super().get_params(ctx))
 
 
-def short_help(text: str, limit: int) -> str:
-    """A help line cut to `limit` characters at a word, as Click cuts a command's."""
-    words = " ".join(text.split("\n\n")[0].split())
-    if len(words) <= limit:
-        return words
-    return words[: limit - 3].rsplit(" ", 1)[0] + "..."
-
-
-class LazyGroup(TyperGroup):
+class LazyGroup(HelpGroup):
     """The `azwa` group: lists LAZY commands without importing them, and turns a database
-    that cannot be used, wherever a command meets it, into one line and exit status 2."""
+    that cannot be used, wherever a command meets it, into one line and exit status 2.
+    Help and usage errors read in the language `--lang` or AZWA_LANG chose (helptext.py)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with kept():  # the language `--lang` chose, until the error is shown, then as before
+            return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as exc:
+            in_reader_language(exc)
+            raise
 
     def list_commands(self, ctx: Any) -> list[str]:
         eager = super().list_commands(ctx)
@@ -161,23 +168,19 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = load_lazy(cmd_name)
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        names = self.list_commands(ctx)
-        limit = formatter.width - 6 - max(len(n) for n in names)
-        rows = []
-        for name in names:
-            if name in LAZY and name not in self.commands:
-                rows.append((name, short_help(LAZY[name][2], limit)))
-            elif (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit)))
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+    def short_help_of(self, ctx: Any, name: str, limit: int) -> str | None:
+        if name in LAZY and name not in self.commands:  # its line, without loading it
+            return short_help(help_text(LAZY[name][2]), limit)
+        return super().short_help_of(ctx, name, limit)
 
     def invoke(self, ctx: Any) -> Any:
         _opened.clear()
         _replace_unwritable()
         try:
             return self._one_line(ctx)
+        except Exception as exc:  # a sub-command's usage error: said when shown
+            in_reader_language(exc)
+            raise
         finally:
             while _stores:
                 _stores.pop().close()
@@ -212,19 +215,27 @@ plan_app = typer.Typer(name="plan", help="Register plans, fire triggers, show an
 app.add_typer(plan_app)
 
 
-@app.callback()
-def choose_language(ctx: typer.Context, lang: Annotated[str | None, typer.Option(
-        "--lang", help="Read the output in nl (the default) or en; default: env AZWA_LANG, "
-        "else nl.", show_default=False)] = None) -> None:
-    # Before any command: the language of what it prints, until it ends (docs/language.md).
+def _choose_language(lang: str | None) -> str | None:
+    """`--lang`, read before the other options (it is eager): the language of what azwa
+    prints, its help and its usage errors included, until it ends (docs/language.md)."""
     import os
 
-    from workflow.core.i18n import ENV, UnknownLanguage, reading
+    from workflow.core.i18n import ENV, UnknownLanguage, use
 
     try:
-        ctx.with_resource(reading(lang if lang is not None else os.environ.get(ENV) or None))
+        use(lang if lang is not None else os.environ.get(ENV) or None)
     except UnknownLanguage as exc:
         fail(f"{'--lang' if lang is not None else ENV}: {said(exc)}")
+    return lang
+
+
+@app.callback()
+def choose_language(lang: Annotated[str | None, typer.Option(
+        "--lang", help="Read the output in nl (the default) or en; default: env AZWA_LANG, "
+        "else nl.", show_default=False, is_eager=True, callback=_choose_language)] = None,
+) -> None:
+    # `--lang` is applied as it is read (_choose_language), before any command runs.
+    del lang
 
 
 class _Console:

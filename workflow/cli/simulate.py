@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
+from workflow.cli.helptext import HelpGroup
 from workflow.cli.main import Db, Json, fail, out
 from workflow.cli.output import OutputError, check_output, write_output
 from workflow.cli.text import said
 from workflow.core.i18n import _
 
 
-class _ScenarioFirst(TyperGroup):
+class _ScenarioFirst(HelpGroup):
     """`azwa simulate SCENARIO.toml ...` is `azwa simulate run SCENARIO.toml ...`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

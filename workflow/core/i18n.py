@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
 
 from workflow.core.phrase import Phrase
 
@@ -90,6 +89,17 @@ def reading(language: str | None) -> Iterator[str]:
         _chosen.reset(token)
 
 
+@contextmanager
+def kept() -> Iterator[None]:
+    """The language as it is now, again after the block, whatever `use` chose inside it (a
+    command's `--lang` holds until the command has ended and its error has been shown)."""
+    token = _chosen.set(_chosen.get())
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
 def current() -> str:
     """The language texts are read in now: chosen by `use`, else AZWA_LANG, else Dutch. An
     AZWA_LANG we have no catalogue for reads as Dutch (the command line refuses it)."""
@@ -130,9 +140,11 @@ def catalogue(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of a language; English is the source text and has none."""
     if language == "en":
         return gettext.NullTranslations()
-    path = resources.files("workflow").joinpath("locale", language, "LC_MESSAGES",
-                                                f"{DOMAIN}.mo")
-    with path.open("rb") as handle:
+    # A path beside this package, not importlib.resources: its readers import zipfile, and
+    # `azwa --help` in Dutch reads the catalogue on a start-up kept to what Typer costs.
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale",
+                        language, "LC_MESSAGES", f"{DOMAIN}.mo")
+    with open(path, "rb") as handle:
         found = gettext.GNUTranslations(handle)
     found.add_fallback(_Recorder(language))
     return found
