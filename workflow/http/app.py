@@ -33,9 +33,12 @@ from workflow.service.api import Engine
 from workflow.store.outbox import Outbox, Queue, Subscription
 
 TITLE = "azwa"
-COMMAND_THREADS = 16
-"""Threads that run commands (`CommandPath`): the store judges and stores one at a time on
-its one connection anyway, so a few suffice; the rest of a burst waits in their queue."""
+COMMAND_THREADS = 1
+"""Threads that run commands (`CommandPath`). The store judges and stores one command at a
+time on its one connection anyway, so one thread does all the work there is; more only
+contend for the interpreter's lock (measured in `make bench`: 16 threads cost a command a
+third more server CPU than one). A burst waits in the thread's queue, off the event loop,
+which keeps answering reads meanwhile."""
 DESCRIPTION = (
     "The azwa workflow engine as a service: register plans, fire triggers, read where plans "
     "stand and what each organisation must do. Refusals are RFC 9457 problem details "
@@ -83,8 +86,12 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
             command_threads.close()
             app.state.tracing.shutdown()
 
+    # The service traces commands itself, to the exporter its config names (telemetry.py);
+    # FastAPI's own OpenTelemetry, which would look for globally set providers on every
+    # request, stays off.
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     app.state.engine = engine
     app.state.outbox = outbox
