@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -17,13 +16,11 @@ import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.http.helpers import auth, registration, write_config
+from tests.http.helpers import auth, registration
 from tests.i18n.test_catalogue import catalogue
 from workflow.cli.main import app
 from workflow.core import i18n
-from workflow.http.app import create_app
 from workflow.http.settings import load
-from workflow.service.databases import create_or_upgrade
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "modelplan_example.yaml"
 SLOT = re.compile(r"\{[^{}]*\}")
@@ -149,15 +146,6 @@ def test_the_modelplan_commands_refusals_in_dutch(tmp_path: Path) -> None:
     code, _out, err = azwa("modelplan", "check", EXAMPLE, "--version", "1", "--party", "X")
     assert code == 2 and i18n.missing() == set() and english_left(err) == []
     assert "gelden alleen voor --version 2" in " ".join(err.split())
-
-
-@pytest.fixture
-def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    create_or_upgrade(sqlite_url).close()
-    service = create_app(load(write_config(tmp_path / "azwa.toml", sqlite_url)), workers=False)
-    with TestClient(service) as test_client:
-        yield test_client
-    service.state.engine.store.close()
 
 
 def test_input_within_limits_over_http_in_dutch(client: TestClient) -> None:

@@ -4,18 +4,13 @@ of the wrong shape. English as it always was."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.http.helpers import auth, write_config
+from tests.http.helpers import auth
 from workflow.cli.main import app
 from workflow.core import i18n
-from workflow.http.app import create_app
-from workflow.http.settings import load
 from workflow.service.databases import create_or_upgrade
 
 
@@ -49,15 +44,6 @@ def test_the_command_lines_input_errors_in_dutch(sqlite_url: str, extra: tuple[s
     code, err = fire(sqlite_url, "en", *extra)
     assert code == 2
     assert english in err
-
-
-@pytest.fixture
-def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    create_or_upgrade(sqlite_url).close()
-    service = create_app(load(write_config(tmp_path / "azwa.toml", sqlite_url)), workers=False)
-    with TestClient(service) as test_client:
-        yield test_client
-    service.state.engine.store.close()
 
 
 def test_an_unknown_plan_and_a_request_of_the_wrong_shape_in_dutch(client: TestClient) -> None:
