@@ -36,8 +36,8 @@ TITLE = "azwa"
 COMMAND_THREADS = 1
 """Threads that run commands (`CommandPath`). The store judges and stores one command at a
 time on its one connection anyway, so one thread does all the work there is; more only
-contend for the interpreter's lock (measured in `make bench`: 16 threads cost a command a
-third more server CPU than one). A burst waits in the thread's queue, off the event loop,
+contend for the interpreter's lock (measured in `make bench`: 16 threads cost a command about
+40% more server CPU than one). A burst waits in the thread's queue, off the event loop,
 which keeps answering reads meanwhile."""
 DESCRIPTION = (
     "The azwa workflow engine as a service: register plans, fire triggers, read where plans "
