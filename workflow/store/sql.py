@@ -335,6 +335,12 @@ def _summary(row: Any, due: Any, expired: tuple[tuple[str, str], ...] = ()) -> P
     )
 
 
+def _moved_on(plan_id: str, expected_seq: int) -> StaleWrite:
+    """A save refused because the plan moved on since it was read (either way of saving)."""
+    return StaleWrite(Phrase("plan {plan} changed since it was read (expected seq {seq}); "
+                             "reload and try again", plan=plan_id, seq=expected_seq))
+
+
 def _command_found(found: Sequence[Any], rows: Sequence[Sequence[Any]]
                    ) -> tuple[str, str | None, list[Event]]:
     """A command row (plan id, digest) and its event rows, as `SqlStore.command` gives them."""
@@ -547,9 +553,7 @@ class SqlStore:
             })
         else:
             run.expect(sqlrun.UPDATE_PLAN, {**values, "expected_seq": expected_seq},
-                       lambda: StaleWrite(Phrase(
-                           "plan {plan} changed since it was read (expected seq {seq}); "
-                           "reload and try again", plan=plan.plan_id, seq=expected_seq)))
+                       lambda: _moved_on(plan.plan_id, expected_seq))
         if appended:
             _append_entries(run, plan.plan_id, appended)
         sig = None
@@ -641,10 +645,7 @@ class SqlStore:
                     if not sqlrun.broken(raw):
                         if isinstance(exc, integrity) or getattr(exc, "sqlstate", None) == (
                                 pgsave.STALE):
-                            stale = StaleWrite(Phrase(
-                                "plan {plan} changed since it was read (expected seq {seq}); "
-                                "reload and try again", plan=plan_id,
-                                seq=params["expected_seq"]))
+                            stale = _moved_on(plan_id, params["expected_seq"])
                             try:
                                 stale.reread = self._reread(conn, plan_id, command_id)
                             except Exception:  # only saves the caller its own reads
