@@ -42,14 +42,6 @@ def help_text(text: str | None) -> str:
                        for p in paragraphs)
 
 
-def short_help(text: str, limit: int) -> str:
-    """A help line cut to `limit` characters at a word, as Click cuts a command's."""
-    words = " ".join(text.split("\n\n")[0].split())
-    if len(words) <= limit:
-        return words
-    return words[: limit - 3].rsplit(" ", 1)[0] + "..."
-
-
 def _record(param: Any, ctx: Any) -> tuple[str, str] | None:
     """A parameter's help line with its own help translated (Typer's `[default: x;
     required]` after it is translated by Typer's `_`)."""

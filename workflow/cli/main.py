@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
-from workflow.cli.helptext import HelpCommand, HelpGroup, help_text, in_reader_language, short_help
+from workflow.cli.helptext import HelpCommand, HelpGroup, help_text, in_reader_language
 from workflow.cli.output import OutputError, write_output
 from workflow.cli.text import safe, said, visible
 from workflow.core.i18n import _, current, kept, term
@@ -170,7 +171,7 @@ class LazyGroup(HelpGroup):
 
     def short_help_of(self, ctx: Any, name: str, limit: int) -> str | None:
         if name in LAZY and name not in self.commands:  # its line, without loading it
-            return short_help(help_text(LAZY[name][2]), limit)
+            return make_default_short_help(help_text(LAZY[name][2]), limit).strip()
         return super().short_help_of(ctx, name, limit)
 
     def invoke(self, ctx: Any) -> Any:
