@@ -66,10 +66,12 @@ def _backend_pid(engine: Engine) -> int:
 
 
 def _writer(url: str, plan_ids: list[str], commands: int, name: str, ready: Any,
-            results: Any) -> None:
+            results: Any, copies: bool) -> None:
+    """`copies`: the Engine holds a working copy of each plan, as a running service does;
+    else it reads each plan afresh for every command, as a process that holds none does."""
     configure(json=True, level="CRITICAL")
-    engine = Engine(url, SystemClock())
-    for pid in plan_ids:  # the working copies a running service holds
+    engine = Engine(url, SystemClock(), cache_size=1024 if copies else 0)
+    for pid in plan_ids if copies else ():
         engine._keep(engine.state(pid))
     backend = _backend_pid(engine)
     ready.wait()
@@ -97,12 +99,13 @@ class Run:
         self.client, self.server = sum(d[4] for d in done), sum(d[5] for d in done)
 
 
-def _timed_writers(url: str, plan_sets: list[list[str]], commands: int, tag: str) -> Run:
+def _timed_writers(url: str, plan_sets: list[list[str]], commands: int, tag: str,
+                   copies: bool = True) -> Run:
     """Writers started together, one per plan set."""
     ready = load.FORK.Barrier(len(plan_sets) + 1)
     results = load.FORK.Queue()
     procs = [load.FORK.Process(target=_writer, args=(url, plans, commands, f"{tag}{n}",
-                                                     ready, results))
+                                                     ready, results, copies))
              for n, plans in enumerate(plan_sets)]
     for proc in procs:
         proc.start()
@@ -115,10 +118,10 @@ def _timed_writers(url: str, plan_sets: list[list[str]], commands: int, tag: str
     return Run(elapsed, done, busy_after - busy)
 
 
-def _rate(url: str, plan_sets: list[list[str]], commands: int, tag: str, repeats: int
-          ) -> tuple[float, Run, list[Run]]:
+def _rate(url: str, plan_sets: list[list[str]], commands: int, tag: str, repeats: int,
+          copies: bool = True) -> tuple[float, Run, list[Run]]:
     """Median commands/s of `repeats` runs, the median run, and every run."""
-    runs = sorted((_timed_writers(url, plan_sets, commands, f"{tag}r{r}-")
+    runs = sorted((_timed_writers(url, plan_sets, commands, f"{tag}r{r}-", copies)
                    for r in range(repeats)), key=lambda run: run.commands / run.elapsed)
     middle = runs[len(runs) // 2]
     return middle.commands / middle.elapsed, middle, runs
@@ -146,30 +149,37 @@ def wal_flush_ms(schema: str, commits: int = 200) -> tuple[float, float]:
 
 def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[str]:
     rows, cpu_rows, base = [], [], None
-    cpu: dict[tuple[int, str], tuple[float, float, Run]] = {}
+    cpu: dict[tuple[int, str, bool], tuple[float, float, Run]] = {}
     with fresh_schema("writers") as (url, schema):
         counts = (1, 2, 4, 8)
         ids = [f"W{n:04d}" for n in range(max(counts) * plans_each)]
         load.bulk_plans(url, ids, until="record_costs", start=load.recent_start())
         _timed_writers(url, [ids[:plans_each]], commands, "warm-")  # caches, prepared SQL
         shared = ids[:50]
-        for count, sets, kind in [
-            *((n, [ids[k * plans_each:(k + 1) * plans_each] for k in range(n)],
-               f"own {plans_each} plans each") for n in counts),
-            *((n, [shared] * n, "all share 50 plans") for n in (1, 8)),
+        def own(n: int) -> list[list[str]]:
+            return [ids[k * plans_each:(k + 1) * plans_each] for k in range(n)]
+
+        for count, sets, kind, copies in [
+            *((n, own(n), f"own {plans_each} plans each", True) for n in counts),
+            *((n, [shared] * n, "all share 50 plans", True) for n in (1, 8)),
+            *((n, own(n), f"own {plans_each} plans each", False) for n in (1, 8)),
+            (8, [shared] * 8, "all share 50 plans", False),
         ]:
-            rate, middle, runs = _rate(url, sets, commands, f"{kind[:3]}{count}-", repeats)
+            rate, middle, runs = _rate(url, sets, commands,
+                                       f"{kind[:3]}{count}{'c' if copies else 'r'}-",
+                                       repeats, copies)
             base = base or rate
             done = sum(r.commands for r in runs)
             lost, stale = sum(r.lost for r in runs) / done, sum(r.stale for r in runs) / done
-            rows.append(f"| {count} | {kind} | {middle.commands:,} | {rate:,.0f} | "
+            held = "held" if copies else "read afresh"
+            rows.append(f"| {count} | {kind} | {held} | {middle.commands:,} | {rate:,.0f} | "
                         f"{rate / base:.2f}× | {lost:.1%} | {stale:.1%} |")
             client = sum(r.client for r in runs) / done * 1e6
             server = sum(r.server for r in runs) / done * 1e6
-            cpu[count, kind[:3]] = client, server, middle
+            cpu[count, kind[:3], copies] = client, server, middle
             cores = (middle.client + middle.server) / middle.elapsed
             cpu_rows.append(
-                f"| {count} | {kind} | {client:,.0f} | {server:,.0f} | {cores:.2f} | "
+                f"| {count} | {kind} | {held} | {client:,.0f} | {server:,.0f} | {cores:.2f} | "
                 f"{middle.busy / middle.elapsed:.2f} | {2e6 / (client + server):,.0f} |")
         sound = load.assert_sound(url, ids)
         flush_on, flush_off = wal_flush_ms(schema)
@@ -180,9 +190,9 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
         "commands (`record_costs`, real clock, a command id each) at random plans of its "
         "set, all started together once each had read its plans.",
         "",
-        "| writer processes | plans | commands a run | commands/s | vs 1 process | lost races | "
-        "stale copies |",
-        "|---|---|---|---|---|---|---|",
+        "| writer processes | plans | working copies | commands a run | commands/s | "
+        "vs 1 process | lost races | stale copies |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         f"After all runs every plan's log was checked ({sound:,} events): seq 1..n, the "
@@ -200,9 +210,9 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
         "meanwhile (other work on it included). The ceiling is what 2 cores could do at "
         "that CPU per command if nothing else ran and nobody waited.",
         "",
-        "| writer processes | plans | client µs | server µs | cores busy (writers) | "
-        "cores busy (machine) | ceiling commands/s |",
-        "|---|---|---|---|---|---|---|",
+        "| writer processes | plans | working copies | client µs | server µs | "
+        "cores busy (writers) | cores busy (machine) | ceiling commands/s |",
+        "|---|---|---|---|---|---|---|---|",
         *cpu_rows,
         "",
         *_writers_limit(cpu, flush_on, flush_off),
@@ -210,11 +220,11 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
     ]
 
 
-def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_on: float,
+def _writers_limit(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]], flush_on: float,
                    flush_off: float) -> list[str]:
     """What the figures say limits the writers, from this run's own measurements."""
-    one_client, one_server, one = cpu[1, "own"]
-    eight_client, eight_server, eight = cpu[8, "own"]
+    one_client, one_server, one = cpu[1, "own", True]
+    eight_client, eight_server, eight = cpu[8, "own", True]
     one_wall = one.elapsed / one.commands * 1e6
     one_cpu = one_client + one_server
     busy = (one.client + one.server) / one.elapsed
@@ -246,24 +256,35 @@ def _writers_limit(cpu: dict[tuple[int, str], tuple[float, float, Run]], flush_o
     ]
 
 
-def _shared_cost(cpu: dict[tuple[int, str], tuple[float, float, Run]]) -> str:
-    """What sharing plans costs 8 writers, beside the same 8 on plans of their own."""
-    own_client, own_server, own = cpu[8, "own"]
-    client, server, shared = cpu[8, "all"]
+def _shared_cost(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]]) -> str:
+    """What sharing plans costs 8 writers, beside the same 8 on plans of their own: with
+    working copies held, and with every plan read afresh on both sides."""
+    own_client, own_server, own = cpu[8, "own", True]
+    client, server, shared = cpu[8, "all", True]
     rate = (shared.commands / shared.elapsed) / (own.commands / own.elapsed)
     extra = (client + server) / (own_client + own_server)
+    _, _, own_read = cpu[8, "own", False]
+    _, _, shared_read = cpu[8, "all", False]
+    read_rate = ((shared_read.commands / shared_read.elapsed)
+                 / (own_read.commands / own_read.elapsed))
+    lost = shared_read.lost / shared_read.commands
     return (
-        f"Sharing: 8 writers on 50 shared plans do {rate:.2f}× the commands/s of 8 on plans "
-        f"of their own, and a command costs {client:,.0f} + {server:,.0f} µs CPU against "
-        f"{own_client:,.0f} + {own_server:,.0f} ({extra:.2f}×). On shared plans a writer's "
-        f"copy of a plan is nearly always stale (the 7 others wrote it since), so once "
-        f"its Engine sees that it reads the plan afresh before each command (a second "
-        f"round trip and a plan to decode, which its own plans never need), and a lost "
-        f"race costs the refused statement, one read of the plan and the command id, and "
-        f"the rules once more. The plan row is locked only while the server runs a save, "
-        f"so writers of one plan queue for each other that long only: what is left of the "
-        f"difference is those reads and retries (and the switching between processes "
-        f"they bring) on 2 busy cores"
+        f"Sharing, on equal footing (every command reads its plan afresh on both sides, as "
+        f"a process holding no working copies does): 8 writers on 50 shared plans do "
+        f"{read_rate:.2f}× the commands/s of 8 on plans of their own, with {lost:.1%} of "
+        f"commands losing the race and judged again; a lost race costs about one command "
+        f"more (the refused statement, and the rules and the save once more), so the "
+        f"retries alone leave about {1 / (1 + lost):.2f}×.\n\n"
+        f"With working copies held: 8 writers on shared plans do {rate:.2f}× the commands/s "
+        f"of 8 on plans of their own, and a command costs {client:,.0f} + {server:,.0f} µs "
+        f"CPU against {own_client:,.0f} + {own_server:,.0f} ({extra:.2f}×). A copy saves "
+        f"the read only while nobody else writes the plan: on shared plans a writer's copy "
+        f"is nearly always stale (the 7 others wrote it since), so once its Engine sees "
+        f"that it reads the plan afresh before each command (a second round trip and a "
+        f"plan to decode, which held copies of its own plans never need). That is the "
+        f"gain of holding copies lost, not a cost of sharing: the row above compares like "
+        f"with like. The plan row is locked only while the server runs a save, so writers "
+        f"of one plan queue for each other that long only"
         + (", not waiting for locks." if (shared.client + shared.server) / shared.elapsed
            >= 0.9 * (own.client + own.server) / own.elapsed else
            f"; the writers kept {(shared.client + shared.server) / shared.elapsed:.2f} cores "
