@@ -155,6 +155,8 @@ class Engine:
     ) -> None:
         """`signing_key` signs each plan's chain heads (default: the key configured in
         AZWA_SIGNING_KEY_FILE or AZWA_SIGNING_KEY, else heads are recorded unsigned).
+        `cache_size`: how many plans are kept as working copies, judged on without a read
+        (0: none, every command reads its plan afresh).
 
         Raises StoreUnavailable, with one line, when the database cannot be used; reads the
         limits of an event (AZWA_MAX_LINE_BYTES, AZWA_MAX_DEPTH) once."""
