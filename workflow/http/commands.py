@@ -198,10 +198,10 @@ class Threads:
     (and started again if the app is started again, as tests do).
 
     A command on the loop skips the hand-over to a thread and back (a queue, a future, a
-    wake-up of each side, the interpreter's lock passed twice), which cost about a sixth of
-    the server's CPU per command (measured in `make bench`); its own work holds the
-    interpreter's lock either way, so the loop would not have answered anything else
-    meanwhile. It goes to the thread instead when waiting is likely: another transaction
+    wake-up of each side, the interpreter's lock passed twice), which cost about a fifth of
+    the server's CPU per command (paired runs of `make bench`'s HTTP part); its own work
+    holds the interpreter's lock either way, so the loop would not have answered anything
+    else meanwhile. It goes to the thread instead when waiting is likely: another transaction
     holds the store's connection (the deadline worker's batch), or commands are queued for
     the thread already (they keep their turn). `idle` is None where every command waits for
     the network (PostgreSQL): those always go to the thread, and the loop stays free.
