@@ -96,3 +96,29 @@ def test_every_answer_is_the_routes(clients: tuple[TestClient, TestClient]) -> N
             statuses.add(fast[0])
     assert {200, 401, 403, 404, 409, 412, 422} <= statuses
     assert any(m.cls is CommandPath for m in clients[0].app.user_middleware)  # type: ignore[attr-defined]
+
+
+def test_a_command_runs_on_the_loop_only_while_the_store_is_free(tmp_path: Path) -> None:
+    """On SQLite a command runs on the event loop while no other transaction holds the
+    store's connection; while one does (the deadline worker's batch), it waits on the
+    command thread, off the loop."""
+    import asyncio
+    import threading
+
+    app = _app(tmp_path, "loop", True)
+    threads = next(m.kwargs["threads"] for m in app.user_middleware if m.cls is CommandPath)
+    store = app.state.engine.store
+    assert threads.idle is not None and threads.idle()
+
+    async def where() -> tuple[int, int]:
+        return threading.get_ident(), await threads.run(threading.get_ident)
+
+    loop_thread, ran_on = asyncio.run(where())
+    assert ran_on == loop_thread
+    held = store._connection()
+    with held.lock:
+        assert not threads.idle()
+        loop_thread, ran_on = asyncio.run(where())
+    assert ran_on != loop_thread
+    threads.close()
+    store.close()

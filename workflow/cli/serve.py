@@ -56,7 +56,7 @@ def serve(
     # httptools' C parser and uvloop's event loop (where installed) spend about a third fewer
     # instructions per command than h11 on asyncio's loop; Http1 keeps httptools from
     # dropping the body of a request that offers an HTTP/2 upgrade, as Java's HttpClient
-    # does by default (workflow/http/server.py).
+    # does by default, and writes a response's head and body at once (workflow/http/server.py).
     from workflow.http.server import Http1
 
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning",

@@ -34,11 +34,12 @@ from workflow.store.outbox import Outbox, Queue, Subscription
 
 TITLE = "azwa"
 COMMAND_THREADS = 1
-"""Threads that run commands (`CommandPath`). The store judges and stores one command at a
-time on its one connection anyway, so one thread does all the work there is; more only
-contend for the interpreter's lock (measured in `make bench`: 16 threads cost a command about
-40% more server CPU than one). A burst waits in the thread's queue, off the event loop,
-which keeps answering reads meanwhile."""
+"""Threads that run the commands the event loop does not run itself (`commands.Threads`: on
+SQLite the loop runs a command while the store is free). The store judges and stores one
+command at a time on its one connection anyway, so one thread does all the work there is;
+more only contend for the interpreter's lock (measured in `make bench`: 16 threads cost a
+command about 40% more server CPU than one). A burst that waits for the store waits in the
+thread's queue, off the event loop, which keeps answering reads meanwhile."""
 DESCRIPTION = (
     "The azwa workflow engine as a service: register plans, fire triggers, read where plans "
     "stand and what each organisation must do. Refusals are RFC 9457 problem details "
@@ -70,7 +71,8 @@ def create_app(settings: Settings, engine: Engine | None = None, *,
             deliverer.wake()
 
     deadline_worker = DeadlineWorker(engine, settings.tick_seconds, on_expired=expired)
-    command_threads = commands.Threads(COMMAND_THREADS)
+    command_threads = commands.Threads(COMMAND_THREADS, store.idle if (
+        COMMAND_THREADS == 1 and store.engine.dialect.name == "sqlite") else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

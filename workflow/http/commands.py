@@ -14,8 +14,9 @@ import contextvars
 import functools
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Request
@@ -60,6 +61,7 @@ IfMatch = Annotated[str | None, Header(
     alias="If-Match", description="The plan's ETag (its seq, quoted) as read: refused "
     "with 412 if the plan moved on")]
 STALE_RETRIES = 3
+T = TypeVar("T")
 
 
 def expected_seq(if_match: str | None) -> int | None:
@@ -191,18 +193,43 @@ COMMAND_PATH = re.compile(r"/plans/([^/]+)/commands")
 
 
 class Threads:
-    """The threads commands run on, started when first needed and ended with the app (and
-    started again if the app is started again, as tests do)."""
+    """Where commands run: on the event loop itself while nothing else holds the store
+    (`idle`), else on threads of their own, started when first needed and ended with the app
+    (and started again if the app is started again, as tests do).
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    A command on the loop skips the hand-over to a thread and back (a queue, a future, a
+    wake-up of each side, the interpreter's lock passed twice), which cost about a fifth of
+    the server's CPU per command (paired runs of `make bench`'s HTTP part); its own work
+    holds the interpreter's lock either way, so the loop would not have answered anything
+    else meanwhile. It goes to the thread instead when waiting is likely: another transaction
+    holds the store's connection (the deadline worker's batch), or commands are queued for
+    the thread already (they keep their turn). `idle` is None where every command waits for
+    the network (PostgreSQL): those always go to the thread, and the loop stays free.
+    """
+
+    def __init__(self, size: int, idle: Callable[[], bool] | None = None) -> None:
+        self.size, self.idle = size, idle
         self._pool: ThreadPoolExecutor | None = None
+        self._handed = 0
+        """Commands handed to the threads and not yet answered (counted on the loop)."""
 
     def pool(self) -> ThreadPoolExecutor:
         """Called on the event loop only."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="azwa-command")
         return self._pool
+
+    async def run(self, call: Callable[[], T]) -> T:
+        """`call()` on the loop where `idle` allows it, else on a thread (in a copy of the
+        caller's context, as the loop would have run it)."""
+        if not self._handed and self.idle is not None and self.idle():
+            return call()
+        self._handed += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self.pool(), functools.partial(contextvars.copy_context().run, call))
+        finally:
+            self._handed -= 1
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -223,8 +250,9 @@ class CommandPath:
     schema error, no or an unknown token), goes on to the route unchanged, with its body, so
     those answers keep coming from one place.
 
-    `fire` runs on `threads` of its own: handing a command to one costs about a third less
-    than the framework's thread pool (anyio's) per call.
+    `fire` runs where `threads` says: on the loop while the store is free (SQLite), else on
+    a thread of its own (handing a command to it costs about a third less than the
+    framework's thread pool, anyio's, per call).
     """
 
     def __init__(self, app: ASGIApp, threads: Threads) -> None:
@@ -250,9 +278,7 @@ class CommandPath:
             await self.app(scope, _replay(body, None, receive), send)
             return
         try:
-            context = contextvars.copy_context()
-            answered = await asyncio.get_running_loop().run_in_executor(
-                self.threads.pool(), functools.partial(context.run, fire, request, **arguments))
+            answered = await self.threads.run(functools.partial(fire, request, **arguments))
         except ProblemError as problem:
             answered = problem_response(problem, scope["path"],
                                         request.headers.get("accept-language"))

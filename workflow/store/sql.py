@@ -466,6 +466,12 @@ class SqlStore:
             held.close()
         self.engine.dispose()
 
+    def idle(self) -> bool:
+        """No transaction of this store's holds its connection at this moment (a hint: another
+        thread may take it the moment after)."""
+        held: sqlrun.Held | None = self.__dict__.get("_held")
+        return held is None or not held.lock.locked()
+
     def _run(self, work: Callable[[sqlrun.Runner], T], *, write: bool = True) -> T:
         """`work` in one transaction on the held connection; once more on a new connection
         if the held one turns out lost before anything was committed (a server restart, an
