@@ -6,9 +6,9 @@ and the simulation read the same objects and none of them can change the rules a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
@@ -23,8 +23,16 @@ Predicate = Callable[["Context"], bool]
 Explain = Callable[["Context"], str]
 Effect = Callable[["Plan", "Context"], None]
 Membership = Callable[["Plan", "Actor"], bool]
-ActorsOf = Callable[["Plan"], "list[Actor]"]
 Owed = Callable[["Plan", "Actor"], "bool | Sequence[str]"]
+
+
+class ActorsOf(Protocol):
+    """Every organisation acting on a plan, one Actor per role it acts in there; given
+    `roles`, only those acting in one of them (in the same order): a caller that asks about
+    a few roles does not have the others found."""
+
+    def __call__(self, plan: Plan, roles: Collection[str] | None = None) -> list[Actor]: ...
+
 
 REGISTER = "register_plan"
 DEADLINE_EXPIRED = "deadline_expired"

@@ -41,6 +41,8 @@ def ladder_of(definition: Definition) -> dict[str, int]:
 MAX_REFUSALS = 200
 DAY = 86_400
 ESCALATION = ("escalation", "", "", None)
+PLAN_MAKER = ("plan_maker",)
+"""Who opens an escalation: the plan's first plan maker party."""
 MARKS = {
     "submit_quick_test": "quick_test_submitted",
     "approve_quick_test": "quick_test_decided", "reject_quick_test": "quick_test_decided",
@@ -336,8 +338,7 @@ class Run:
             sp.escalation_drawn = True
             if self.rng.random() >= self.scenario.branches["escalation"]:
                 return
-            actor = next(a for a in self.engine.definition.actors(plan)  # type: ignore[misc]
-                         if a.role == "plan_maker")
+            actor = self.engine.definition.actors(plan, PLAN_MAKER)[0]  # type: ignore[misc]
             trigger, payload = "escalate", behaviour.escalation_payload(0)
         else:
             actor = Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None)

@@ -144,10 +144,8 @@ class Owed:
         found: list[Ready] = []
         due: frozenset[str] | None = None
         membership = self._membership
-        for actor in self._actors(plan):
-            steps = by_role.get(actor.role)
-            if steps is None:
-                continue
+        for actor in self._actors(plan, by_role):  # only the roles with a step here
+            steps = by_role[actor.role]
             member: bool | None = None
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
@@ -202,8 +200,8 @@ class Owed:
         by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
         found: list[Ready] = []
         due = _due(plan, at)
-        for actor in self._actors(plan):
-            for duty, tr, guards in by_role.get(actor.role, ()):
+        for actor in self._actors(plan, by_role):
+            for duty, tr, guards in by_role[actor.role]:
                 if not duty.instead or duty.trigger in CHOSEN:
                     continue
                 owed = True if duty.owed is None else duty.owed(plan, actor)
