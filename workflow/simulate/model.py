@@ -75,7 +75,7 @@ class SimPlan:
     """Its place in the run's list of plans."""
     plan: Plan | None = None
     events: list[Event] = field(default_factory=list)
-    lines: bytearray = field(default_factory=bytearray)
+    lines: list[bytes] = field(default_factory=list)
     """Its log as JSON Lines, for a run that keeps it so (`Run(as_lines=True)`)."""
     logged: int = 0
     """Events kept, as `events` or as `lines`."""
@@ -117,6 +117,9 @@ class Run:
         self.plans: list[SimPlan] = []
         self.heap: list[tuple[float, int, int, int, Any]] = []
         self._n = 0
+        self._arriving: list[int] = []
+        """Plan indexes in order of arrival (`simulate`); `_next_arrival` the next to push."""
+        self._next_arrival = 0
         self.assessed = frozenset(scenario.assessed)
         self.ladder = ladder_of(engine.definition)
         self.open_in = engine.definition.region.open_in
@@ -181,10 +184,24 @@ class Run:
         return times
 
     def simulate(self, count: int, until: float | None = None) -> Run:
-        for i, t in enumerate(self.arrivals(count)):
-            self.push(t, ARRIVE, i, None)
+        times = self.arrivals(count)
+        for i, t in enumerate(times):
             self.plans.append(SimPlan(f"{self.prefix}{i + 1:05d}", t, i))
+        # Arrivals enter the heap one at a time, each when the one before it arrives, with
+        # the number it has among them (plan i: i + 1), as if all had been pushed first: the
+        # heap keeps the acts under way, not every plan still to come, and pops the same
+        # entries in the same order.
+        self._arriving = sorted(range(len(times)), key=times.__getitem__)  # ties: by number
+        self._n = len(times)
+        self._arrive_next()
         return self.loop(until)
+
+    def _arrive_next(self) -> None:
+        """Push the next arrival, if a plan is still to come."""
+        if self._next_arrival < len(self._arriving):
+            i = self._arriving[self._next_arrival]
+            self._next_arrival += 1
+            heapq.heappush(self.heap, (self.plans[i].arrived, i + 1, ARRIVE, i, None))
 
     def loop(self, until: float | None = None) -> Run:
         heap, pop = self.heap, heapq.heappop
@@ -202,6 +219,7 @@ class Run:
                 self.fire(sp, action, t)
                 self.start_next(org, t)
             else:
+                self._arrive_next()
                 self.register(sp, t)
         self.last_t = self.now
         self.pools.close(self.now)
@@ -257,9 +275,7 @@ class Run:
     def record(self, sp: SimPlan, events: list[Event], t: float) -> None:
         if self.keep_events:
             if self.as_lines:
-                lines = sp.lines
-                for event in events:
-                    lines += compact_line(event.to_dict())
+                sp.lines += [compact_line(event.to_dict()) for event in events]
             else:
                 sp.events.extend(events)
             sp.logged += len(events)
