@@ -130,7 +130,8 @@ class Duty:
 
     `owed` says whether this actor owes it on this plan (None: whoever may fire it owes it);
     it may instead return item ids (the open KPIs), one to-do each, named in the payload
-    under `item_key`. `instead` lists the triggers that settle the same to-do another way
+    under `item_key`: a duty whose `owed` names items has an `item_key`, one without is owed
+    as a whole (true or false). `instead` lists the triggers that settle the same to-do another way
     (reject instead of approve). `says` is the line a case worker reads; `{item}` is filled in.
     Its due date is that of the deadline the trigger meets, else of the deadline `before`
     names (a review is due before the plan decision).
