@@ -75,8 +75,11 @@ class SimPlan:
     """Its place in the run's list of plans."""
     plan: Plan | None = None
     events: list[Event] = field(default_factory=list)
-    lines: list[bytes] = field(default_factory=list)
-    """Its log as JSON Lines, for a run that keeps it so (`Run(as_lines=True)`)."""
+    lines: bytearray = field(default_factory=bytearray)
+    """Its log as JSON Lines, for a run that keeps it so (`Run(as_lines=True)`): one buffer
+    a plan, which each line is copied into. Kept one by one, the encoder's own buffers
+    (made larger than a line, then cut down) leave the heap in pieces: a line cost twice
+    as much to make."""
     logged: int = 0
     """Events kept, as `events` or as `lines`."""
     marks: dict[str, float] = field(default_factory=dict)
@@ -275,7 +278,9 @@ class Run:
     def record(self, sp: SimPlan, events: list[Event], t: float) -> None:
         if self.keep_events:
             if self.as_lines:
-                sp.lines += [compact_line(event.to_dict()) for event in events]
+                lines = sp.lines
+                for event in events:
+                    lines += compact_line(event.to_dict())
             else:
                 sp.events.extend(events)
             sp.logged += len(events)

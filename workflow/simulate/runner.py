@@ -131,9 +131,9 @@ def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool)
             "queue_max": max((q for _, _, q in pool.trace), default=0),
             "trace": [list(p) for p in pool.trace[::step]],
         }
-    events = b"".join([line for sp in sim.plans for line in sp.lines])
+    events = b"".join([sp.lines for sp in sim.plans])
     for sp in sim.plans:
-        sp.lines = []
+        sp.lines = bytearray()
     return RunResult(run, rows, events, deadlines, pools, sim.last_t, waits)
 
 
