@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Membership
@@ -75,27 +77,35 @@ BOARD_STEPS = frozenset({"board_level", "governance"})
 """Where the governance board acts: escalation steps 3 and 4 (A4 §1.4.5)."""
 
 
-def actors(plan: Plan) -> list[Actor]:
+def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     """Every organisation acting on this plan, once per role: each plan maker party, the two
     insurers, each participating municipality, the assigned regional coordinator, and the
-    NZa or the governance board where the plan has reached them."""
+    NZa or the governance board where the plan has reached them. Given `roles`, only the
+    actors in those roles, in the same order."""
     attrs, facts = plan.attrs, plan.facts
-    region = attrs.get("region")
+    wanted = ROLES if roles is None else roles
+    found: list[Actor] = []
     # Once per role: within a role an actor is told apart by its organisation alone (the
     # region follows from it), so the organisations are made unique, not the actors.
-    found = [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
-    found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
-    second = second_insurer(facts)
-    if second is not None:
-        found.append(Actor("second_insurer", second, None))
-    found += [Actor("municipality", org, _region_of(plan, org))
-              for org in dict.fromkeys(participating_municipalities(attrs, facts))]
-    assigned = facts.get("regional_coordinator")
-    if assigned is not None:
-        found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
-    if plan.state in NZA_STATES:
+    if "plan_maker" in wanted:
+        region = attrs.get("region")
+        found += [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+    if "coordinating_insurer" in wanted:
+        found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+    if "second_insurer" in wanted:
+        second = second_insurer(facts)
+        if second is not None:
+            found.append(Actor("second_insurer", second, None))
+    if "municipality" in wanted:
+        found += [Actor("municipality", org, _region_of(plan, org))
+                  for org in dict.fromkeys(participating_municipalities(attrs, facts))]
+    if "regional_coordinator" in wanted:
+        assigned = facts.get("regional_coordinator")
+        if assigned is not None:
+            found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+    if plan.state in NZA_STATES and "nza" in wanted:
         found.append(Actor("nza", NZA_ORG, None))
-    if plan.escalation in BOARD_STEPS:
+    if plan.escalation in BOARD_STEPS and "governance_board" in wanted:
         found.append(Actor("governance_board", BOARD_ORG, None))
     return found
 

@@ -3,6 +3,8 @@ NZa and governance board as the one organisation each that the settings name."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from states import roles as v1
 from states import settings
 from states.guards import party_orgs, second_insurer
@@ -48,27 +50,39 @@ MEMBERSHIP_SEED: dict[str, str] = {
     "governance_board": "A4 §1.4.5",
 }
 
-def actors(plan: Plan) -> list[Actor]:
+def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     """Every organisation acting on this plan, once per role (as transformation@1 lists
     them), with the care offices and the NZa by its setting. The governance board fires
-    nothing here: the coordinating insurer refers a problem to it (A4 §1.4.5)."""
+    nothing here: the coordinating insurer refers a problem to it (A4 §1.4.5). Given
+    `roles`, only the actors in those roles, in the same order."""
     attrs, facts = plan.attrs, plan.facts
-    region = attrs.get("region")
+    wanted = ROLES if roles is None else roles
+    found: list[Actor] = []
     # Once per role: within a role the organisation tells actors apart (see v1.actors).
-    found = [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
-    found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
-    second = second_insurer(facts)
-    if second is not None:
-        found.append(Actor("second_insurer", second, None))
-    joined = {j["org"]: j.get("region") for j in facts.get("joined", [])}
-    listed = {m["org"]: m.get("region") for m in attrs.get("municipalities", [])}
-    found += [Actor("municipality", org, listed.get(org, joined.get(org)))
-              for org in dict.fromkeys(municipalities(attrs, facts))]
-    found += [Actor("care_office", org, joined.get(org))
-              for org in dict.fromkeys(care_offices(facts))]
-    assigned = facts.get("regional_coordinator")
-    if assigned is not None:
-        found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
-    if plan.state in v1.NZA_STATES:
+    if "plan_maker" in wanted:
+        region = attrs.get("region")
+        found += [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+    if "coordinating_insurer" in wanted:
+        found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+    if "second_insurer" in wanted:
+        second = second_insurer(facts)
+        if second is not None:
+            found.append(Actor("second_insurer", second, None))
+    municipality = "municipality" in wanted
+    care_office = "care_office" in wanted
+    if municipality or care_office:
+        joined = {j["org"]: j.get("region") for j in facts.get("joined", [])}
+        if municipality:
+            listed = {m["org"]: m.get("region") for m in attrs.get("municipalities", [])}
+            found += [Actor("municipality", org, listed.get(org, joined.get(org)))
+                      for org in dict.fromkeys(municipalities(attrs, facts))]
+        if care_office:
+            found += [Actor("care_office", org, joined.get(org))
+                      for org in dict.fromkeys(care_offices(facts))]
+    if "regional_coordinator" in wanted:
+        assigned = facts.get("regional_coordinator")
+        if assigned is not None:
+            found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+    if plan.state in v1.NZA_STATES and "nza" in wanted:
         found.append(Actor("nza", settings.nza_org(), None))
     return found

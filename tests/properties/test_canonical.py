@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.core.events import _ORJSON_OPTIONS, _plain, canonical, seal, stdlib_text
+from workflow.core.events import (
+    _ORJSON_OPTIONS,
+    _plain,
+    canonical,
+    compact,
+    compact_line,
+    seal,
+    stdlib_text,
+)
 
 
 def reference(data: Any) -> bytes:
@@ -89,3 +97,12 @@ def test_text_that_is_not_unicode_is_refused_as_before() -> None:
     with pytest.raises(UnicodeEncodeError):
         canonical({"x": "\ud800"})
     assert stdlib_text({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(max_size=8), values, max_size=8))
+def test_a_log_line_is_the_stored_json_and_a_newline(data: dict[str, Any]) -> None:
+    """`compact_line`, one line of a simulated events.jsonl, is `compact` and a newline,
+    whichever encoder writes it (integers beyond 64 bits: the standard library)."""
+    assert compact_line(data) == compact(data).encode() + b"\n"
+    assert compact_line({"x": 2**70}) == b'{"x":1180591620717411303424}\n'

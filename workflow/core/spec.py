@@ -6,9 +6,9 @@ and the simulation read the same objects and none of them can change the rules a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
@@ -23,8 +23,16 @@ Predicate = Callable[["Context"], bool]
 Explain = Callable[["Context"], str]
 Effect = Callable[["Plan", "Context"], None]
 Membership = Callable[["Plan", "Actor"], bool]
-ActorsOf = Callable[["Plan"], "list[Actor]"]
 Owed = Callable[["Plan", "Actor"], "bool | Sequence[str]"]
+
+
+class ActorsOf(Protocol):
+    """Every organisation acting on a plan, one Actor per role it acts in there; given
+    `roles`, only those acting in one of them (in the same order): a caller that asks about
+    a few roles does not have the others found."""
+
+    def __call__(self, plan: Plan, roles: Collection[str] | None = None) -> list[Actor]: ...
+
 
 REGISTER = "register_plan"
 DEADLINE_EXPIRED = "deadline_expired"
@@ -122,7 +130,8 @@ class Duty:
 
     `owed` says whether this actor owes it on this plan (None: whoever may fire it owes it);
     it may instead return item ids (the open KPIs), one to-do each, named in the payload
-    under `item_key`. `instead` lists the triggers that settle the same to-do another way
+    under `item_key`: a duty whose `owed` names items has an `item_key`, one without is owed
+    as a whole (true or false). `instead` lists the triggers that settle the same to-do another way
     (reject instead of approve). `says` is the line a case worker reads; `{item}` is filled in.
     Its due date is that of the deadline the trigger meets, else of the deadline `before`
     names (a review is due before the plan decision).

@@ -18,7 +18,7 @@ from typing import Any
 
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import Refused
-from workflow.core.events import Event
+from workflow.core.events import Event, compact_line
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Definition
 from workflow.core.timecalc import AMSTERDAM
@@ -41,6 +41,8 @@ def ladder_of(definition: Definition) -> dict[str, int]:
 MAX_REFUSALS = 200
 DAY = 86_400
 ESCALATION = ("escalation", "", "", None)
+PLAN_MAKER = ("plan_maker",)
+"""Who opens an escalation: the plan's first plan maker party."""
 MARKS = {
     "submit_quick_test": "quick_test_submitted",
     "approve_quick_test": "quick_test_decided", "reject_quick_test": "quick_test_decided",
@@ -73,6 +75,13 @@ class SimPlan:
     """Its place in the run's list of plans."""
     plan: Plan | None = None
     events: list[Event] = field(default_factory=list)
+    lines: bytearray = field(default_factory=bytearray)
+    """Its log as JSON Lines, for a run that keeps it so (`Run(as_lines=True)`): one buffer
+    a plan, which each line is copied into. Kept one by one, the encoder's own buffers
+    (made larger than a line, then cut down) leave the heap in pieces: a line cost twice
+    as much to make."""
+    logged: int = 0
+    """Events kept, as `events` or as `lines`."""
     marks: dict[str, float] = field(default_factory=dict)
     pending: set[Key] = field(default_factory=set)
     done: set[Key] = field(default_factory=set)
@@ -92,11 +101,16 @@ class Run:
     """One run of a scenario: `simulate()` fills `plans`, `pools` and `waits`."""
 
     def __init__(self, scenario: Scenario, engine: ProcessEngine, seed: int, run: int,
-                 *, prefix: str | None = None, keep_events: bool = True) -> None:
+                 *, prefix: str | None = None, keep_events: bool = True,
+                 as_lines: bool = False) -> None:
         self.scenario, self.engine = scenario, engine
         self.rng = random.Random(f"{seed}:{run}")
         self.prefix = prefix if prefix is not None else f"R{run:03d}-"
         self.keep_events = keep_events
+        self.as_lines = as_lines
+        """Keep each event as its line of events.jsonl, made while the event is new, instead
+        of the event itself: a third of the memory, and no pass over a run's every event
+        at its end."""
         self.owed = Owed(engine)
         self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
@@ -106,6 +120,9 @@ class Run:
         self.plans: list[SimPlan] = []
         self.heap: list[tuple[float, int, int, int, Any]] = []
         self._n = 0
+        self._arriving: list[int] = []
+        """Plan indexes in order of arrival (`simulate`); `_next_arrival` the next to push."""
+        self._next_arrival = 0
         self.assessed = frozenset(scenario.assessed)
         self.ladder = ladder_of(engine.definition)
         self.open_in = engine.definition.region.open_in
@@ -170,10 +187,24 @@ class Run:
         return times
 
     def simulate(self, count: int, until: float | None = None) -> Run:
-        for i, t in enumerate(self.arrivals(count)):
-            self.push(t, ARRIVE, i, None)
+        times = self.arrivals(count)
+        for i, t in enumerate(times):
             self.plans.append(SimPlan(f"{self.prefix}{i + 1:05d}", t, i))
+        # Arrivals enter the heap one at a time, each when the one before it arrives, with
+        # the number it has among them (plan i: i + 1), as if all had been pushed first: the
+        # heap keeps the acts under way, not every plan still to come, and pops the same
+        # entries in the same order.
+        self._arriving = sorted(range(len(times)), key=times.__getitem__)  # ties: by number
+        self._n = len(times)
+        self._arrive_next()
         return self.loop(until)
+
+    def _arrive_next(self) -> None:
+        """Push the next arrival, if a plan is still to come."""
+        if self._next_arrival < len(self._arriving):
+            i = self._arriving[self._next_arrival]
+            self._next_arrival += 1
+            heapq.heappush(self.heap, (self.plans[i].arrived, i + 1, ARRIVE, i, None))
 
     def loop(self, until: float | None = None) -> Run:
         heap, pop = self.heap, heapq.heappop
@@ -191,6 +222,7 @@ class Run:
                 self.fire(sp, action, t)
                 self.start_next(org, t)
             else:
+                self._arrive_next()
                 self.register(sp, t)
         self.last_t = self.now
         self.pools.close(self.now)
@@ -245,7 +277,13 @@ class Run:
 
     def record(self, sp: SimPlan, events: list[Event], t: float) -> None:
         if self.keep_events:
-            sp.events.extend(events)
+            if self.as_lines:
+                lines = sp.lines
+                for event in events:
+                    lines += compact_line(event.to_dict())
+            else:
+                sp.events.extend(events)
+            sp.logged += len(events)
         plan = sp.plan
         if plan is not None and plan.state in self.engine.definition.finals and sp.ended is None:
             sp.ended = t
@@ -336,8 +374,7 @@ class Run:
             sp.escalation_drawn = True
             if self.rng.random() >= self.scenario.branches["escalation"]:
                 return
-            actor = next(a for a in self.engine.definition.actors(plan)  # type: ignore[misc]
-                         if a.role == "plan_maker")
+            actor = self.engine.definition.actors(plan, PLAN_MAKER)[0]  # type: ignore[misc]
             trigger, payload = "escalate", behaviour.escalation_payload(0)
         else:
             actor = Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None)

@@ -46,6 +46,9 @@ class _Step(NamedTuple):
     duty: Duty
     transition: Transition
     guards: tuple[Guard, ...]
+    whole: bool
+    """Owed as one step, without items (no `Duty.item_key`, not chosen): the step is known
+    by (trigger, organisation, role, None) before its `owed` is asked."""
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -101,7 +104,9 @@ class Owed:
                                    if g.only_for is None or role in g.only_for)
                     for src in tr.sources:
                         if all(step.duty is not duty for step in table[(src, role)]):
-                            table[(src, role)].append(_Step(duty, tr, guards))
+                            table[(src, role)].append(_Step(
+                                duty, tr, guards,
+                                duty.item_key is None and duty.trigger not in CHOSEN))
         return table
 
     def owed_now(self, plan: Plan, duty: Duty, actor: Actor, item: str | None) -> bool:
@@ -144,15 +149,16 @@ class Owed:
         found: list[Ready] = []
         due: frozenset[str] | None = None
         membership = self._membership
-        for actor in self._actors(plan):
-            steps = by_role.get(actor.role)
-            if steps is None:
-                continue
+        for actor in self._actors(plan, by_role):  # only the roles with a step here
+            steps = by_role[actor.role]
             member: bool | None = None
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
             ctx: Context | None = None
-            for duty, tr, guards in steps:
+            for duty, tr, guards, whole in steps:
+                trigger = duty.trigger
+                if whole and (trigger, actor.org, actor.role, None) in skip:
+                    continue  # under way or taken: whether still owed changes nothing
                 owed = True if duty.owed is None else duty.owed(plan, actor)
                 if not owed:
                     continue
@@ -161,7 +167,6 @@ class Owed:
                         member = membership[actor.role](plan, actor)
                     if not member:
                         continue
-                trigger = duty.trigger
                 items: Sequence[str | None] = (
                     (None,) if isinstance(owed, bool) else list(owed)
                 ) if trigger not in CHOSEN else [chosen_item(plan)]
@@ -202,8 +207,8 @@ class Owed:
         by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
         found: list[Ready] = []
         due = _due(plan, at)
-        for actor in self._actors(plan):
-            for duty, tr, guards in by_role.get(actor.role, ()):
+        for actor in self._actors(plan, by_role):
+            for duty, tr, guards, _ in by_role[actor.role]:
                 if not duty.instead or duty.trigger in CHOSEN:
                     continue
                 owed = True if duty.owed is None else duty.owed(plan, actor)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.core.engine import ProcessEngine
-from workflow.core.events import compact_bytes
 from workflow.simulate.model import Run, SimPlan
 from workflow.simulate.scenario import Scenario
 
@@ -71,7 +70,7 @@ def timeline(run: Run, sp: SimPlan) -> dict[str, Any]:
         "missed_aims": list(plan.missed_aims),
         "top_step": sp.top_step,
         "paid_cents": paid,
-        "events": len(sp.events),
+        "events": sp.logged,
         "refused": sp.refusals,
     }
 
@@ -102,9 +101,8 @@ def execute(scenario: Scenario, plans: int, seed: int, run: int,
 
 def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool) -> RunResult:
     sim = Run(scenario, engine_for(scenario.definition), seed, run,
-              keep_events=keep_events).simulate(plans)
+              keep_events=keep_events, as_lines=True).simulate(plans)
     deadlines: dict[str, list[int]] = {}
-    chunks: list[bytes] = []
     rows = [timeline(sim, sp) for sp in sim.plans]
     for sp in sim.plans:
         assert sp.plan is not None
@@ -114,8 +112,6 @@ def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool)
             deadlines.setdefault(base_name(name), [0, 0])[1] += 1
         for name in set(sp.plan.missed_aims):  # an aim missed is not a breach (v2's board)
             deadlines.setdefault(base_name(name), [0, 0])[1] += 1
-        chunks.extend([compact_bytes(e.to_dict()) for e in sp.events])
-        sp.events = []
     pools: dict[str, dict[str, Any]] = {}
     span = max(sim.last_t, 1e-9)
     waits: list[float] = []
@@ -135,9 +131,10 @@ def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool)
             "queue_max": max((q for _, _, q in pool.trace), default=0),
             "trace": [list(p) for p in pool.trace[::step]],
         }
-    return RunResult(run, rows,
-                     b"\n".join(chunks) + b"\n" if chunks else b"",
-                     deadlines, pools, sim.last_t, waits)
+    events = b"".join([sp.lines for sp in sim.plans])
+    for sp in sim.plans:
+        sp.lines = bytearray()
+    return RunResult(run, rows, events, deadlines, pools, sim.last_t, waits)
 
 
 def _execute(args: tuple[Scenario, int, int, int, bool]) -> RunResult:

@@ -10,7 +10,7 @@ seconds, and the offset: each such day is converted once. A day where that does 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from workflow.core.timecalc import AMSTERDAM, format_at
 
@@ -46,22 +46,31 @@ class Stamps:
         dates = self._dates
         text = dates.get(local_day)
         if text is None:
-            text = dates[local_day] = (_EPOCH + timedelta(days=local_day)).date().isoformat()
+            text = dates[local_day] = date.fromordinal(_EPOCH_DAY + local_day).isoformat()
         hour, second = divmod(second, 3600)
         return text + _HOURS[hour] + _MINUTES_SECONDS[second] + found[1]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = _EPOCH.toordinal()
 
 
 def _offset(day: int) -> tuple[int, str] | None:
     """The Amsterdam offset of a day in UTC, if one offset of whole hours holds all day."""
     start = _EPOCH + timedelta(days=day)
-    first = start.astimezone(AMSTERDAM).utcoffset()
+    local = start.astimezone(AMSTERDAM)
+    first = local.utcoffset()
     last = (start + timedelta(seconds=DAY - 1)).astimezone(AMSTERDAM).utcoffset()
     if first is None or first != last or first % timedelta(hours=1):
         return None
-    text = start.astimezone(AMSTERDAM).isoformat()  # YYYY-MM-DDTHH:MM:SS+HH:MM
-    if len(text) != 25:
-        return None
-    return int(first.total_seconds()), text[19:]
+    found = _OFFSETS.get(first)
+    if found is None:
+        text = local.isoformat()  # YYYY-MM-DDTHH:MM:SS+HH:MM
+        if len(text) != 25:
+            return None
+        found = _OFFSETS[first] = (int(first.total_seconds()), text[19:])
+    return found
+
+
+_OFFSETS: dict[timedelta, tuple[int, str]] = {}
+"""An offset → (its seconds, its text `+HH:MM`): the same for every day it holds."""
