@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from states.guards import participating_municipalities, party_orgs, second_insurer
 from workflow.core.plan import Plan
-from workflow.core.spec import Actor, Membership
+from workflow.core.spec import Actor, Membership, shared
 
 ROLES: dict[str, str] = {
     "plan_maker": "planmakers / indienende partijen / zorgaanbieders",
@@ -89,24 +89,24 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     # region follows from it), so the organisations are made unique, not the actors.
     if "plan_maker" in wanted:
         region = attrs.get("region")
-        found += [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+        found += [shared("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
     if "coordinating_insurer" in wanted:
-        found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+        found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
     if "second_insurer" in wanted:
         second = second_insurer(facts)
         if second is not None:
-            found.append(Actor("second_insurer", second, None))
+            found.append(shared("second_insurer", second, None))
     if "municipality" in wanted:
-        found += [Actor("municipality", org, _region_of(plan, org))
+        found += [shared("municipality", org, _region_of(plan, org))
                   for org in dict.fromkeys(participating_municipalities(attrs, facts))]
     if "regional_coordinator" in wanted:
         assigned = facts.get("regional_coordinator")
         if assigned is not None:
-            found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+            found.append(shared("regional_coordinator", assigned["org"], assigned.get("region")))
     if plan.state in NZA_STATES and "nza" in wanted:
-        found.append(Actor("nza", NZA_ORG, None))
+        found.append(shared("nza", NZA_ORG, None))
     if plan.escalation in BOARD_STEPS and "governance_board" in wanted:
-        found.append(Actor("governance_board", BOARD_ORG, None))
+        found.append(shared("governance_board", BOARD_ORG, None))
     return found
 
 

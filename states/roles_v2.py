@@ -10,7 +10,7 @@ from states import settings
 from states.guards import party_orgs, second_insurer
 from states.guards_v2 import care_offices, is_institution, municipalities
 from workflow.core.plan import Plan
-from workflow.core.spec import Actor, Membership
+from workflow.core.spec import Actor, Membership, shared
 
 ROLES: dict[str, str] = {
     **v1.ROLES,
@@ -61,28 +61,28 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     # Once per role: within a role the organisation tells actors apart (see v1.actors).
     if "plan_maker" in wanted:
         region = attrs.get("region")
-        found += [Actor("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+        found += [shared("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
     if "coordinating_insurer" in wanted:
-        found.append(Actor("coordinating_insurer", attrs["coordinating_insurer"], None))
+        found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
     if "second_insurer" in wanted:
         second = second_insurer(facts)
         if second is not None:
-            found.append(Actor("second_insurer", second, None))
+            found.append(shared("second_insurer", second, None))
     municipality = "municipality" in wanted
     care_office = "care_office" in wanted
     if municipality or care_office:
         joined = {j["org"]: j.get("region") for j in facts.get("joined", [])}
         if municipality:
             listed = {m["org"]: m.get("region") for m in attrs.get("municipalities", [])}
-            found += [Actor("municipality", org, listed.get(org, joined.get(org)))
+            found += [shared("municipality", org, listed.get(org, joined.get(org)))
                       for org in dict.fromkeys(municipalities(attrs, facts))]
         if care_office:
-            found += [Actor("care_office", org, joined.get(org))
+            found += [shared("care_office", org, joined.get(org))
                       for org in dict.fromkeys(care_offices(facts))]
     if "regional_coordinator" in wanted:
         assigned = facts.get("regional_coordinator")
         if assigned is not None:
-            found.append(Actor("regional_coordinator", assigned["org"], assigned.get("region")))
+            found.append(shared("regional_coordinator", assigned["org"], assigned.get("region")))
     if plan.state in v1.NZA_STATES and "nza" in wanted:
-        found.append(Actor("nza", settings.nza_org(), None))
+        found.append(shared("nza", settings.nza_org(), None))
     return found

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from workflow.core.actor import SYSTEM_ROLE as SYSTEM_ROLE
 from workflow.core.actor import Actor as Actor
+from workflow.core.actor import shared as shared
 from workflow.core.payload import PayloadSchema
 from workflow.core.timecalc import Length as Length
 

@@ -20,7 +20,7 @@ from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import Refused
 from workflow.core.events import Event, compact_line
 from workflow.core.plan import Plan
-from workflow.core.spec import Actor, Definition
+from workflow.core.spec import Actor, Definition, shared
 from workflow.core.timecalc import AMSTERDAM
 from workflow.simulate import behaviour
 from workflow.simulate.calendar import working_time
@@ -232,7 +232,7 @@ class Run:
 
     def register(self, sp: SimPlan, t: float) -> None:
         org, payload = behaviour.registration(self.scenario, self.rng, sp.plan_id)
-        actor = Actor("plan_maker", org, payload["region"])
+        actor = shared("plan_maker", org, payload["region"])
         outcome = self.engine.register(sp.plan_id, actor, payload, self.at(t),
                                        self.text_of(t))
         sp.plan = outcome.plan
@@ -377,7 +377,7 @@ class Run:
             actor = self.engine.definition.actors(plan, PLAN_MAKER)[0]  # type: ignore[misc]
             trigger, payload = "escalate", behaviour.escalation_payload(0)
         else:
-            actor = Actor("coordinating_insurer", plan.attrs["coordinating_insurer"], None)
+            actor = shared("coordinating_insurer", plan.attrs["coordinating_insurer"], None)
             steps = self.scenario.escalation_steps
             top = len(self.ladder) - 1
             up = step <= len(steps) and step < top and self.rng.random() < steps[step - 1]
