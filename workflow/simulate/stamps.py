@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from workflow.core.timecalc import AMSTERDAM, format_at
 
 DAY = 86_400
+_DAYS: dict[int, tuple[int, str] | None] = {}
+_DATES: dict[int, str] = {}
 _HOURS = tuple(f"T{h:02d}:" for h in range(24))
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
 """`MM:SS` of each second of an hour."""
@@ -26,11 +28,14 @@ class Stamps:
     __slots__ = ("_dates", "_days")
 
     def __init__(self) -> None:
-        self._days: dict[int, tuple[int, str] | None] = {}
+        self._days = _DAYS
         """Day since the epoch (UTC) → (its Amsterdam offset in seconds, as text `+HH:MM`),
         or None for a day whose offset changes or is not whole hours."""
-        self._dates: dict[int, str] = {}
-        """Local day since the epoch → `YYYY-MM-DD`."""
+        self._dates = _DATES
+        """Local day since the epoch → `YYYY-MM-DD`.
+
+        Both tables are the process's, shared by every run in it: what they hold is fixed
+        by the day alone, and a run of some thousand plans spans thousands of days."""
 
     def text(self, epoch: int, at: datetime) -> str:
         """The same text as `format_at(at)`, for the instant `at` that lies `epoch` whole
