@@ -21,6 +21,7 @@ from workflow.core.context import Context
 from workflow.core.engine import ProcessEngine
 from workflow.core.plan import OPEN, Plan
 from workflow.core.spec import Actor, Duty, Guard, Transition
+from workflow.core.spec import Owed as Owed_
 from workflow.simulate.behaviour import CHOSEN, READY, chosen_item, instead_payload, ready_payload
 
 NONE: dict[str, Any] = {}
@@ -49,6 +50,13 @@ class _Step(NamedTuple):
     whole: bool
     """Owed as one step, without items (no `Duty.item_key`, not chosen): the step is known
     by (trigger, organisation, role, None) before its `owed` is asked."""
+    trigger: str
+    owed: Owed_ | None
+    any_org: bool
+    chosen: bool
+    """The duty's trigger is in `CHOSEN`: its item is the one the actor picks."""
+    payload: dict[str, Any]
+    """What the readiness check hands the guards when the step names no item."""
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -104,9 +112,11 @@ class Owed:
                                    if g.only_for is None or role in g.only_for)
                     for src in tr.sources:
                         if all(step.duty is not duty for step in table[(src, role)]):
+                            chosen = duty.trigger in CHOSEN
                             table[(src, role)].append(_Step(
-                                duty, tr, guards,
-                                duty.item_key is None and duty.trigger not in CHOSEN))
+                                duty, tr, guards, duty.item_key is None and not chosen,
+                                duty.trigger, duty.owed, tr.any_org, chosen,
+                                READY.get(duty.trigger, NONE)))
         return table
 
     def owed_now(self, plan: Plan, duty: Duty, actor: Actor, item: str | None) -> bool:
@@ -150,36 +160,35 @@ class Owed:
         due: frozenset[str] | None = None
         membership = self._membership
         for actor in self._actors(plan, by_role):  # only the roles with a step here
-            steps = by_role[actor.role]
+            role, org = actor.role, actor.org
+            steps = by_role[role]
             member: bool | None = None
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
             ctx: Context | None = None
-            for duty, tr, guards, whole in steps:
-                trigger = duty.trigger
-                if whole and (trigger, actor.org, actor.role, None) in skip:
+            for duty, _, guards, whole, trigger, owes, any_org, chosen, plain in steps:
+                if whole and (trigger, org, role, None) in skip:
                     continue  # under way or taken: whether still owed changes nothing
-                owed = True if duty.owed is None else duty.owed(plan, actor)
+                owed = True if owes is None else owes(plan, actor)
                 if not owed:
                     continue
-                if not tr.any_org:
+                if not any_org:
                     if member is None:
-                        member = membership[actor.role](plan, actor)
+                        member = membership[role](plan, actor)
                     if not member:
                         continue
-                items: Sequence[str | None] = (
-                    (None,) if isinstance(owed, bool) else list(owed)
-                ) if trigger not in CHOSEN else [chosen_item(plan)]
+                items: Sequence[str | None] = (  # `owed` is True or the items owed
+                    (None,) if owed is True else list(owed)) if not chosen else [
+                    chosen_item(plan)]
                 for item in items:
-                    key = (trigger, actor.org, actor.role, item)
+                    key = (trigger, org, role, item)
                     if key in skip:
                         continue
                     if guards:
                         if due is None:
                             due = _due(plan, at)
-                        payload = (READY.get(trigger, NONE) if item is None
-                                   else {"kpi": item}) if trigger not in CHOSEN else (
-                            ready_payload(trigger, item, plan))
+                        payload = (plain if item is None else {"kpi": item}) if not chosen \
+                            else ready_payload(trigger, item, plan)
                         if ctx is None:
                             ctx = Context(plan, actor, payload, at, trigger, due)
                         else:
@@ -208,7 +217,7 @@ class Owed:
         found: list[Ready] = []
         due = _due(plan, at)
         for actor in self._actors(plan, by_role):
-            for duty, tr, guards, _ in by_role[actor.role]:
+            for duty, tr, guards, *_ in by_role[actor.role]:
                 if not duty.instead or duty.trigger in CHOSEN:
                     continue
                 owed = True if duty.owed is None else duty.owed(plan, actor)
