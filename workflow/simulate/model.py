@@ -58,12 +58,15 @@ LAST = frozenset({"quick_test_decided", "plan_decided"})
 class Action:
     """A scheduled act: who fires what, and the plan's state it was decided in."""
 
-    __slots__ = ("actor", "esc", "key", "owed_at", "payload", "state", "trigger")
+    __slots__ = ("actor", "esc", "key", "owed_at", "payload", "seq", "state", "trigger")
 
     def __init__(self, key: Key, trigger: str, actor: Actor, payload: dict[str, Any],
-                 state: str, esc: str, owed_at: float) -> None:
+                 state: str, esc: str, owed_at: float, seq: int = -1) -> None:
         self.key, self.trigger, self.actor, self.payload = key, trigger, actor, payload
         self.state, self.esc, self.owed_at = state, esc, owed_at
+        self.seq = seq
+        """The plan's `seq` when the act was decided: every change to a plan is an event,
+        so a plan still at that seq is the plan the act was judged owed on."""
 
 
 @dataclass(slots=True)
@@ -127,6 +130,7 @@ class Run:
         self.assessed = frozenset(scenario.assessed)
         self.ladder = ladder_of(engine.definition)
         self.open_in = engine.definition.region.open_in
+        self.finals = engine.definition.finals
         self.now = 0.0
         self.last_t = 0.0
         self._delays: dict[tuple[str, str], Delay] = {}
@@ -269,6 +273,8 @@ class Run:
 
     def stale(self, plan: Plan, action: Action) -> bool:
         """The plan moved on since the act was decided: it is not owed any more."""
+        if plan.seq == action.seq:
+            return False  # the plan it was judged owed on, unchanged
         if action.key is ESCALATION or action.key[0] in self.owed.region_triggers:
             # a step of the ladder: gone when the ladder moved or the phase ended
             return plan.escalation != action.esc or plan.state not in self.open_in
@@ -288,7 +294,7 @@ class Run:
                 sp.events.extend(events)
             sp.logged += len(events)
         plan = sp.plan
-        if plan is not None and plan.state in self.engine.definition.finals and sp.ended is None:
+        if plan is not None and plan.state in self.finals and sp.ended is None:
             sp.ended = t
 
     def mark(self, sp: SimPlan, action: Action, t: float) -> None:
@@ -306,7 +312,7 @@ class Run:
     def schedule(self, sp: SimPlan, t: float) -> None:
         plan = sp.plan
         assert plan is not None
-        if plan.state in self.engine.definition.finals:
+        if plan.state in self.finals:
             return
         if sp.where != (plan.state, plan.escalation):
             sp.where = (plan.state, plan.escalation)
@@ -334,7 +340,7 @@ class Run:
             trigger, payload = behaviour.decide(self.scenario, self.rng, plan, trigger,
                                                 ready.item)
         action = Action(ready.key, trigger, ready.actor, payload, plan.state, plan.escalation,
-                        t)
+                        t, plan.seq)
         sp.pending.add(ready.key)
         index = sp.index
         if ready.duty.trigger in behaviour.KPI_TIMED and ready.item is not None:
@@ -368,7 +374,7 @@ class Run:
         up or is resolved by the scenario's step probabilities."""
         plan = sp.plan
         assert plan is not None
-        if plan.state not in self.engine.definition.region.open_in or ESCALATION in sp.pending:
+        if plan.state not in self.open_in or ESCALATION in sp.pending:
             return
         step = self.ladder.get(plan.escalation, 0)
         if step == 0:
@@ -389,7 +395,8 @@ class Run:
         delay = self.delay(trigger, actor.role).sample(self.rng)
         sp.pending.add(ESCALATION)
         self.push(self.calendar.add(t, delay), FIRE, sp.index,
-                  Action(ESCALATION, trigger, actor, payload, plan.state, plan.escalation, t))
+                  Action(ESCALATION, trigger, actor, payload, plan.state, plan.escalation, t,
+                         plan.seq))
 
     def start_next(self, org: str, t: float) -> None:
         self.pools.release(self, org, t)
