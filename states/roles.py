@@ -88,8 +88,12 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     # Once per role: within a role an actor is told apart by its organisation alone (the
     # region follows from it), so the organisations are made unique, not the actors.
     if "plan_maker" in wanted:
+        orgs = party_orgs(attrs)
         region = attrs.get("region")
-        found += [shared("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
+        if len(orgs) == 1:  # most plans: one party, nothing to make unique
+            found.append(shared("plan_maker", orgs[0], region))
+        else:
+            found += [shared("plan_maker", org, region) for org in dict.fromkeys(orgs)]
     if "coordinating_insurer" in wanted:
         found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
     if "second_insurer" in wanted:
@@ -97,8 +101,10 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
         if second is not None:
             found.append(shared("second_insurer", second, None))
     if "municipality" in wanted:
-        found += [shared("municipality", org, _region_of(plan, org))
-                  for org in dict.fromkeys(participating_municipalities(attrs, facts))]
+        listed = participating_municipalities(attrs, facts)
+        if listed:  # most plans: none
+            found += [shared("municipality", org, _region_of(plan, org))
+                      for org in dict.fromkeys(listed)]
     if "regional_coordinator" in wanted:
         assigned = facts.get("regional_coordinator")
         if assigned is not None:

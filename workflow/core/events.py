@@ -215,8 +215,14 @@ def sealed(
             encoded = orjson.dumps(body, option=_ORJSON_OPTIONS)
         except orjson.JSONEncodeError:  # text with lone surrogates: the reference refuses
             pass
-    digest_ = hashlib.sha256(encoded or stdlib_text(body).encode()).hexdigest()
-    return Event(plan_id, seq, at, trigger, actor, payload, definition, prev_hash, digest_)
+    digest_ = _sha256(encoded or stdlib_text(body).encode()).hexdigest()
+    # the tuple made directly: Event(...) passes through the named tuple's own __new__
+    return _new(Event, (plan_id, seq, at, trigger, actor, payload, definition, prev_hash,
+                        digest_))
+
+
+_new = tuple.__new__
+_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True, slots=True)
