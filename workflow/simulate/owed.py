@@ -60,6 +60,9 @@ class _Step(NamedTuple):
 
 
 _NOTHING: frozenset[str] = frozenset()
+_new = tuple.__new__
+"""A named tuple made from its fields directly, past its own `__new__` (a Python call): a
+readiness check makes one per step found."""
 
 
 def _due(plan: Plan, at: datetime) -> frozenset[str]:
@@ -197,9 +200,9 @@ class Owed:
                             if not guard.check(ctx):
                                 break
                         else:
-                            found.append(Ready(key, duty, actor, item))
+                            found.append(_new(Ready, (key, duty, actor, item, ())))
                         continue
-                    found.append(Ready(key, duty, actor, item))
+                    found.append(_new(Ready, (key, duty, actor, item, ())))
         return found
 
     def instead(self, plan: Plan, at: datetime) -> list[Ready]:
