@@ -1,13 +1,12 @@
-"""A simulated moment's text (workflow/simulate/stamps.py) is exactly `format_at`'s, on
-ordinary days and on the days the clocks change."""
+"""A simulated moment's text (`timecalc.epoch_text`, and `format_at` through it) is exactly
+the converted instant's ISO text, on ordinary days and on the days the clocks change."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
-from workflow.core.timecalc import format_at
-from workflow.simulate.stamps import Stamps
+from workflow.core.timecalc import AMSTERDAM, epoch_text, format_at
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -16,11 +15,11 @@ def seconds(at: datetime) -> int:
     return (at - EPOCH) // timedelta(seconds=1)
 
 
-def test_the_text_of_a_moment_is_format_at_s() -> None:
+def test_the_text_of_a_moment_is_the_converted_instant_s() -> None:
     """Given random whole-second moments over forty years, and every few seconds around
     the switches to and from summer time, when their text is made by the day, then it is
-    the text format_at gives."""
-    stamps, rng = Stamps(), random.Random(1)
+    the text of the instant converted to Amsterdam time, and format_at gives it too."""
+    rng = random.Random(1)
     start = datetime(2025, 1, 5, 23, tzinfo=UTC)
     moments = [start + timedelta(seconds=rng.randrange(40 * 366 * 86_400))
                for _ in range(20_000)]
@@ -28,4 +27,17 @@ def test_the_text_of_a_moment_is_format_at_s() -> None:
         for switch in (datetime(year, 3, 24, tzinfo=UTC), datetime(year, 10, 24, tzinfo=UTC)):
             moments += [switch + timedelta(seconds=s) for s in range(0, 9 * 86_400, 61)]
     for at in moments:
-        assert stamps.text(seconds(at), at) == format_at(at), at
+        expected = at.astimezone(AMSTERDAM).isoformat()
+        assert epoch_text(seconds(at), at) == expected, at
+        assert format_at(at) == expected, at
+
+
+def test_moments_far_off_and_not_in_utc_are_converted_as_before() -> None:
+    """Given instants before 1900, near the calendar's ends, with microseconds, or at
+    another fixed offset, when formatted, then each is the converted instant's text."""
+    moments = [datetime(1890, 5, 1, 12, tzinfo=UTC), datetime(1, 1, 1, 6, tzinfo=UTC),
+               datetime(9999, 12, 30, 12, tzinfo=UTC),
+               datetime(2030, 7, 1, 8, 30, 5, 250, tzinfo=UTC),
+               datetime(2030, 7, 1, 8, 30, 5, tzinfo=timezone(timedelta(hours=5)))]
+    for at in moments:
+        assert format_at(at) == at.astimezone(AMSTERDAM).isoformat(), at

@@ -21,14 +21,13 @@ from workflow.core.errors import Refused
 from workflow.core.events import Event, compact_line
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Definition, shared
-from workflow.core.timecalc import AMSTERDAM
+from workflow.core.timecalc import AMSTERDAM, epoch_text
 from workflow.simulate import behaviour
 from workflow.simulate.calendar import working_time
 from workflow.simulate.delays import Delay
 from workflow.simulate.owed import Key, Owed, Ready
 from workflow.simulate.pools import Pools
 from workflow.simulate.scenario import Scenario
-from workflow.simulate.stamps import Stamps
 
 ARRIVE, FIRE, SERVED = 0, 1, 2
 _from_epoch = datetime.fromtimestamp
@@ -121,7 +120,6 @@ class Run:
         self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
         self._base_epoch = round(self.base.timestamp())
-        self._stamps = Stamps()
         self.pools = Pools(scenario)
         self.plans: list[SimPlan] = []
         self.heap: list[tuple[float, int, int, int, Any]] = []
@@ -155,13 +153,12 @@ class Run:
         return found
 
     def text_of(self, t: float) -> str:
-        """`format_at(self.at(t))`, the moment as events carry it (stamps.py), kept with
+        """`format_at(self.at(t))`, the moment as events carry it (`epoch_text`), kept with
         the last instant."""
         at = self.at(t)
         text = self._last_text
         if text is None:
-            text = self._last_text = self._stamps.text(self._base_epoch + self._last_seconds,
-                                                       at)
+            text = self._last_text = epoch_text(self._base_epoch + self._last_seconds, at)
         return text
 
     def day_of(self, t: float) -> date:
