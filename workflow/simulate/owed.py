@@ -158,7 +158,8 @@ class Owed:
         state = plan.state
         if state in self._finals or self._actors is None:
             return []
-        by_role = self._steps_at(state, plan.escalation if state in self._open_in else None)
+        where = (state, plan.escalation if state in self._open_in else None)
+        by_role = self._at.get(where) or self._steps_at(*where)
         found: list[Ready] = []
         due: frozenset[str] | None = None
         membership = self._membership
