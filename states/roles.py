@@ -84,22 +84,7 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     actors in those roles, in the same order."""
     attrs, facts = plan.attrs, plan.facts
     wanted = ROLES if roles is None else roles
-    found: list[Actor] = []
-    # Once per role: within a role an actor is told apart by its organisation alone (the
-    # region follows from it), so the organisations are made unique, not the actors.
-    if "plan_maker" in wanted:
-        orgs = party_orgs(attrs)
-        region = attrs.get("region")
-        if len(orgs) == 1:  # most plans: one party, nothing to make unique
-            found.append(shared("plan_maker", orgs[0], region))
-        else:
-            found += [shared("plan_maker", org, region) for org in dict.fromkeys(orgs)]
-    if "coordinating_insurer" in wanted:
-        found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
-    if "second_insurer" in wanted:
-        second = second_insurer(facts)
-        if second is not None:
-            found.append(shared("second_insurer", second, None))
+    found = makers_and_insurers(plan, wanted)
     if "municipality" in wanted:
         listed = participating_municipalities(attrs, facts)
         if listed:  # most plans: none
@@ -113,6 +98,29 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
         found.append(shared("nza", NZA_ORG, None))
     if plan.escalation in BOARD_STEPS and "governance_board" in wanted:
         found.append(shared("governance_board", BOARD_ORG, None))
+    return found
+
+
+def makers_and_insurers(plan: Plan, wanted: Collection[str]) -> list[Actor]:
+    """The plan maker parties and the two insurers among the `wanted` roles, in that order:
+    the first actors of every version's list."""
+    attrs = plan.attrs
+    found: list[Actor] = []
+    # Once per role: within a role an actor is told apart by its organisation alone (the
+    # region follows from it), so the organisations are made unique, not the actors.
+    if "plan_maker" in wanted:
+        orgs = party_orgs(attrs)
+        region = attrs.get("region")
+        if len(orgs) == 1:  # most plans: one party, nothing to make unique
+            found.append(shared("plan_maker", orgs[0], region))
+        else:
+            found += [shared("plan_maker", org, region) for org in dict.fromkeys(orgs)]
+    if "coordinating_insurer" in wanted:
+        found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
+    if "second_insurer" in wanted:
+        second = second_insurer(plan.facts)
+        if second is not None:
+            found.append(shared("second_insurer", second, None))
     return found
 
 

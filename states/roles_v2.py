@@ -7,7 +7,6 @@ from collections.abc import Collection
 
 from states import roles as v1
 from states import settings
-from states.guards import party_orgs, second_insurer
 from states.guards_v2 import care_offices, is_institution, municipalities
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Membership, shared
@@ -57,17 +56,8 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     `roles`, only the actors in those roles, in the same order."""
     attrs, facts = plan.attrs, plan.facts
     wanted = ROLES if roles is None else roles
-    found: list[Actor] = []
+    found = v1.makers_and_insurers(plan, wanted)
     # Once per role: within a role the organisation tells actors apart (see v1.actors).
-    if "plan_maker" in wanted:
-        region = attrs.get("region")
-        found += [shared("plan_maker", org, region) for org in dict.fromkeys(party_orgs(attrs))]
-    if "coordinating_insurer" in wanted:
-        found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
-    if "second_insurer" in wanted:
-        second = second_insurer(facts)
-        if second is not None:
-            found.append(shared("second_insurer", second, None))
     municipality = "municipality" in wanted
     care_office = "care_office" in wanted
     if municipality or care_office:
