@@ -263,19 +263,33 @@ def _shared_cost(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]]) -> 
     client, server, shared = cpu[8, "all", True]
     rate = (shared.commands / shared.elapsed) / (own.commands / own.elapsed)
     extra = (client + server) / (own_client + own_server)
-    _, _, own_read = cpu[8, "own", False]
-    _, _, shared_read = cpu[8, "all", False]
+    own_read_client, own_read_server, own_read = cpu[8, "own", False]
+    read_client, read_server, shared_read = cpu[8, "all", False]
     read_rate = ((shared_read.commands / shared_read.elapsed)
                  / (own_read.commands / own_read.elapsed))
     lost = shared_read.lost / shared_read.commands
+
+    def busy(run: Run) -> float:
+        return (run.client + run.server) / run.elapsed
+
     return (
         f"Sharing, on equal footing (every command reads its plan afresh on both sides, as "
         f"a process holding no working copies does): 8 writers on 50 shared plans do "
         f"{read_rate:.2f}× the commands/s of 8 on plans of their own, with {lost:.1%} of "
-        f"commands losing the race and judged again; a lost race costs about one command "
-        f"more (the refused statement, and the rules and the save once more), so the "
-        f"retries alone leave about {1 / (1 + lost):.2f}×.\n\n"
-        f"With working copies held: 8 writers on shared plans do {rate:.2f}× the commands/s "
+        f"commands losing the race and judged again. Counting a lost race as one command "
+        f"more, the retries alone would leave {1 / (1 + lost):.2f}×; but a lost race costs "
+        f"more than one command: the refused statement, a read of the plan and the command "
+        f"id (a round trip of its own), then the rules and the save once more. A command "
+        f"cost {read_client:,.0f} + {read_server:,.0f} µs CPU against "
+        f"{own_read_client:,.0f} + {own_read_server:,.0f} "
+        f"({(read_client + read_server) / (own_read_client + own_read_server):.2f}×), the "
+        f"writers keeping {busy(shared_read):.2f} cores busy against "
+        f"{busy(own_read):.2f} on their own plans"
+        + (": the difference is CPU, not waiting for locks.\n\n"
+           if busy(shared_read) >= 0.9 * busy(own_read) else
+           ": the rest of the difference is waiting (locks, back-off pauses after a lost "
+           "race).\n\n")
+        + f"With working copies held: 8 writers on shared plans do {rate:.2f}× the commands/s "
         f"of 8 on plans of their own, and a command costs {client:,.0f} + {server:,.0f} µs "
         f"CPU against {own_client:,.0f} + {own_server:,.0f} ({extra:.2f}×). A copy saves "
         f"the read only while nobody else writes the plan: on shared plans a writer's copy "
