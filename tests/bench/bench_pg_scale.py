@@ -181,6 +181,11 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
             cpu_rows.append(
                 f"| {count} | {kind} | {held} | {client:,.0f} | {server:,.0f} | {cores:.2f} | "
                 f"{middle.busy / middle.elapsed:.2f} | {2e6 / (client + server):,.0f} |")
+        # Sharing on equal footing, in alternating pairs (own plans, then shared) so that
+        # drift in the machine's load falls on both sides alike.
+        pairs = [(_timed_writers(url, own(8), commands, f"po{r}-", False),
+                  _timed_writers(url, [shared] * 8, commands, f"ps{r}-", False))
+                 for r in range(PAIRS)]
         sound = load.assert_sound(url, ids)
         flush_on, flush_off = wal_flush_ms(schema)
     return [
@@ -215,13 +220,13 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
         "|---|---|---|---|---|---|---|---|",
         *cpu_rows,
         "",
-        *_writers_limit(cpu, flush_on, flush_off),
+        *_writers_limit(cpu, flush_on, flush_off, pairs),
         "",
     ]
 
 
 def _writers_limit(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]], flush_on: float,
-                   flush_off: float) -> list[str]:
+                   flush_off: float, pairs: list[tuple[Run, Run]]) -> list[str]:
     """What the figures say limits the writers, from this run's own measurements."""
     one_client, one_server, one = cpu[1, "own", True]
     eight_client, eight_server, eight = cpu[8, "own", True]
@@ -252,34 +257,57 @@ def _writers_limit(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]], f
            "for 3×: its wait (mostly the commit's WAL flush, which the server does for "
            "several writers at once) overlaps with the others' work."),
         "",
-        _shared_cost(cpu),
+        _shared_cost(cpu, pairs),
     ]
 
 
-def _shared_cost(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]]) -> str:
+PAIRS = 5
+"""Alternating pairs of runs (8 writers on own plans, then 8 on shared ones, both reading
+every plan afresh) behind the sharing ratio."""
+
+
+def _shared_cost(cpu: dict[tuple[int, str, bool], tuple[float, float, Run]],
+                 pairs: list[tuple[Run, Run]]) -> str:
     """What sharing plans costs 8 writers, beside the same 8 on plans of their own: with
-    working copies held, and with every plan read afresh on both sides."""
+    every plan read afresh on both sides (the median of paired ratios), and with working
+    copies held."""
     own_client, own_server, own = cpu[8, "own", True]
     client, server, shared = cpu[8, "all", True]
     rate = (shared.commands / shared.elapsed) / (own.commands / own.elapsed)
     extra = (client + server) / (own_client + own_server)
-    own_read_client, own_read_server, own_read = cpu[8, "own", False]
-    read_client, read_server, shared_read = cpu[8, "all", False]
-    read_rate = ((shared_read.commands / shared_read.elapsed)
-                 / (own_read.commands / own_read.elapsed))
+
+    def total(runs: list[Run]) -> Run:
+        return Run(sum(r.elapsed for r in runs), [
+            ("", r.commands, r.lost, r.stale, r.client, r.server) for r in runs], 0.0)
+
+    own_read, shared_read = total([a for a, _ in pairs]), total([b for _, b in pairs])
+    ratios = sorted((b.commands / b.elapsed) / (a.commands / a.elapsed) for a, b in pairs)
+    read_rate = ratios[len(ratios) // 2]
     lost = shared_read.lost / shared_read.commands
+    own_read_client, own_read_server = (own_read.client / own_read.commands * 1e6,
+                                        own_read.server / own_read.commands * 1e6)
+    read_client, read_server = (shared_read.client / shared_read.commands * 1e6,
+                                shared_read.server / shared_read.commands * 1e6)
 
     def busy(run: Run) -> float:
         return (run.client + run.server) / run.elapsed
 
     return (
         f"Sharing, on equal footing (every command reads its plan afresh on both sides, as "
-        f"a process holding no working copies does): 8 writers on 50 shared plans do "
-        f"{read_rate:.2f}× the commands/s of 8 on plans of their own, with {lost:.1%} of "
+        f"a process holding no working copies does), in {len(pairs)} alternating pairs of "
+        f"runs: 8 writers on 50 shared plans do {read_rate:.2f}× the commands/s of 8 on "
+        f"plans of their own (the median of the paired ratios; from "
+        f"{ratios[0]:.2f}× to {ratios[-1]:.2f}×), with {lost:.1%} of "
         f"commands losing the race and judged again. Counting a lost race as one command "
-        f"more, the retries alone would leave {1 / (1 + lost):.2f}×; but a lost race costs "
-        f"more than one command: the refused statement, a read of the plan and the command "
-        f"id (a round trip of its own), then the rules and the save once more. A command "
+        f"more, the retries alone would leave {1 / (1 + lost):.2f}×"
+        + (": sharing lost no more than its retries cost (a lost race costs the refused "
+           "statement, a read of the plan and the command id, then the rules and the save "
+           "once more; a command that wins the race at once costs its read and save only). "
+           if read_rate >= 1 / (1 + lost) else
+           "; but a lost race costs more than one command: the refused statement, a read of "
+           "the plan and the command id (a round trip of its own), then the rules and the "
+           "save once more. ")
+        + f"A command "
         f"cost {read_client:,.0f} + {read_server:,.0f} µs CPU against "
         f"{own_read_client:,.0f} + {own_read_server:,.0f} "
         f"({(read_client + read_server) / (own_read_client + own_read_server):.2f}×), the "
