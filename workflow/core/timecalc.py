@@ -84,8 +84,9 @@ def _formatted(at: datetime) -> str:
 
 _DAY = 86_400
 _HOURS = tuple(f"T{h:02d}:" for h in range(24))
-_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
-"""`MM:SS` of each second of an hour."""
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+"""`MM` or `SS` of each minute or second (a table of 60: small enough to make at import,
+which every command that reads a time pays)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = _EPOCH.toordinal()
 _DAYS: dict[int, tuple[int, str] | None] = {}
@@ -118,7 +119,8 @@ def epoch_text(epoch: int, at: datetime) -> str:
     if text is None:
         text = _DATES[local_day] = date.fromordinal(_EPOCH_DAY + local_day).isoformat()
     hour, second = divmod(second, 3600)
-    return text + _HOURS[hour] + _MINUTES_SECONDS[second] + found[1]
+    minute, second = divmod(second, 60)
+    return text + _HOURS[hour] + _TWO_DIGITS[minute] + ":" + _TWO_DIGITS[second] + found[1]
 
 
 def _offset(day: int) -> tuple[int, str] | None:
