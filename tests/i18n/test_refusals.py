@@ -5,7 +5,6 @@ programs in every language (docs/language.md)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.http.helpers import auth, registration, write_config
+from tests.http.helpers import auth, registration
 from workflow.cli.main import app
 from workflow.cli.render import idle_text
 from workflow.core import i18n
@@ -21,11 +20,8 @@ from workflow.core.errors import Refused
 from workflow.core.phrase import Phrase
 from workflow.core.refusal_text import reason, say
 from workflow.core.todo import IDLE_REASONS, idle_reason
-from workflow.http.app import create_app
-from workflow.http.settings import load
 from workflow.service import demo
 from workflow.service.api import Engine
-from workflow.service.databases import create_or_upgrade
 
 LATER = "2027-01-12T09:00:00+01:00"
 
@@ -47,16 +43,6 @@ def in_dutch(refusal: Refused) -> str:
     with i18n.reading("en"):
         assert reason(refusal) == refusal.reason
     return said
-
-
-@pytest.fixture
-def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    """The web service on a fresh database, its workers off."""
-    create_or_upgrade(sqlite_url).close()
-    app = create_app(load(write_config(tmp_path / "azwa.toml", sqlite_url)), workers=False)
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.engine.store.close()
 
 
 @pytest.fixture
