@@ -118,13 +118,11 @@ def _timed_writers(url: str, plan_sets: list[list[str]], commands: int, tag: str
     return Run(elapsed, done, busy_after - busy)
 
 
-def _rate(url: str, plan_sets: list[list[str]], commands: int, tag: str, repeats: int,
-          copies: bool = True) -> tuple[float, Run, list[Run]]:
-    """Median commands/s of `repeats` runs, the median run, and every run."""
-    runs = sorted((_timed_writers(url, plan_sets, commands, f"{tag}r{r}-", copies)
-                   for r in range(repeats)), key=lambda run: run.commands / run.elapsed)
-    middle = runs[len(runs) // 2]
-    return middle.commands / middle.elapsed, middle, runs
+def _runs(url: str, plan_sets: list[list[str]], commands: int, tag: str, repeats: int,
+          copies: bool = True) -> list[Run]:
+    """`repeats` runs of the same writers, one after another."""
+    return [_timed_writers(url, plan_sets, commands, f"{tag}r{r}-", copies)
+            for r in range(repeats)]
 
 
 def wal_flush_ms(schema: str, commits: int = 200) -> tuple[float, float]:
@@ -159,15 +157,11 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
         def own(n: int) -> list[list[str]]:
             return [ids[k * plans_each:(k + 1) * plans_each] for k in range(n)]
 
-        for count, sets, kind, copies in [
-            *((n, own(n), f"own {plans_each} plans each", True) for n in counts),
-            *((n, [shared] * n, "all share 50 plans", True) for n in (1, 8)),
-            *((n, own(n), f"own {plans_each} plans each", False) for n in (1, 8)),
-            (8, [shared] * 8, "all share 50 plans", False),
-        ]:
-            rate, middle, runs = _rate(url, sets, commands,
-                                       f"{kind[:3]}{count}{'c' if copies else 'r'}-",
-                                       repeats, copies)
+        def add(count: int, kind: str, copies: bool, runs: list[Run]) -> None:
+            """A row of each table for these runs (the median run's rate, the rest over all)."""
+            nonlocal base
+            middle = sorted(runs, key=lambda run: run.commands / run.elapsed)[len(runs) // 2]
+            rate = middle.commands / middle.elapsed
             base = base or rate
             done = sum(r.commands for r in runs)
             lost, stale = sum(r.lost for r in runs) / done, sum(r.stale for r in runs) / done
@@ -181,17 +175,30 @@ def writers_section(commands: int, plans_each: int, repeats: int = 3) -> list[st
             cpu_rows.append(
                 f"| {count} | {kind} | {held} | {client:,.0f} | {server:,.0f} | {cores:.2f} | "
                 f"{middle.busy / middle.elapsed:.2f} | {2e6 / (client + server):,.0f} |")
+
+        mine, theirs = f"own {plans_each} plans each", "all share 50 plans"
+        for count, sets, kind, copies in [
+            *((n, own(n), mine, True) for n in counts),
+            *((n, [shared] * n, theirs, True) for n in (1, 8)),
+            (1, own(1), mine, False),
+        ]:
+            add(count, kind, copies, _runs(url, sets, commands,
+                                          f"{kind[:3]}{count}{'c' if copies else 'r'}-",
+                                          repeats, copies))
         # Sharing on equal footing, in alternating pairs (own plans, then shared) so that
-        # drift in the machine's load falls on both sides alike.
+        # drift in the machine's load falls on both sides alike; their runs make the rows.
         pairs = [(_timed_writers(url, own(8), commands, f"po{r}-", False),
                   _timed_writers(url, [shared] * 8, commands, f"ps{r}-", False))
                  for r in range(PAIRS)]
+        add(8, mine, False, [a for a, _ in pairs])
+        add(8, theirs, False, [b for _, b in pairs])
         sound = load.assert_sound(url, ids)
         flush_on, flush_off = wal_flush_ms(schema)
     return [
         "### Writers",
         "",
-        f"Each row: the median of {repeats} runs, every writer process firing {commands} "
+        f"Each row: the median of {repeats} runs ({PAIRS} for the two rows of 8 writers "
+        f"reading afresh, run in alternating pairs), every writer process firing {commands} "
         "commands (`record_costs`, real clock, a command id each) at random plans of its "
         "set, all started together once each had read its plans.",
         "",
