@@ -19,7 +19,7 @@ from transitions import Machine
 
 from workflow.core.context import Context
 from workflow.core.errors import AZWA, Refused
-from workflow.core.events import Event, sealed
+from workflow.core.events import Event, Sealer, sealed
 from workflow.core.payload import PayloadSchema, Problem, problems
 from workflow.core.permission import Permission as Permission
 from workflow.core.phrase import Phrase, Terms, joined
@@ -123,11 +123,14 @@ def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
 class ProcessEngine:
     """The rules of one definition, applied to plans handed in by the caller."""
 
-    def __init__(self, definition: Definition, *, hashing: bool = True) -> None:
+    def __init__(self, definition: Definition, *, hashing: bool = True,
+                 sealer: Sealer | None = None) -> None:
         self.definition = d = definition
         self.hashing = hashing
         """False: events carry no hash (replaying a log that has none: nothing to compare)."""
-        self._make = sealed if hashing else _unsealed
+        self._make: Sealer = sealer if sealer is not None else sealed if hashing else _unsealed
+        """Makes each event; given `sealer` (a `LineSealer`), that one, which seals as
+        `sealed` does and keeps more of what it made."""
         self.machines = (
             self._machine(_Model(), d.states, d.initial, d.transitions),
             self._machine(_Model(), d.region.states, d.region.initial, d.region.transitions),

@@ -124,20 +124,6 @@ def compact(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-_LINE_OPTIONS = _STORE_OPTIONS | orjson.OPT_APPEND_NEWLINE if orjson is not None else 0
-
-
-def compact_line(data: Any) -> bytes:
-    """`compact` as UTF-8 bytes and a newline: one line of a JSON Lines log made in one
-    piece, for a log written many lines at once (no text made per line and encoded again)."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(data, option=_LINE_OPTIONS)
-        except TypeError:
-            pass
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-
-
 def digest(event: Mapping[str, Any]) -> str:
     """The hash of an event: SHA-256 over its canonical JSON without `hash`."""
     body = {k: v for k, v in event.items() if k != "hash"}
@@ -195,6 +181,18 @@ def sealed(
     payload: dict[str, Any], definition: str, prev_hash: str,
 ) -> Event:
     """`seal` with the fields in order, for the engine's hot path (once per event)."""
+    digest_ = _sha256(hashed_bytes(plan_id, seq, at, trigger, actor, payload, definition,
+                                   prev_hash)).hexdigest()
+    # the tuple made directly: Event(...) passes through the named tuple's own __new__
+    return _new(Event, (plan_id, seq, at, trigger, actor, payload, definition, prev_hash,
+                        digest_))
+
+
+def hashed_bytes(
+    plan_id: str, seq: int, at: str, trigger: str, actor: dict[str, Any],
+    payload: dict[str, Any], definition: str, prev_hash: str,
+) -> bytes:
+    """The canonical JSON of an event without its hash: the bytes its hash covers."""
     body = {
         "plan_id": plan_id,
         "seq": seq,
@@ -205,20 +203,51 @@ def sealed(
         "definition": definition,
         "prev_hash": prev_hash,
     }
-    encoded = b""
     if (orjson is not None and _plain(actor) and _plain(payload) and type(seq) is int
             and _INT_MIN <= seq <= _INT_MAX
             and type(plan_id) is type(at) is type(trigger) is type(definition)
             is type(prev_hash) is str):
         # What canonical(body) gives, without walking the fields known to be text.
-        try:  # noqa: SIM105 - suppress() would cost a context manager per event
-            encoded = orjson.dumps(body, option=_ORJSON_OPTIONS)
+        try:
+            return orjson.dumps(body, option=_ORJSON_OPTIONS)
         except orjson.JSONEncodeError:  # text with lone surrogates: the reference refuses
             pass
-    digest_ = _sha256(encoded or stdlib_text(body).encode()).hexdigest()
-    # the tuple made directly: Event(...) passes through the named tuple's own __new__
-    return _new(Event, (plan_id, seq, at, trigger, actor, payload, definition, prev_hash,
-                        digest_))
+    return stdlib_text(body).encode()
+
+
+Sealer = Callable[[str, int, str, str, dict[str, Any], dict[str, Any], str, str], Event]
+"""What makes an event from its fields (`sealed`): the engine's one way to make them."""
+
+
+class LineSealer:
+    """`sealed`, keeping each event as its line of a JSON Lines log as well, in one buffer
+    per plan (`open`): the bytes the hash covers with the hash added as the last field.
+
+    The line is the event's canonical JSON, so a log of these lines reads back to the
+    same events; it is made from the bytes encoded for the hash, not encoded again."""
+
+    __slots__ = ("buffers",)
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, bytearray] = {}
+
+    def open(self, plan_id: str) -> bytearray:
+        """The buffer a plan's lines go into, from its first event on."""
+        found = self.buffers[plan_id] = bytearray()
+        return found
+
+    def __call__(
+        self, plan_id: str, seq: int, at: str, trigger: str, actor: dict[str, Any],
+        payload: dict[str, Any], definition: str, prev_hash: str,
+    ) -> Event:
+        encoded = hashed_bytes(plan_id, seq, at, trigger, actor, payload, definition,
+                               prev_hash)
+        digest_ = _sha256(encoded).hexdigest()
+        line = self.buffers[plan_id]
+        line += encoded
+        line[-1:] = b',"hash":"%s"}\n' % digest_.encode()
+        return _new(Event, (plan_id, seq, at, trigger, actor, payload, definition, prev_hash,
+                            digest_))
 
 
 _new = tuple.__new__

@@ -18,7 +18,7 @@ from typing import Any
 
 from workflow.core.engine import Command, ProcessEngine
 from workflow.core.errors import Refused
-from workflow.core.events import Event, compact_line
+from workflow.core.events import Event, LineSealer
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Definition, shared
 from workflow.core.timecalc import AMSTERDAM, epoch_text
@@ -82,9 +82,8 @@ class SimPlan:
     events: list[Event] = field(default_factory=list)
     lines: bytearray = field(default_factory=bytearray)
     """Its log as JSON Lines, for a run that keeps it so (`Run(as_lines=True)`): one buffer
-    a plan, which each line is copied into. Kept one by one, the encoder's own buffers
-    (made larger than a line, then cut down) leave the heap in pieces: a line cost twice
-    as much to make."""
+    a plan, which the sealer writes each line into. Kept one by one, lines leave the heap
+    in pieces: a line cost twice as much to make."""
     logged: int = 0
     """Events kept, as `events` or as `lines`."""
     marks: dict[str, float] = field(default_factory=dict)
@@ -108,14 +107,19 @@ class Run:
     def __init__(self, scenario: Scenario, engine: ProcessEngine, seed: int, run: int,
                  *, prefix: str | None = None, keep_events: bool = True,
                  as_lines: bool = False) -> None:
-        self.scenario, self.engine = scenario, engine
+        self.scenario = scenario
+        self.sealer = LineSealer() if keep_events and as_lines else None
+        self.engine = engine if self.sealer is None else ProcessEngine(
+            engine.definition, sealer=self.sealer)
+        """With `as_lines`, an engine of the same definition whose sealer keeps each event
+        as its line while it seals it (`LineSealer`)."""
         self.rng = random.Random(f"{seed}:{run}")
         self.prefix = prefix if prefix is not None else f"R{run:03d}-"
         self.keep_events = keep_events
         self.as_lines = as_lines
-        """Keep each event as its line of events.jsonl, made while the event is new, instead
-        of the event itself: a third of the memory, and no pass over a run's every event
-        at its end."""
+        """Keep each event as its line of events.jsonl, made from the bytes its hash covers
+        while the event is sealed, instead of the event itself: a third of the memory, no
+        event encoded twice and no pass over a run's every event at its end."""
         self.owed = Owed(engine)
         self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
@@ -239,6 +243,8 @@ class Run:
     def register(self, sp: SimPlan, t: float) -> None:
         org, payload = behaviour.registration(self.scenario, self.rng, sp.plan_id)
         actor = shared("plan_maker", org, payload["region"])
+        if self.sealer is not None:
+            sp.lines = self.sealer.open(sp.plan_id)
         outcome = self.engine.register(sp.plan_id, actor, payload, self.at(t),
                                        self.text_of(t))
         sp.plan = outcome.plan
@@ -284,13 +290,9 @@ class Run:
 
     def record(self, sp: SimPlan, events: list[Event], t: float) -> None:
         if self.keep_events:
-            if self.as_lines:
-                lines = sp.lines
-                for event in events:
-                    lines += compact_line(event.to_dict())
-            else:
+            if self.sealer is None:
                 sp.events.extend(events)
-            sp.logged += len(events)
+            sp.logged += len(events)  # as lines: written by the sealer
         plan = sp.plan
         if plan is not None and plan.state in self.finals and sp.ended is None:
             sp.ended = t

@@ -134,6 +134,8 @@ def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool)
     events = b"".join([sp.lines for sp in sim.plans])
     for sp in sim.plans:
         sp.lines = bytearray()
+    if sim.sealer is not None:
+        sim.sealer.buffers.clear()
     return RunResult(run, rows, events, deadlines, pools, sim.last_t, waits)
 
 
