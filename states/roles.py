@@ -87,7 +87,9 @@ def actors(plan: Plan, roles: Collection[str] | None = None) -> list[Actor]:
     found = makers_and_insurers(plan, wanted)
     if "municipality" in wanted:
         listed = participating_municipalities(attrs, facts)
-        if listed:  # most plans: none
+        if len(listed) == 1:  # most plans: none, else mostly one
+            found.append(shared("municipality", listed[0], _region_of(plan, listed[0])))
+        elif listed:
             found += [shared("municipality", org, _region_of(plan, org))
                       for org in dict.fromkeys(listed)]
     if "regional_coordinator" in wanted:
@@ -109,12 +111,13 @@ def makers_and_insurers(plan: Plan, wanted: Collection[str]) -> list[Actor]:
     # Once per role: within a role an actor is told apart by its organisation alone (the
     # region follows from it), so the organisations are made unique, not the actors.
     if "plan_maker" in wanted:
-        orgs = party_orgs(attrs)
+        parties = attrs.get("parties", ())
         region = attrs.get("region")
-        if len(orgs) == 1:  # most plans: one party, nothing to make unique
-            found.append(shared("plan_maker", orgs[0], region))
+        if len(parties) == 1:  # most plans: one party, nothing to make unique
+            found.append(shared("plan_maker", parties[0]["org"], region))
         else:
-            found += [shared("plan_maker", org, region) for org in dict.fromkeys(orgs)]
+            found += [shared("plan_maker", org, region)
+                      for org in dict.fromkeys(party_orgs(attrs))]
     if "coordinating_insurer" in wanted:
         found.append(shared("coordinating_insurer", attrs["coordinating_insurer"], None))
     if "second_insurer" in wanted:

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from workflow.core.events import (
     _ORJSON_OPTIONS,
-    _plain,
     LineSealer,
+    _plain,
     canonical,
     seal,
     stdlib_text,

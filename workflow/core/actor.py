@@ -37,11 +37,12 @@ def shared(role: str, org: str, region: str | None = None) -> Actor:
     plan's actors are made for every step a simulation or a worklist judges."""
     key = (role, org, region)
     try:
-        found = _SHARED.get(key)
+        return _SHARED[key]
+    except KeyError:
+        pass
     except TypeError:  # an organisation that is no text (a malformed payload): not kept
         return Actor(role, org, region)
-    if found is None:
-        if len(_SHARED) >= SHARED_MAX:
-            _SHARED.clear()
-        found = _SHARED[key] = Actor(role, org, region)
+    if len(_SHARED) >= SHARED_MAX:
+        _SHARED.clear()
+    found = _SHARED[key] = Actor(role, org, region)
     return found

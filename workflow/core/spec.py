@@ -28,9 +28,10 @@ Owed = Callable[["Plan", "Actor"], "bool | Sequence[str]"]
 
 
 class ActorsOf(Protocol):
-    """Every organisation acting on a plan, one Actor per role it acts in there; given
-    `roles`, only those acting in one of them (in the same order): a caller that asks about
-    a few roles does not have the others found."""
+    """Every organisation acting on a plan, one Actor per role it acts in there, each a
+    member of the plan in that role (its `membership` holds); given `roles`, only those
+    acting in one of them (in the same order): a caller that asks about a few roles does
+    not have the others found."""
 
     def __call__(self, plan: Plan, roles: Collection[str] | None = None) -> list[Actor]: ...
 

@@ -162,25 +162,19 @@ class Owed:
         by_role = self._at.get(where) or self._steps_at(*where)
         found: list[Ready] = []
         due: frozenset[str] | None = None
-        membership = self._membership
-        for actor in self._actors(plan, by_role):  # only the roles with a step here
+        # only the roles with a step here; each actor listed is a member of the plan in its
+        # role (`ActorsOf`), so no step's membership is asked again
+        for actor in self._actors(plan, by_role):
             role, org = actor.role, actor.org
-            steps = by_role[role]
-            member: bool | None = None
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
             ctx: Context | None = None
-            for duty, _, guards, whole, trigger, owes, any_org, chosen, plain in steps:
+            for duty, _, guards, whole, trigger, owes, _any, chosen, plain in by_role[role]:
                 if whole and (trigger, org, role, None) in skip:
                     continue  # under way or taken: whether still owed changes nothing
                 owed = True if owes is None else owes(plan, actor)
                 if not owed:
                     continue
-                if not any_org:
-                    if member is None:
-                        member = membership[role](plan, actor)
-                    if not member:
-                        continue
                 items: Sequence[str | None] = (  # `owed` is True or the items owed
                     (None,) if owed is True else list(owed)) if not chosen else [
                     chosen_item(plan)]
