@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from workflow.core.context import Context
 from workflow.core.engine import ProcessEngine
 from workflow.core.plan import OPEN, Plan
-from workflow.core.spec import Actor, Duty, Guard, Transition
+from workflow.core.spec import Actor, Duty, Guard, Predicate, Transition
 from workflow.core.spec import Owed as Owed_
 from workflow.simulate.behaviour import CHOSEN, READY, chosen_item, instead_payload, ready_payload
 
@@ -46,7 +46,10 @@ class _Step(NamedTuple):
 
     duty: Duty
     transition: Transition
-    guards: tuple[Guard, ...]
+    checks: list[Predicate]
+    """The guards' predicates, in the order readiness asks them: a guard that refuses
+    moves to the front (`ready`), as it will most likely refuse next time too. All must
+    hold, and a guard only reads, so the order changes nothing but the time taken."""
     whole: bool
     """Owed as one step, without items (no `Duty.item_key`, not chosen): the step is known
     by (trigger, organisation, role, None) before its `owed` is asked."""
@@ -111,13 +114,13 @@ class Owed:
                 for role in tr.roles:
                     if (duty.trigger, role) in tolerated:
                         continue
-                    guards = tuple(g for g in tr.guards
-                                   if g.only_for is None or role in g.only_for)
+                    checks = [g.check for g in tr.guards
+                              if g.only_for is None or role in g.only_for]
                     for src in tr.sources:
                         if all(step.duty is not duty for step in table[(src, role)]):
                             chosen = duty.trigger in CHOSEN
                             table[(src, role)].append(_Step(
-                                duty, tr, guards, duty.item_key is None and not chosen,
+                                duty, tr, list(checks), duty.item_key is None and not chosen,
                                 duty.trigger, duty.owed, tr.any_org, chosen,
                                 READY.get(duty.trigger, NONE)))
         return table
@@ -169,7 +172,7 @@ class Owed:
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
             ctx: Context | None = None
-            for duty, _, guards, whole, trigger, owes, _any, chosen, plain in by_role[role]:
+            for duty, _, checks, whole, trigger, owes, _any, chosen, plain in by_role[role]:
                 if whole and (trigger, org, role, None) in skip:
                     continue  # under way or taken: whether still owed changes nothing
                 owed = True if owes is None else owes(plan, actor)
@@ -182,7 +185,7 @@ class Owed:
                     key = (trigger, org, role, item)
                     if key in skip:
                         continue
-                    if guards:
+                    if checks:
                         if due is None:
                             due = _due(plan, at)
                         payload = (plain if item is None else {"kpi": item}) if not chosen \
@@ -191,8 +194,11 @@ class Owed:
                             ctx = Context(plan, actor, payload, at, trigger, due)
                         else:
                             ctx.payload, ctx.trigger = payload, trigger
-                        for guard in guards:  # a loop, not all(): no generator per step
-                            if not guard.check(ctx):
+                        for check in checks:  # a loop, not all(): no generator per step
+                            if not check(ctx):
+                                if check is not checks[0]:  # first next time
+                                    checks.remove(check)
+                                    checks.insert(0, check)
                                 break
                         else:
                             found.append(_new(Ready, (key, duty, actor, item, ())))
@@ -215,7 +221,7 @@ class Owed:
         found: list[Ready] = []
         due = _due(plan, at)
         for actor in self._actors(plan, by_role):
-            for duty, tr, guards, *_ in by_role[actor.role]:
+            for duty, tr, checks, *_ in by_role[actor.role]:
                 if not duty.instead or duty.trigger in CHOSEN:
                     continue
                 owed = True if duty.owed is None else duty.owed(plan, actor)
@@ -224,7 +230,7 @@ class Owed:
                 if not tr.any_org and not self._membership[actor.role](plan, actor):
                     continue
                 own = Context(plan, actor, READY.get(duty.trigger, NONE), at, duty.trigger, due)
-                if all(g.check(own) for g in guards):
+                if all(check(own) for check in checks):
                     continue
                 options = tuple(alt for alt in duty.instead
                                 if self._accepts(plan, actor, duty.trigger, alt, at, due))
