@@ -83,10 +83,9 @@ def _formatted(at: datetime) -> str:
 
 
 _DAY = 86_400
-_HOURS = tuple(f"T{h:02d}:" for h in range(24))
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
-"""`MM` or `SS` of each minute or second (a table of 60: small enough to make at import,
-which every command that reads a time pays)."""
+"""`SS` of each second (a table of 60: small enough to make at import, which every command
+that reads a time pays)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = _EPOCH.toordinal()
 _DAYS: dict[int, tuple[int, str] | None] = {}
@@ -94,7 +93,7 @@ _DAYS: dict[int, tuple[int, str] | None] = {}
 for a day whose offset changes or is not whole hours. Fixed by the day alone: one table for
 the process."""
 _DATES: dict[int, str] = {}
-"""Local day since the epoch → `YYYY-MM-DD`."""
+"""Local day since the epoch → `YYYY-MM-DDT`."""
 _OFFSETS: dict[timedelta, tuple[int, str]] = {}
 """An offset → (its seconds, its text `+HH:MM`): the same for every day it holds."""
 
@@ -109,18 +108,29 @@ def epoch_text(epoch: int, at: datetime) -> str:
     each such day is converted once. A day where that does not hold (the offset changes
     within it, or is not whole hours) is converted as `format_at` does."""
     day = epoch // _DAY
-    if day not in _DAYS:
-        _DAYS[day] = _offset(day)
-    found = _DAYS[day]
+    found = _DAYS.get(day, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _DAYS[day] = _offset(day)
     if found is None:
         return at.astimezone(AMSTERDAM).isoformat()
     local_day, second = divmod(epoch + found[0], _DAY)
     text = _DATES.get(local_day)
     if text is None:
-        text = _DATES[local_day] = date.fromordinal(_EPOCH_DAY + local_day).isoformat()
-    hour, second = divmod(second, 3600)
-    minute, second = divmod(second, 60)
-    return text + _HOURS[hour] + _TWO_DIGITS[minute] + ":" + _TWO_DIGITS[second] + found[1]
+        text = _DATES[local_day] = date.fromordinal(_EPOCH_DAY + local_day).isoformat() + "T"
+    minutes = _MINUTES or _minutes()
+    return text + minutes[second // 60] + _TWO_DIGITS[second % 60] + found[1]
+
+
+_UNKNOWN = (0, "")
+"""`_DAYS.get`'s answer for a day not converted yet (None is a day converted one by one)."""
+_MINUTES: list[str] = []
+"""`HH:MM:` of each minute of a day, made on first use (a command that writes no simulated
+moment does not make it)."""
+
+
+def _minutes() -> list[str]:
+    _MINUTES.extend(f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60))
+    return _MINUTES
 
 
 def _offset(day: int) -> tuple[int, str] | None:
