@@ -77,3 +77,23 @@ def test_calibrating_the_demo_database(tmp_path: Path) -> None:
                                  str(tmp_path / "demo.toml"), "--json"])
     assert result.exit_code == 0, result.output
     assert '"plans": 2' in result.output
+
+
+def test_the_choice_after_a_refused_approval_is_recovered() -> None:
+    """Under transformation@2 a standing negative verdict refuses approval; the insurer then
+    rejects with probability `blocked_rejected`, else asks for a revision. Calibration
+    counts that choice where the simulation draws it, and only there."""
+    blocked = from_dict({
+        "definition": "transformation@2", "assessed": [],
+        "delays": {"default": {"kind": "exponential", "mean": 4}},
+        "branches": {"negative_verdict": 0.35, "blocked_rejected": 0.4},
+    })
+    events = [orjson.loads(line) for line in execute(blocked, 400, 5, 1).events.splitlines()]
+    report = calibrate(events, level=0.999).report()
+    found = report["branches"]["blocked_rejected"]
+    assert found["n"] >= 60, found
+    assert found["ci"][0] <= 0.4 <= found["ci"][1], found
+    assert not found["ci"][0] <= 0.1 <= found["ci"][1], found  # another value is told apart
+    # under transformation@1 approval is never refused: nothing is counted
+    v1 = calibrate(events_of(150, seed=4)).report()
+    assert v1["branches"].get("blocked_rejected", {"n": 0})["n"] == 0

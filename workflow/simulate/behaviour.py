@@ -123,18 +123,23 @@ def _fitted(ref: str, trigger: str) -> dict[str, Any]:
     return fitting(ref, trigger, ready_payload(trigger, None))
 
 
+def rejections_and_others(options: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A refused decision's alternatives split as `blocked_rejected` draws between them:
+    the rejections, and the others (a revision)."""
+    rejections = tuple(o for o in options if o.startswith("reject"))
+    return rejections, tuple(o for o in options if not o.startswith("reject"))
+
+
 def decide_instead(
     scenario: Scenario, rng: random.Random, duty: str, options: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     """The alternative taken when the definition refuses the duty's own trigger: of the
     accepted `options`, a rejection with the scenario's `blocked_rejected` probability,
     else a revision (or whichever other alternative is accepted)."""
-    if len(options) > 1:
-        rejections = [o for o in options if o.startswith("reject")]
-        others = [o for o in options if not o.startswith("reject")]
-        if rejections and others:
-            rejected = rng.random() < scenario.branches["blocked_rejected"]
-            options = tuple(rejections if rejected else others)
+    rejections, others = rejections_and_others(options)
+    if rejections and others:
+        rejected = rng.random() < scenario.branches["blocked_rejected"]
+        options = rejections if rejected else others
     trigger = options[0]
     return trigger, fitting(scenario.definition, trigger, instead_payload(duty, trigger))
 

@@ -22,7 +22,7 @@ from workflow.core.errors import Refused
 from workflow.core.plan import EXPIRED, Plan
 from workflow.core.spec import DEADLINE_EXPIRED, REGISTER, Actor
 from workflow.core.timecalc import local_date, parse_iso
-from workflow.simulate.behaviour import KPI_TIMED
+from workflow.simulate.behaviour import KPI_TIMED, rejections_and_others
 from workflow.simulate.delays import Delay
 from workflow.simulate.model import ladder_of
 from workflow.simulate.owed import Key, Owed
@@ -125,7 +125,7 @@ class _Walk:
                 continue
             actor = Actor.from_dict(event["actor"])
             payload = dict(event.get("payload") or {})
-            self.observe(plan, trigger, actor, payload, t)
+            self.observe(plan, trigger, actor, payload, t, at)
             self.engine.apply(plan, Command(trigger, actor, payload, at, str(event["at"])))
             key = self._settled(trigger, actor, payload)
             self.update(plan, at, t, escalated=trigger == "escalate", settled=key)
@@ -171,7 +171,7 @@ class _Walk:
             self.fit.branch("escalation").n += 1
 
     def observe(self, plan: Plan, trigger: str, actor: Actor, payload: dict[str, Any],
-                t: float) -> None:
+                t: float, at: datetime) -> None:
         fit, state = self.fit, plan.state
         key = self._settled(trigger, actor, payload)
         ladder = trigger in ("escalate", "resolve_escalation")  # timed as the ladder's
@@ -199,6 +199,8 @@ class _Walk:
             if not any(r.get("verdict") == "negative" for r in reviews):
                 fit.branch("plan_rejected").see(trigger == "reject_plan")
                 fit.branch("revision").see(trigger == "request_revision")
+            elif trigger != "approve_plan":
+                self._blocked(plan, trigger, at)
         elif trigger == "submit_review":
             fit.branch("negative_verdict").see(payload.get("verdict") == "negative")
         elif trigger in ("decide_go", "decide_no_go"):
@@ -206,6 +208,18 @@ class _Walk:
         elif trigger == "sign_contract":
             kpis = payload.get("kpis") or [{}]
             fit.branch("go_no_go").see(bool(kpis[-1].get("go_no_go")))
+
+
+    def _blocked(self, plan: Plan, trigger: str, at: datetime) -> None:
+        """A decision taken in place of one the definition refuses (a standing negative
+        verdict blocks approval under transformation@2): a rejection or a revision, counted
+        where the simulation draws between them (`behaviour.decide_instead`)."""
+        for refused in self.owed.instead(plan, at):
+            if trigger in refused.options:
+                rejections, others = rejections_and_others(refused.options)
+                if rejections and others:
+                    self.fit.branch("blocked_rejected").see(trigger in rejections)
+                return
 
 
 def calibrate(events: Iterable[Mapping[str, Any]], level: float = 0.95) -> Fit:
