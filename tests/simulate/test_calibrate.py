@@ -27,7 +27,7 @@ TRUE = from_dict({
 
 def events_of(plans: int, seed: int) -> list[dict[str, object]]:
     result = execute(TRUE, plans, seed, 1)
-    return [orjson.loads(line) for line in result.events.splitlines()]
+    return [orjson.loads(line) for line in result.log().splitlines()]
 
 
 def test_a_calibrated_scenario_recovers_the_one_simulated() -> None:
@@ -56,7 +56,7 @@ def test_a_calibrated_scenario_recovers_the_one_simulated() -> None:
 
 def test_the_calibrated_file_simulates_again(tmp_path: Path) -> None:
     log = tmp_path / "events.jsonl"
-    log.write_bytes(execute(TRUE, 150, 4, 1).events)
+    log.write_bytes(execute(TRUE, 150, 4, 1).log())
     out = tmp_path / "fitted.toml"
     result = RUNNER.invoke(app, ["simulate", "calibrate", "--log", str(log), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -88,7 +88,7 @@ def test_the_choice_after_a_refused_approval_is_recovered() -> None:
         "delays": {"default": {"kind": "exponential", "mean": 4}},
         "branches": {"negative_verdict": 0.35, "blocked_rejected": 0.4},
     })
-    events = [orjson.loads(line) for line in execute(blocked, 400, 5, 1).events.splitlines()]
+    events = [orjson.loads(line) for line in execute(blocked, 400, 5, 1).log().splitlines()]
     report = calibrate(events, level=0.999).report()
     found = report["branches"]["blocked_rejected"]
     assert found["n"] >= 60, found

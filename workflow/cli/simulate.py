@@ -140,7 +140,7 @@ def _jsonl(results: list[Any]) -> bytes:
     from workflow.audit.bounds import HEADER
 
     header = json.dumps(HEADER, separators=(",", ":")).encode() + b"\n"
-    return header + b"".join(r.events for r in results)
+    return b"".join([header, *(piece for r in results for piece in r.events)])
 
 
 @app.command("calibrate")

@@ -39,12 +39,18 @@ def engine_for(ref: str) -> ProcessEngine:
 class RunResult:
     run: int
     rows: list[dict[str, Any]]
-    events: bytes
+    events: list[bytearray]
+    """The run's log as JSON Lines, one piece per plan in plan order: written out piece by
+    piece (`log` joins them), never copied into one whole first."""
     deadlines: dict[str, list[int]]
     """Deadline kind → [started, missed] over the run's plans."""
     pools: dict[str, dict[str, Any]]
     end: float
     waits: list[float] = field(default_factory=list)
+
+    def log(self) -> bytes:
+        """The run's log as one JSON Lines text."""
+        return b"".join(self.events)
 
 
 def base_name(deadline: str) -> str:
@@ -131,9 +137,7 @@ def _run(scenario: Scenario, plans: int, seed: int, run: int, keep_events: bool)
             "queue_max": max((q for _, _, q in pool.trace), default=0),
             "trace": [list(p) for p in pool.trace[::step]],
         }
-    events = b"".join([sp.lines for sp in sim.plans])
-    for sp in sim.plans:
-        sp.lines = bytearray()
+    events = [sp.lines for sp in sim.plans] if keep_events else []
     if sim.sealer is not None:
         sim.sealer.buffers.clear()
     return RunResult(run, rows, events, deadlines, pools, sim.last_t, waits)
