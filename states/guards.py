@@ -31,7 +31,9 @@ SETTLED = ("confirmed", "partial")
 
 def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Municipalities listed at registration or joined since (A4 §1.b.3)."""
-    listed = [m["org"] for m in attrs.get("municipalities", ())]
+    listed = []
+    for m in attrs.get("municipalities", ()):  # a loop: a comprehension is a call of its own
+        listed.append(m["org"])
     joined = facts.get("joined", ())
     if len(joined) == 0:  # most plans: nobody joined, no second list to build
         return listed
@@ -39,7 +41,12 @@ def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -
 
 
 def party_orgs(attrs: dict[str, Any]) -> list[str]:
-    return [p["org"] for p in attrs.get("parties", [])]
+    """The plan maker parties' organisations; asked for every membership and actor list, so
+    a loop, not a comprehension (a call of its own in this Python)."""
+    orgs = []
+    for p in attrs.get("parties", []):
+        orgs.append(p["org"])
+    return orgs
 
 
 def second_insurer(ctx_or_facts: dict[str, Any]) -> str | None:
