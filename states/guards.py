@@ -2,6 +2,9 @@
 
 A4 = "Concretisering van de acties – Actie 4 AZWA"; MP = "Definities en uitgangspunten voor
 totstandkoming modelplannen" (basiseisen BE1–BE14).
+
+Guards read `ctx.plan.facts` and `ctx.plan.attrs`, not the context's properties of the same:
+a property is one more call, and a simulation judges guards for every step it considers.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ SETTLED = ("confirmed", "partial")
 
 def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Municipalities listed at registration or joined since (A4 §1.b.3)."""
-    listed = [m["org"] for m in attrs.get("municipalities", ())]
+    listed = []
+    for m in attrs.get("municipalities", ()):  # a loop: a comprehension is a call of its own
+        listed.append(m["org"])
     joined = facts.get("joined", ())
     if len(joined) == 0:  # most plans: nobody joined, no second list to build
         return listed
@@ -36,7 +41,12 @@ def participating_municipalities(attrs: dict[str, Any], facts: dict[str, Any]) -
 
 
 def party_orgs(attrs: dict[str, Any]) -> list[str]:
-    return [p["org"] for p in attrs.get("parties", [])]
+    """The plan maker parties' organisations; asked for every membership and actor list, so
+    a loop, not a comprehension (a call of its own in this Python)."""
+    orgs = []
+    for p in attrs.get("parties", []):
+        orgs.append(p["org"])
+    return orgs
 
 
 def second_insurer(ctx_or_facts: dict[str, Any]) -> str | None:
@@ -109,22 +119,22 @@ def is_registrant_a_party(ctx: Context) -> bool:
 
 
 def has_financiers_if_domain_transcending(ctx: Context) -> bool:
-    return not ctx.attrs["domain_transcending"] or bool(
-        participating_municipalities(ctx.attrs, ctx.facts)
+    return not ctx.plan.attrs["domain_transcending"] or bool(
+        participating_municipalities(ctx.plan.attrs, ctx.plan.facts)
     )
 
 
 def has_second_insurer(ctx: Context) -> bool:
-    return second_insurer(ctx.facts) is not None
+    return second_insurer(ctx.plan.facts) is not None
 
 
 def is_second_insurer_open(ctx: Context) -> bool:
     """No second insurer is named yet: it is named once, from the start (A4 §1.3.1)."""
-    return second_insurer(ctx.facts) is None
+    return second_insurer(ctx.plan.facts) is None
 
 
 def has_agreed_character(ctx: Context) -> bool:
-    return ctx.facts.get("character") in CHARACTERS
+    return ctx.plan.facts.get("character") in CHARACTERS
 
 
 def is_valid_character(ctx: Context) -> bool:
@@ -132,7 +142,7 @@ def is_valid_character(ctx: Context) -> bool:
 
 
 def is_new_financier(ctx: Context) -> bool:
-    return ctx.actor.org not in participating_municipalities(ctx.attrs, ctx.facts)
+    return ctx.actor.org not in participating_municipalities(ctx.plan.attrs, ctx.plan.facts)
 
 
 def has_named_org(ctx: Context) -> bool:
@@ -144,7 +154,7 @@ def is_other_insurer(ctx: Context) -> bool:
     zorgverzekeraar wordt parallel betrokken") has the coordinating insurer involve a second
     one from the start (§1.3.1) and share the joint feedback of both (§1.3.2); one insurer in
     both roles would review the plan alone."""
-    return not same_org(ctx.payload.get("org"), ctx.attrs.get("coordinating_insurer"))
+    return not same_org(ctx.payload.get("org"), ctx.plan.attrs.get("coordinating_insurer"))
 
 
 def has_missing_list(ctx: Context) -> bool:
@@ -180,7 +190,7 @@ def impact_problems(ctx: Context) -> list[str]:
 
 
 def has_impact_on_criteria(ctx: Context) -> bool:
-    return ctx.attrs["track"] != "transformation" or not impact_problems(ctx)
+    return ctx.plan.attrs["track"] != "transformation" or not impact_problems(ctx)
 
 
 def modelplan_problems(ctx: Context) -> list[str]:
@@ -197,7 +207,7 @@ def modelplan_problems(ctx: Context) -> list[str]:
 
 
 def has_complete_modelplan(ctx: Context) -> bool:
-    return ctx.attrs["track"] != "breakthrough" or not modelplan_problems(ctx)
+    return ctx.plan.attrs["track"] != "breakthrough" or not modelplan_problems(ctx)
 
 
 # -- joint review (A4 §1.b, §1.3) ---------------------------------------------------------------
@@ -208,7 +218,7 @@ def has_verdict(ctx: Context) -> bool:
 
 
 def own_review(ctx: Context) -> dict[str, Any] | None:
-    reviews: dict[str, Any] = ctx.facts.get("reviews", {})
+    reviews: dict[str, Any] = ctx.plan.facts.get("reviews", {})
     found: dict[str, Any] | None = reviews.get(f"{ctx.actor.role}:{ctx.actor.org}")
     return found
 
@@ -243,21 +253,22 @@ def has_both_insurer_reviews(ctx: Context) -> bool:
 
 
 def has_municipality_review_if_social_domain(ctx: Context) -> bool:
-    return not ctx.attrs["social_domain"] or _reviewed(ctx, "municipality")
+    return not ctx.plan.attrs["social_domain"] or _reviewed(ctx, "municipality")
 
 
 def has_coordinator_review_if_assigned(ctx: Context) -> bool:
-    assigned = ctx.facts.get("regional_coordinator")
+    assigned = ctx.plan.facts.get("regional_coordinator")
     return assigned is None or _reviewed(ctx, "regional_coordinator", assigned["org"])
 
 
 def has_social_domain_approval(ctx: Context) -> bool:
-    return not ctx.attrs["social_domain"] or ctx.facts.get("social_domain_approval") is True
+    plan = ctx.plan
+    return not plan.attrs["social_domain"] or plan.facts.get("social_domain_approval") is True
 
 
 def missing_commitments(ctx: Context) -> list[str]:
-    done = set(ctx.facts.get("commitments", []))
-    return [org for org in committing_orgs(ctx.attrs, ctx.facts) if org not in done]
+    done = set(ctx.plan.facts.get("commitments", []))
+    return [org for org in committing_orgs(ctx.plan.attrs, ctx.plan.facts) if org not in done]
 
 
 def has_all_commitments(ctx: Context) -> bool:
@@ -265,27 +276,27 @@ def has_all_commitments(ctx: Context) -> bool:
 
 
 def has_joint_feedback(ctx: Context) -> bool:
-    return bool(ctx.facts.get("joint_feedback"))
+    return bool(ctx.plan.facts.get("joint_feedback"))
 
 
 def is_social_domain_plan(ctx: Context) -> bool:
-    return bool(ctx.attrs["social_domain"])
+    return bool(ctx.plan.attrs["social_domain"])
 
 
 def is_coordinator_from_other_region(ctx: Context) -> bool:
     region = ctx.payload.get("region")
-    return _text(region) and bool(region != ctx.attrs["region"])
+    return _text(region) and bool(region != ctx.plan.attrs["region"])
 
 
 def is_coordinator_open(ctx: Context) -> bool:
     """Neither assigned nor waived yet: the choice is made once (A4 §1.b.3)."""
-    return ctx.facts.get("regional_coordinator") is None and not ctx.facts.get(
+    return ctx.plan.facts.get("regional_coordinator") is None and not ctx.plan.facts.get(
         "coordinator_waived"
     )
 
 
 def is_not_committed_yet(ctx: Context) -> bool:
-    return ctx.actor.org not in ctx.facts.get("commitments", [])
+    return ctx.actor.org not in ctx.plan.facts.get("commitments", [])
 
 
 # -- contract, implementation, accountability (A4 §1.7, §3.a) ----------------------------------
@@ -333,7 +344,7 @@ def has_valid_kpis(ctx: Context) -> bool:
 
 
 def _kpi(ctx: Context) -> dict[str, Any] | None:
-    kpis: dict[str, dict[str, Any]] = ctx.facts.get("kpis", {})
+    kpis: dict[str, dict[str, Any]] = ctx.plan.facts.get("kpis", {})
     return kpis.get(str(ctx.payload.get("kpi")))
 
 
@@ -372,7 +383,7 @@ def has_summary(ctx: Context) -> bool:
 
 
 def open_kpis(ctx: Context) -> list[str]:
-    kpis: dict[str, dict[str, Any]] = ctx.facts.get("kpis", {})
+    kpis: dict[str, dict[str, Any]] = ctx.plan.facts.get("kpis", {})
     return [k for k, v in kpis.items() if v["status"] not in SETTLED]
 
 
@@ -381,23 +392,23 @@ def has_all_kpis_settled(ctx: Context) -> bool:
 
 
 def is_not_settled(ctx: Context) -> bool:
-    return not ctx.facts.get("settled")
+    return not ctx.plan.facts.get("settled")
 
 
 def has_approved_plan_and_contract(ctx: Context) -> bool:
-    return bool(ctx.facts.get("approved_at")) and bool(ctx.facts.get("kpis"))
+    return bool(ctx.plan.facts.get("approved_at")) and bool(ctx.plan.facts.get("kpis"))
 
 
 def has_payment_decision(ctx: Context) -> bool:
-    return bool(ctx.facts.get("payment_decision"))
+    return bool(ctx.plan.facts.get("payment_decision"))
 
 
 def has_costs_and_kpi_evidence(ctx: Context) -> bool:
-    return int(ctx.facts.get("cost_records", 0)) > 0 and has_all_kpis_settled(ctx)
+    return int(ctx.plan.facts.get("cost_records", 0)) > 0 and has_all_kpis_settled(ctx)
 
 
 def has_monitoring(ctx: Context) -> bool:
-    return int(ctx.facts.get("monitoring_records", 0)) > 0
+    return int(ctx.plan.facts.get("monitoring_records", 0)) > 0
 
 
 # -- deadlines and escalation (A4 §1.5, §1.4) -----------------------------------------------------

@@ -610,3 +610,25 @@ def test_a_refusal_quoting_user_text_stays_one_line() -> None:
     with pytest.raises(Refused) as plain:
         run.fire("accept_quick_test_as_complete", Actor(INSURER.role, "Zorg én Co"), {})
     assert "Zorg én Co is not this plan's coordinating_insurer" in plain.value.reason
+
+
+@pytest.mark.parametrize("payload", [["besluit", "akkoord"], None])
+def test_a_refusal_before_the_payload_names_a_payload_that_is_no_object(payload: Any) -> None:
+    """A payload that is no object is named too when the command is refused before its
+    payload is judged (the state is wrong), and alone when it is the only fault."""
+    run = plan_in("quick_test_submitted")
+    with pytest.raises(Refused) as wrong_state:
+        ENGINE.apply(run.plan, Command("approve_quick_test", INSURER, payload,
+                                       run.at + STEP))
+    assert [p[0] for p in wrong_state.value.problems] == [
+        "allowed_in_state", "payload_matches_schema"]
+    assert wrong_state.value.problems[1][2] == (
+        f"payload must be an object of fields, got {_kind(payload)}")
+    run = plan_in("quick_test_under_review")
+    before = run.plan.to_dict()
+    with pytest.raises(Refused) as only_payload:
+        ENGINE.apply(run.plan, Command("approve_quick_test", INSURER, payload,
+                                       run.at + STEP))
+    assert (only_payload.value.rule, [p[0] for p in only_payload.value.problems]) == (
+        RULE, [RULE])
+    assert run.plan.to_dict() == before

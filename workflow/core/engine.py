@@ -10,7 +10,7 @@ own events (`ProcessEngine.table`), a dict lookup instead of a trigger through t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -103,21 +103,20 @@ def _due_now(plan: Plan, at: datetime) -> frozenset[str]:
 def _due_by(plan: Plan, utc: datetime) -> frozenset[str]:
     """`_due_now` for an instant in UTC: expiries are in UTC too, so no offset is computed
     per comparison (across zones each costs two)."""
-    due = [name for name, dl in plan.deadlines.items()
-           if dl.status == OPEN and dl.expires_at <= utc]
-    return frozenset(due) if due else _NOTHING_DUE
+    due: list[str] | None = None
+    for name, dl in plan.deadlines.items():  # a loop, not a list comprehension: no frame
+        if dl.status == OPEN and dl.expires_at <= utc:  # of its own for every command
+            if due is None:
+                due = [name]
+            else:
+                due.append(name)
+    return _NOTHING_DUE if due is None else frozenset(due)
 
 
 def _payload_problems(seed: str, found: list[Problem]) -> tuple[tuple[str, str, str], ...]:
     """A payload's problems as a refusal lists them: the payload rule, each by its path."""
     return tuple((PAYLOAD_RULE, seed, Phrase("{path} {what}", path=path, what=what))
                  for path, what in found)
-
-
-def _compiled(schema: PayloadSchema) -> Callable[[object], bool]:
-    """True when the payload matches its schema: `problems` is then empty."""
-    body = schema.body  # its predicate is looked up per call: it is compiled on first use
-    return lambda payload: type(payload) is dict and body.valid_fields(payload)
 
 
 class ProcessEngine:
@@ -159,7 +158,10 @@ class ProcessEngine:
         transition alive, so no key can stand for another; any other transition is judged
         by `_guards_for` as it comes."""
         self._payloads: dict[str, PayloadSchema] = dict(d.payloads)
-        self._valid = {trigger: _compiled(schema) for trigger, schema in d.payloads.items()}
+        self._bodies = {trigger: schema.body for trigger, schema in d.payloads.items()}
+        """Per trigger its payload's fields; `valid_fields` of a dict is True when `problems`
+        finds nothing. Looked up per call (it is compiled on first use), not wrapped: a
+        wrapper is one more call per command."""
         self._region_deadlines = [
             spec.name for spec in d.deadlines
             if any(trig in self._region_triggers for trig in spec.started_by)
@@ -266,8 +268,9 @@ class ProcessEngine:
                 self._check_time(ctx)
         except Refused as refusal:  # a refusal lists every rule that fails: the payload's too
             raise self._and_payload(refusal, cmd.trigger, payload) from None
-        valid = self._valid.get(tr.trigger)  # the compiled schema: a valid payload costs
-        if not (valid(payload) if valid is not None else type(payload) is dict):  # no words
+        body = self._bodies.get(tr.trigger)  # the compiled schema: a valid payload costs
+        if type(payload) is not dict or (  # no words
+                body is not None and not body.valid_fields(payload)):
             self._check_payload(tr, ctx)
         if tr.guards:
             self._check_guards(tr, ctx)
@@ -403,8 +406,7 @@ class ProcessEngine:
         schema = self._payloads.get(trigger)
         if schema is None:
             return refusal
-        valid = self._valid.get(trigger)
-        if valid is not None and valid(payload):
+        if type(payload) is dict and schema.body.valid_fields(payload):
             return refusal
         found = problems(schema, payload)
         if not found:

@@ -41,6 +41,8 @@ _ITERENCODE = (
 _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 """The integers orjson writes; beyond them it refuses, the standard library does not."""
 _SCALARS = frozenset((str, bool, type(None)))
+_NO = object()
+"""A field an actor lacks (its type is no scalar)."""
 _ORJSON_OPTIONS = (
     (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
      | orjson.OPT_PASSTHROUGH_DATACLASS) if orjson is not None else 0
@@ -193,17 +195,24 @@ def hashed_bytes(
     payload: dict[str, Any], definition: str, prev_hash: str,
 ) -> bytes:
     """The canonical JSON of an event without its hash: the bytes its hash covers."""
-    body = {
-        "plan_id": plan_id,
-        "seq": seq,
-        "at": at,
-        "trigger": trigger,
+    body = {  # in sorted order: orjson sorts the keys again, in less time
         "actor": actor,
-        "payload": payload,
+        "at": at,
         "definition": definition,
+        "payload": payload,
+        "plan_id": plan_id,
         "prev_hash": prev_hash,
+        "seq": seq,
+        "trigger": trigger,
     }
-    if (orjson is not None and _plain(actor) and _plain(payload) and type(seq) is int
+    if (orjson is not None and (
+            # an actor as `Actor.to_dict` writes it is judged without a loop, any other
+            # in full: three fields, each of them text, true/false or null
+            (type(actor) is dict and len(actor) == 3
+             and type(actor.get("role", _NO)) in _SCALARS
+             and type(actor.get("org", _NO)) in _SCALARS
+             and type(actor.get("region", _NO)) in _SCALARS) or _plain(actor))
+            and _plain(payload) and type(seq) is int
             and _INT_MIN <= seq <= _INT_MAX
             and type(plan_id) is type(at) is type(trigger) is type(definition)
             is type(prev_hash) is str):
@@ -245,12 +254,18 @@ class LineSealer:
         digest_ = _sha256(encoded).hexdigest()
         line = self.buffers[plan_id]
         line += encoded
-        line[-1:] = b',"hash":"%s"}\n' % digest_.encode()
+        # the closing brace becomes a comma in place: a slice assignment that grows the
+        # buffer first copies its bytes into a bytearray of their own
+        line[-1] = _COMMA
+        line += b'"hash":"'
+        line += digest_.encode()
+        line += b'"}\n'
         return _new(Event, (plan_id, seq, at, trigger, actor, payload, definition, prev_hash,
                             digest_))
 
 
 _new = tuple.__new__
+_COMMA = ord(",")
 _sha256 = hashlib.sha256
 
 

@@ -41,13 +41,19 @@ def add_months(day: date, months: int) -> date:
     """Months as the calendar counts them: 31 January + 1 month = 28/29 February."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if day.day <= 28:  # every month has that day: no calendar to ask
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_date(started_at: datetime, length: Length) -> date:
     """The last day on which an act is on time."""
-    start = local_date(started_at)
-    return add_months(start, length.months) + timedelta(weeks=length.weeks)
+    due = local_date(started_at)
+    if length.months:  # most lengths have either weeks or months: nothing added for the other
+        due = add_months(due, length.months)
+    if length.weeks:
+        due += timedelta(7 * length.weeks)  # days, given by position: no keywords to read
+    return due
 
 
 @lru_cache(maxsize=4096)
