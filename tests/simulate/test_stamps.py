@@ -1,12 +1,13 @@
 """A simulated moment's text (`timecalc.epoch_text`, and `format_at` through it) is exactly
-the converted instant's ISO text, on ordinary days and on the days the clocks change."""
+the converted instant's ISO text, and its date (`timecalc.epoch_date`) the converted
+instant's date, on ordinary days and on the days the clocks change."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta, timezone
 
-from workflow.core.timecalc import AMSTERDAM, epoch_text, format_at
+from workflow.core.timecalc import AMSTERDAM, epoch_date, epoch_text, format_at
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -30,6 +31,7 @@ def test_the_text_of_a_moment_is_the_converted_instant_s() -> None:
         expected = at.astimezone(AMSTERDAM).isoformat()
         assert epoch_text(seconds(at), at) == expected, at
         assert format_at(at) == expected, at
+        assert epoch_date(seconds(at)) == at.astimezone(AMSTERDAM).date(), at
 
 
 def test_moments_far_off_and_not_in_utc_are_converted_as_before() -> None:
@@ -41,3 +43,5 @@ def test_moments_far_off_and_not_in_utc_are_converted_as_before() -> None:
                datetime(2030, 7, 1, 8, 30, 5, tzinfo=timezone(timedelta(hours=5)))]
     for at in moments:
         assert format_at(at) == at.astimezone(AMSTERDAM).isoformat(), at
+    for at in moments[:3]:  # whole seconds in UTC: their date by the day table
+        assert epoch_date(seconds(at)) == at.astimezone(AMSTERDAM).date(), at

@@ -127,6 +127,18 @@ def epoch_text(epoch: int, at: datetime) -> str:
     return text + minutes[second // 60] + _TWO_DIGITS[second % 60] + found[1]
 
 
+def epoch_date(epoch: int) -> date:
+    """The Amsterdam date of the instant `epoch` whole seconds after 1970-01-01 UTC
+    (`local_date` of it), by the day table `epoch_text` keeps: no conversion per instant."""
+    day = epoch // _DAY
+    found = _DAYS.get(day, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _DAYS[day] = _offset(day)
+    if found is None:
+        return datetime.fromtimestamp(epoch, UTC).astimezone(AMSTERDAM).date()
+    return date.fromordinal(_EPOCH_DAY + (epoch + found[0]) // _DAY)
+
+
 _UNKNOWN = (0, "")
 """`_DAYS.get`'s answer for a day not converted yet (None is a day converted one by one)."""
 _MINUTES: list[str] = []

@@ -21,7 +21,7 @@ from workflow.core.errors import Refused
 from workflow.core.events import Event, LineSealer
 from workflow.core.plan import Plan
 from workflow.core.spec import Actor, Definition, shared
-from workflow.core.timecalc import AMSTERDAM, epoch_text
+from workflow.core.timecalc import AMSTERDAM, epoch_date, epoch_text
 from workflow.simulate import behaviour
 from workflow.simulate.calendar import working_time
 from workflow.simulate.delays import Delay
@@ -166,7 +166,8 @@ class Run:
         return text
 
     def day_of(self, t: float) -> date:
-        return self.at(t).astimezone(AMSTERDAM).date()
+        """The Amsterdam date of simulated moment `t` (`at(t)`'s local date)."""
+        return epoch_date(self._base_epoch + round(t * DAY))
 
     def t_of(self, at: datetime) -> float:
         return (at - self.base).total_seconds() / DAY
