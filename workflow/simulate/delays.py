@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow.core.phrase import Phrase
 
+_log = math.log
 KINDS = ("fixed", "exponential", "lognormal", "triangular", "empirical")
 
 
@@ -37,7 +38,8 @@ class Delay:
     def sample(self, rng: random.Random) -> float:
         kind, p = self.kind, self.params
         if kind == "exponential":
-            return rng.expovariate(1.0 / p[0]) if p[0] > 0 else 0.0
+            # `rng.expovariate(1.0 / mean)`, its own arithmetic without its call
+            return -_log(1.0 - rng.random()) / (1.0 / p[0]) if p[0] > 0 else 0.0
         if kind == "fixed":
             return p[0]
         if kind == "lognormal":

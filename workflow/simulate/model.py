@@ -133,6 +133,7 @@ class Run:
         self._next_arrival = 0
         self.assessed = frozenset(scenario.assessed)
         self.ladder = ladder_of(engine.definition)
+        self.ladder_start = engine.definition.region.initial
         self.open_in = engine.definition.region.open_in
         self.finals = engine.definition.finals
         self.now = 0.0
@@ -326,7 +327,9 @@ class Run:
             found = [r for r in self.owed.instead(plan, at) if r.key not in sp.done]
         for ready in found:
             self.plan_step(sp, ready, t)
-        self.escalation(sp, t)
+        if plan.state in self.open_in and (
+                not sp.escalation_drawn or plan.escalation != self.ladder_start):
+            self.escalation(sp, t)  # else none is to be drawn: not asked after every act
 
     def plan_step(self, sp: SimPlan, ready: Ready, t: float) -> None:
         plan = sp.plan
