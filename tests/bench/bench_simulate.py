@@ -28,7 +28,7 @@ from workflow.simulate.runner import execute
 from workflow.simulate.scenario import Scenario, load
 
 SCENARIO = Path(__file__).resolve().parents[2] / "docs" / "scenarios" / "quick-tests-2024.toml"
-RUNS = 3
+RUNS = 5
 """Paired runs of the engine and the twin; medians."""
 
 
