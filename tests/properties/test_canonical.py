@@ -44,6 +44,12 @@ actors = st.dictionaries(st.sampled_from(["role", "org", "region", "team"]),
                          st.text() | st.none() | values)
 """An actor's fields as `Actor.to_dict` writes them, with others and any values: the
 sealer judges the usual three without a loop, every other actor in full."""
+EVENT_PARTS = (
+    st.dictionaries(st.text(max_size=8), values, max_size=4),  # the payload
+    actors,
+    st.integers(min_value=1, max_value=2**70),  # the seq
+)
+"""What a sealed event is made of, besides its fixed texts."""
 
 
 @settings(max_examples=600)
@@ -60,11 +66,7 @@ def test_orjson_writes_the_reference_bytes_wherever_it_is_used(data: Any) -> Non
 
 
 @settings(max_examples=300)
-@given(
-    st.dictionaries(st.text(max_size=8), values, max_size=4),
-    actors,
-    st.integers(min_value=1, max_value=2**70),
-)
+@given(*EVENT_PARTS)
 def test_a_sealed_hash_is_sha256_of_the_reference_encoding(
     payload: dict[str, Any], actor: dict[str, Any], seq: int
 ) -> None:
@@ -103,11 +105,7 @@ def test_text_that_is_not_unicode_is_refused_as_before() -> None:
 
 
 @settings(max_examples=300)
-@given(
-    st.dictionaries(st.text(max_size=8), values, max_size=4),
-    actors,
-    st.integers(min_value=1, max_value=2**70),
-)
+@given(*EVENT_PARTS)
 def test_a_line_sealer_seals_as_the_engine_and_its_lines_read_back_to_the_events(
     payload: dict[str, Any], actor: dict[str, Any], seq: int
 ) -> None:
