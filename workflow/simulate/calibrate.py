@@ -209,7 +209,6 @@ class _Walk:
             kpis = payload.get("kpis") or [{}]
             fit.branch("go_no_go").see(bool(kpis[-1].get("go_no_go")))
 
-
     def _blocked(self, plan: Plan, trigger: str, at: datetime) -> None:
         """A decision taken in place of one the definition refuses (a standing negative
         verdict blocks approval under transformation@2): a rejection or a revision, counted

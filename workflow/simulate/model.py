@@ -120,7 +120,7 @@ class Run:
         """Keep each event as its line of events.jsonl, made from the bytes its hash covers
         while the event is sealed, instead of the event itself: a third of the memory, no
         event encoded twice and no pass over a run's every event at its end."""
-        self.owed = Owed(engine)
+        self.owed = Owed(self.engine)
         self.calendar = working_time(scenario.start, scenario.calendar)
         self.base = datetime.combine(scenario.start, time(0), AMSTERDAM).astimezone(UTC)
         self._base_epoch = round(self.base.timestamp())

@@ -55,7 +55,6 @@ class _Step(NamedTuple):
     by (trigger, organisation, role, None) before its `owed` is asked."""
     trigger: str
     owed: Owed_ | None
-    any_org: bool
     chosen: bool
     """The duty's trigger is in `CHOSEN`: its item is the one the actor picks."""
     payload: dict[str, Any]
@@ -96,7 +95,7 @@ class Owed:
         self._instead: dict[tuple[str, str, str], tuple[Guard, ...] | None] = {}
         """(state, role, trigger) → that trigger's guards for the role there (None: no
         transition), asked only for a plan that waits for nothing else (`instead`)."""
-        self._actors, self._membership = d.actors, d.membership
+        self._actors = d.actors
         self._at: dict[tuple[str, str | None], dict[str, list[_Step]]] = {}
         """(state, escalation step or None while the ladder is closed) → role → its steps:
         `_main`'s then `_region`'s, joined once. Safe to keep: made from the definition's
@@ -121,7 +120,7 @@ class Owed:
                             chosen = duty.trigger in CHOSEN
                             table[(src, role)].append(_Step(
                                 duty, tr, list(checks), duty.item_key is None and not chosen,
-                                duty.trigger, duty.owed, tr.any_org, chosen,
+                                duty.trigger, duty.owed, chosen,
                                 READY.get(duty.trigger, NONE)))
         return table
 
@@ -172,7 +171,7 @@ class Owed:
             # one context per actor, its payload and trigger set per step: guards read it
             # and keep nothing of it
             ctx: Context | None = None
-            for duty, _, checks, whole, trigger, owes, _any, chosen, plain in by_role[role]:
+            for duty, _, checks, whole, trigger, owes, chosen, plain in by_role[role]:
                 if whole and (trigger, org, role, None) in skip:
                     continue  # under way or taken: whether still owed changes nothing
                 owed = True if owes is None else owes(plan, actor)
@@ -221,14 +220,12 @@ class Owed:
         found: list[Ready] = []
         due = _due(plan, at)
         for actor in self._actors(plan, by_role):
-            for duty, tr, checks, *_ in by_role[actor.role]:
+            for duty, _, checks, *_ in by_role[actor.role]:
                 if not duty.instead or duty.trigger in CHOSEN:
                     continue
                 owed = True if duty.owed is None else duty.owed(plan, actor)
                 if owed is not True:
                     continue  # items (KPIs) are settled one by one, never blocked as a whole
-                if not tr.any_org and not self._membership[actor.role](plan, actor):
-                    continue
                 own = Context(plan, actor, READY.get(duty.trigger, NONE), at, duty.trigger, due)
                 if all(check(own) for check in checks):
                     continue
