@@ -113,10 +113,7 @@ def epoch_text(epoch: int, at: datetime) -> str:
     text is made of the local date, a table of hours, minutes and seconds, and the offset:
     each such day is converted once. A day where that does not hold (the offset changes
     within it, or is not whole hours) is converted as `format_at` does."""
-    day = epoch // _DAY
-    found = _DAYS.get(day, _UNKNOWN)
-    if found is _UNKNOWN:
-        found = _DAYS[day] = _offset(day)
+    found = _day(epoch // _DAY)
     if found is None:
         return at.astimezone(AMSTERDAM).isoformat()
     local_day, second = divmod(epoch + found[0], _DAY)
@@ -130,13 +127,18 @@ def epoch_text(epoch: int, at: datetime) -> str:
 def epoch_date(epoch: int) -> date:
     """The Amsterdam date of the instant `epoch` whole seconds after 1970-01-01 UTC
     (`local_date` of it), by the day table `epoch_text` keeps: no conversion per instant."""
-    day = epoch // _DAY
-    found = _DAYS.get(day, _UNKNOWN)
-    if found is _UNKNOWN:
-        found = _DAYS[day] = _offset(day)
+    found = _day(epoch // _DAY)
     if found is None:
         return datetime.fromtimestamp(epoch, UTC).astimezone(AMSTERDAM).date()
     return date.fromordinal(_EPOCH_DAY + (epoch + found[0]) // _DAY)
+
+
+def _day(day: int) -> tuple[int, str] | None:
+    """A UTC day's entry in `_DAYS`, its offset converted on first use."""
+    found = _DAYS.get(day, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _DAYS[day] = _offset(day)
+    return found
 
 
 _UNKNOWN = (0, "")
