@@ -66,15 +66,10 @@ def _plain(value: Any) -> bool:
     (UUID, datetime, Enum)."""
     kind = type(value)
     if kind is dict:
-        for key, item in value.items():  # keys and values in one pass, scalars inline
+        for key in value:
             if type(key) is not str:
                 return False
-            kind = type(item)
-            if kind in _SCALARS or (kind is int and _INT_MIN <= item <= _INT_MAX):
-                continue
-            if kind is int or not _plain(item):
-                return False
-        return True
+        return _plain_items(value.values())
     if kind is list or kind is tuple:
         return _plain_items(value)
     if kind is int:
