@@ -110,7 +110,7 @@ def epoch_text(epoch: int, at: datetime) -> str:
 
     Converting and formatting cost about 1.5 µs. On all but the two days a year the clocks
     change, the Amsterdam offset is one whole number of hours for a whole day in UTC, so the
-    text is made of the local date, a table of hours, minutes and seconds, and the offset:
+    text is made of the local date, tables of a day's minutes and of seconds, and the offset:
     each such day is converted once. A day where that does not hold (the offset changes
     within it, or is not whole hours) is converted as `format_at` does."""
     found = _day(epoch // _DAY)
